@@ -1,0 +1,11 @@
+DROP TABLE clients;
+DROP TABLE idp_connections;
+DROP TABLE workspaces;
+DROP TABLE invitations;
+DROP TABLE group_members;
+DROP TABLE pool_groups;
+DROP TABLE users;
+DROP TABLE pools;
+DROP TABLE schemas;
+DROP TABLE tenants;
+DROP TABLE settings;

@@ -1,0 +1,129 @@
+//! `ApiError`: every admin API failure as JSON `{error, error_description}` with its status.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::error::ErrorKind;
+use crate::identity;
+
+/// An admin API error response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, description: impl Into<String>) -> ApiError {
+        ApiError {
+            kind,
+            description: description.into(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Invalid => "invalid_request",
+            ErrorKind::Unauthenticated => "unauthorized",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Overloaded => "temporarily_unavailable",
+            ErrorKind::Internal => "server_error",
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.description)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if self.kind == ErrorKind::Unauthenticated {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"tarn-admin\""),
+            ));
+        }
+        response.json(Body {
+            error: self.code(),
+            error_description: &self.description,
+        })
+    }
+}
+
+impl From<identity::Error> for ApiError {
+    fn from(e: identity::Error) -> Self {
+        let kind = e.kind();
+        let description = match kind {
+            // The cause goes to the log only: it may name tables, paths or hosts.
+            ErrorKind::Internal => {
+                tracing::error!(error = %e, "admin API request failed");
+                "internal error; see the server log".to_owned()
+            }
+            ErrorKind::Overloaded => e.to_string(),
+            _ => e.to_string(),
+        };
+        ApiError::new(kind, description)
+    }
+}
+
+/// Errors of the request itself (body, query, route) before a handler runs.
+pub mod extract {
+    use actix_web::error::{JsonPayloadError, QueryPayloadError};
+    use actix_web::{Error, HttpRequest};
+
+    use super::{ApiError, ErrorKind};
+
+    pub fn json(err: JsonPayloadError, _: &HttpRequest) -> Error {
+        let e = match &err {
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                ApiError {
+                    kind: ErrorKind::Invalid,
+                    description: "request body too large (limit 64 KiB)".into(),
+                }
+            }
+            JsonPayloadError::ContentType => {
+                ApiError::new(ErrorKind::Invalid, "Content-Type must be application/json")
+            }
+            JsonPayloadError::Deserialize(d) => {
+                ApiError::new(ErrorKind::Invalid, format!("invalid JSON body: {d}"))
+            }
+            other => ApiError::new(ErrorKind::Invalid, format!("invalid request body: {other}")),
+        };
+        let status = match err {
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+            }
+            JsonPayloadError::ContentType => actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => actix_web::http::StatusCode::BAD_REQUEST,
+        };
+        actix_web::error::InternalError::from_response(e.to_string(), with_status(&e, status))
+            .into()
+    }
+
+    pub fn query(err: QueryPayloadError, _: &HttpRequest) -> Error {
+        ApiError::new(ErrorKind::Invalid, format!("invalid query string: {err}")).into()
+    }
+
+    fn with_status(e: &ApiError, status: actix_web::http::StatusCode) -> actix_web::HttpResponse {
+        let mut response = actix_web::ResponseError::error_response(e);
+        *response.status_mut() = status;
+        response
+    }
+}

@@ -1,0 +1,118 @@
+//! `/api/admin/{tenant}/pools/{pool}/groups`: groups, nesting and membership.
+
+use actix_web::web::{self, Data, Json, Path, Query};
+use serde::Deserialize;
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::group::{self, GroupPatch, NewGroup};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/{tenant}/pools/{pool}/groups")
+            .route(web::post().to(create_group))
+            .route(web::get().to(list_groups)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}")
+            .route(web::get().to(get_group))
+            .route(web::patch().to(update_group))
+            .route(web::delete().to(delete_group)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}/users")
+            .route(web::get().to(list_group_members)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}/users/{user}")
+            .route(web::put().to(assign_user_to_group))
+            .route(web::delete().to(unassign_user_from_group)),
+    );
+}
+
+type GroupPath = Path<(String, String, String)>;
+type MemberPath = Path<(String, String, String, String)>;
+
+async fn create_group(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    body: Json<NewGroup>,
+) -> Reply {
+    Ok(created(
+        group::create(&app, &path.0, &path.1, body.into_inner()).await?,
+    ))
+}
+
+async fn list_groups(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(
+        group::list(&app, &path.0, &path.1, q.page()?).await?,
+    )))
+}
+
+async fn get_group(_: AdminBearer, app: Data<AppState>, path: GroupPath) -> Reply {
+    Ok(ok(group::find(&app, &path.0, &path.1, &path.2).await?))
+}
+
+async fn update_group(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: GroupPath,
+    body: Json<GroupPatch>,
+) -> Reply {
+    Ok(ok(group::update(
+        &app,
+        &path.0,
+        &path.1,
+        &path.2,
+        body.into_inner(),
+    )
+    .await?))
+}
+
+async fn delete_group(_: AdminBearer, app: Data<AppState>, path: GroupPath) -> Reply {
+    group::delete(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}
+
+// Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
+#[derive(Deserialize)]
+struct MembersQuery {
+    #[serde(default)]
+    nested: bool,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn list_group_members(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: GroupPath,
+    q: Query<MembersQuery>,
+) -> Reply {
+    let q = q.into_inner();
+    let page = ListQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .page()?;
+    Ok(ok(List::from(
+        group::members(&app, &path.0, &path.1, &path.2, q.nested, page).await?,
+    )))
+}
+
+async fn assign_user_to_group(_: AdminBearer, app: Data<AppState>, path: MemberPath) -> Reply {
+    group::assign(&app, &path.0, &path.1, &path.2, &path.3).await?;
+    Ok(no_content())
+}
+
+async fn unassign_user_from_group(_: AdminBearer, app: Data<AppState>, path: MemberPath) -> Reply {
+    group::unassign(&app, &path.0, &path.1, &path.2, &path.3).await?;
+    Ok(no_content())
+}

@@ -1,0 +1,62 @@
+//! `/api/admin/{tenant}/pools`: identity pools and their settings.
+
+use actix_web::web::{self, Data, Json, Path, Query};
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::pool::{self, NewPool, PoolPatch};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/{tenant}/pools")
+            .route(web::post().to(create_pool))
+            .route(web::get().to(list_pools)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}")
+            .route(web::get().to(get_pool))
+            .route(web::patch().to(update_pool))
+            .route(web::delete().to(delete_pool)),
+    );
+}
+
+async fn create_pool(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    body: Json<NewPool>,
+) -> Reply {
+    Ok(created(
+        pool::create(&app, &tenant, body.into_inner()).await?,
+    ))
+}
+
+async fn list_pools(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(pool::list(&app, &tenant, q.page()?).await?)))
+}
+
+async fn get_pool(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    Ok(ok(pool::find(&app, &path.0, &path.1).await?))
+}
+
+async fn update_pool(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    body: Json<PoolPatch>,
+) -> Reply {
+    Ok(ok(
+        pool::update(&app, &path.0, &path.1, body.into_inner()).await?
+    ))
+}
+
+async fn delete_pool(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    pool::delete(&app, &path.0, &path.1).await?;
+    Ok(no_content())
+}

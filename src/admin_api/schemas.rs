@@ -1,0 +1,61 @@
+//! `/api/admin/{tenant}/schemas`: JSON Schema documents for user payloads and metadata.
+
+use actix_web::web::{self, Data, Json, Path, Query};
+use serde::Deserialize;
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::profile_schema;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/{tenant}/schemas")
+            .route(web::post().to(create_schema))
+            .route(web::get().to(list_schemas)),
+    )
+    .service(
+        resource("/{tenant}/schemas/{schema}")
+            .route(web::get().to(get_schema))
+            .route(web::delete().to(delete_schema)),
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateSchemaRequest {
+    name: String,
+    schema: serde_json::Value,
+}
+
+async fn create_schema(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    body: Json<CreateSchemaRequest>,
+) -> Reply {
+    let body = body.into_inner();
+    Ok(created(
+        profile_schema::create(&app, &tenant, &body.name, body.schema).await?,
+    ))
+}
+
+async fn list_schemas(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(
+        profile_schema::list(&app, &tenant, q.page()?).await?,
+    )))
+}
+
+async fn get_schema(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    Ok(ok(profile_schema::find(&app, &path.0, &path.1).await?))
+}
+
+async fn delete_schema(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    profile_schema::delete(&app, &path.0, &path.1).await?;
+    Ok(no_content())
+}

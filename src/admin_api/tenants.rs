@@ -1,0 +1,36 @@
+//! `/api/admin/tenants`: create and list tenants.
+
+use actix_web::web::{self, Data, Json, Query};
+use serde::Deserialize;
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, ok, resource};
+use crate::identity::tenant;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/tenants")
+            .route(web::post().to(create_tenant))
+            .route(web::get().to(list_tenants)),
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateTenantRequest {
+    id: String,
+    name: String,
+}
+
+async fn create_tenant(
+    _: AdminBearer,
+    app: Data<AppState>,
+    body: Json<CreateTenantRequest>,
+) -> Reply {
+    Ok(created(tenant::create(&app, &body.id, &body.name).await?))
+}
+
+async fn list_tenants(_: AdminBearer, app: Data<AppState>, q: Query<ListQuery>) -> Reply {
+    Ok(ok(List::from(tenant::list(&app, q.page()?).await?)))
+}

@@ -1,0 +1,105 @@
+//! `/api/admin/{tenant}/pools/{pool}/users`: users of a pool, and the groups of one user.
+
+use actix_web::web::{self, Data, Json, Path, Query};
+use serde::Deserialize;
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::group;
+use crate::identity::user::{self, NewUser, UserPatch};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/{tenant}/pools/{pool}/users")
+            .route(web::post().to(create_user))
+            .route(web::get().to(list_users)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}")
+            .route(web::get().to(get_user))
+            .route(web::patch().to(update_user))
+            .route(web::delete().to(delete_user)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/groups")
+            .route(web::get().to(list_user_groups)),
+    );
+}
+
+// Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
+#[derive(Deserialize)]
+struct UserListQuery {
+    identifier: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn create_user(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    body: Json<NewUser>,
+) -> Reply {
+    Ok(created(
+        user::create(&app, &path.0, &path.1, body.into_inner()).await?,
+    ))
+}
+
+async fn list_users(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    q: Query<UserListQuery>,
+) -> Reply {
+    let q = q.into_inner();
+    let page = ListQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .page()?;
+    Ok(ok(List::from(
+        user::list(&app, &path.0, &path.1, q.identifier.as_deref(), page).await?,
+    )))
+}
+
+async fn get_user(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    Ok(ok(user::find(&app, &path.0, &path.1, &path.2).await?))
+}
+
+async fn update_user(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+    body: Json<UserPatch>,
+) -> Reply {
+    Ok(ok(user::update(
+        &app,
+        &path.0,
+        &path.1,
+        &path.2,
+        body.into_inner(),
+    )
+    .await?))
+}
+
+async fn delete_user(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    user::delete(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}
+
+async fn list_user_groups(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    Ok(ok(group::of_user(&app, &path.0, &path.1, &path.2).await?))
+}

@@ -1,0 +1,99 @@
+//! `/api/admin/{tenant}/workspaces`: workspaces and their identity-provider connections.
+
+use actix_web::web::{self, Data, Json, Path, Query};
+use serde::Deserialize;
+
+use super::list::{List, ListQuery};
+use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::workspace::{self, NewWorkspace};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/{tenant}/workspaces")
+            .route(web::post().to(create_workspace))
+            .route(web::get().to(list_workspaces)),
+    )
+    .service(
+        resource("/{tenant}/workspaces/{ws}")
+            .route(web::get().to(get_workspace))
+            .route(web::delete().to(delete_workspace)),
+    )
+    .service(
+        resource("/{tenant}/workspaces/{ws}/idps")
+            .route(web::post().to(connect_idp))
+            .route(web::get().to(list_idps)),
+    )
+    .service(
+        resource("/{tenant}/workspaces/{ws}/idps/{pool}").route(web::delete().to(disconnect_idp)),
+    );
+}
+
+async fn create_workspace(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    body: Json<NewWorkspace>,
+) -> Reply {
+    Ok(created(
+        workspace::create(&app, &tenant, body.into_inner()).await?,
+    ))
+}
+
+async fn list_workspaces(
+    _: AdminBearer,
+    app: Data<AppState>,
+    tenant: Path<String>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(
+        workspace::list(&app, &tenant, q.page()?).await?,
+    )))
+}
+
+async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    Ok(ok(workspace::find(&app, &path.0, &path.1).await?))
+}
+
+async fn delete_workspace(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+) -> Reply {
+    workspace::delete(&app, &path.0, &path.1).await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectIdpRequest {
+    pool_id: String,
+}
+
+async fn connect_idp(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    body: Json<ConnectIdpRequest>,
+) -> Reply {
+    Ok(created(
+        workspace::connect_pool(&app, &path.0, &path.1, &body.pool_id).await?,
+    ))
+}
+
+async fn list_idps(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    let items = workspace::list_connections(&app, &path.0, &path.1).await?;
+    Ok(ok(List {
+        items,
+        next_cursor: None,
+    }))
+}
+
+async fn disconnect_idp(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    workspace::disconnect_pool(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}

@@ -1,0 +1,5 @@
+//! Authentication domain: password hashing and policy (codes, passkeys and sessions join here).
+//! Knows nothing of actix or HTML.
+
+pub mod admin_token;
+pub mod password;

@@ -1,0 +1,226 @@
+//! Passwords: the pool's policy, and argon2id hashing bounded so a login storm queues instead of exhausting memory.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+/// A pool's password rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: u32,
+    pub max_length: u32,
+    pub require_lowercase: bool,
+    pub require_uppercase: bool,
+    pub require_digit: bool,
+    pub require_special: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 8,
+            max_length: 128,
+            require_lowercase: false,
+            require_uppercase: false,
+            require_digit: false,
+            require_special: false,
+        }
+    }
+}
+
+/// Upper bound on `max_length`: argon2 accepts more, but nobody types it and it bounds request work.
+pub const MAX_PASSWORD_LENGTH: u32 = 1024;
+
+impl PasswordPolicy {
+    /// Whether the policy itself is coherent; the message says what is wrong.
+    pub fn problem(&self) -> Option<String> {
+        if self.min_length < 1
+            || self.min_length > self.max_length
+            || self.max_length > MAX_PASSWORD_LENGTH
+        {
+            return Some(format!(
+                "lengths must satisfy 1 <= min_length <= max_length <= {MAX_PASSWORD_LENGTH}"
+            ));
+        }
+        None
+    }
+
+    /// The first rule `password` breaks, as a sentence for the user; `None` when it passes.
+    /// `identifiers` are the user's email/mobile, which a password must not equal.
+    pub fn violation(&self, password: &str, identifiers: &[&str]) -> Option<String> {
+        let length = u32::try_from(password.chars().count()).unwrap_or(u32::MAX);
+        let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+        if length < self.min_length {
+            return Some(format!(
+                "must be at least {} characters long",
+                self.min_length
+            ));
+        }
+        if length > self.max_length {
+            return Some(format!(
+                "must be at most {} characters long",
+                self.max_length
+            ));
+        }
+        if self.require_lowercase && !has(char::is_ascii_lowercase) {
+            return Some("must contain a lowercase letter".into());
+        }
+        if self.require_uppercase && !has(char::is_ascii_uppercase) {
+            return Some("must contain an uppercase letter".into());
+        }
+        if self.require_digit && !has(char::is_ascii_digit) {
+            return Some("must contain a digit".into());
+        }
+        if self.require_special && !has(|c| !c.is_alphanumeric()) {
+            return Some("must contain a character that is neither a letter nor a digit".into());
+        }
+        if identifiers
+            .iter()
+            .any(|id| id.eq_ignore_ascii_case(password))
+        {
+            return Some("must not be the same as your email or mobile number".into());
+        }
+        None
+    }
+}
+
+/// Hashing refused because too many hashes are already waiting.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing is overloaded")]
+pub struct Overloaded;
+
+/// Hashes and verifies passwords with argon2id (m=19456 KiB, t=2, p=1) off the async workers,
+/// at most one hash per core at a time; a caller that waits longer than the deadline is shed.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    deadline: Duration,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Hasher {
+            permits: Arc::new(Semaphore::new(cores)),
+            deadline: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Hasher {
+    /// The PHC string of `password` with a fresh salt.
+    pub async fn hash(&self, password: String) -> Result<String, Overloaded> {
+        self.bounded(move || {
+            // OWASP's recommended Argon2id parameters are the crate's defaults.
+            Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .ok()
+        })
+        .await?
+        .ok_or(Overloaded)
+    }
+
+    /// Whether `password` matches the stored PHC string; a malformed stored hash never matches.
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool, Overloaded> {
+        self.bounded(move || {
+            PasswordHash::new(&phc).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+        })
+        .await
+    }
+
+    async fn bounded<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Overloaded> {
+        let permit = tokio::time::timeout(self.deadline, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| Overloaded)?
+            .map_err(|_| Overloaded)?;
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await;
+        result.map_err(|_| Overloaded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_checks_length_only() {
+        let p = PasswordPolicy::default();
+        assert!(p.violation("short", &[]).is_some());
+        assert!(p.violation("longenough", &[]).is_none());
+        assert!(p.violation(&"x".repeat(129), &[]).is_some());
+    }
+
+    #[test]
+    fn character_classes_and_identifier() {
+        let p = PasswordPolicy {
+            require_lowercase: true,
+            require_uppercase: true,
+            require_digit: true,
+            require_special: true,
+            ..PasswordPolicy::default()
+        };
+        assert_eq!(
+            p.violation("ALLUPPER1!", &[]).as_deref(),
+            Some("must contain a lowercase letter")
+        );
+        assert_eq!(
+            p.violation("alllower1!", &[]).as_deref(),
+            Some("must contain an uppercase letter")
+        );
+        assert_eq!(
+            p.violation("NoDigits!!", &[]).as_deref(),
+            Some("must contain a digit")
+        );
+        assert!(
+            p.violation("NoSpecial12", &[])
+                .unwrap()
+                .contains("neither a letter")
+        );
+        assert!(p.violation("Good-pass1", &[]).is_none());
+        let plain = PasswordPolicy::default();
+        assert!(
+            plain
+                .violation("Alice@Example.com", &["alice@example.com"])
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn incoherent_policies_are_named() {
+        let p = PasswordPolicy {
+            min_length: 20,
+            max_length: 10,
+            ..PasswordPolicy::default()
+        };
+        assert!(p.problem().is_some());
+        assert!(PasswordPolicy::default().problem().is_none());
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let h = Hasher::default();
+        let phc = h.hash("correct horse".into()).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(h.verify("correct horse".into(), phc.clone()).await.unwrap());
+        assert!(!h.verify("wrong".into(), phc).await.unwrap());
+        assert!(!h.verify("x".into(), "not a hash".into()).await.unwrap());
+    }
+}

@@ -1,0 +1,268 @@
+//! Configuration: defaults, then an optional TOML file, then `TARN_*` environment variables, into one typed `Config`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::store::Backend;
+
+/// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
+const KEYS: [&str; 8] = [
+    "listen",
+    "public_url",
+    "database_url",
+    "admin_token",
+    "smtp_url",
+    "mail_from",
+    "sms_webhook_url",
+    "log",
+];
+
+/// The layered settings as written, before each value is parsed.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: String,
+    public_url: Option<String>,
+    database_url: String,
+    admin_token: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: String,
+    sms_webhook_url: Option<String>,
+    log: String,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: "sqlite://tarn.db".into(),
+            admin_token: None,
+            smtp_url: None,
+            mail_from: "tarn@localhost".into(),
+            sms_webhook_url: None,
+            log: "info".into(),
+        }
+    }
+}
+
+/// The server's configuration, every value parsed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// External base URL without a trailing slash; `None` until resolved from the bound port (see [`Config::resolve`]).
+    pub public_url: Option<String>,
+    pub database: Backend,
+    /// The admin token given by the operator; `None` means generate one on first start.
+    pub admin_token: Option<String>,
+    pub smtp_url: Option<Url>,
+    pub mail_from: String,
+    pub sms_webhook_url: Option<Url>,
+    pub log: String,
+    /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
+    pub workers: Option<usize>,
+}
+
+/// A configuration value that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+fn invalid(key: &str, message: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("{key} (TARN_{}): {message}", key.to_uppercase()))
+}
+
+impl Config {
+    /// Loads defaults → `file` (or `tarn.toml` when present) → `TARN_*` environment.
+    /// Returns the config and warnings about `TARN_*` variables that match no key.
+    pub fn load(file: Option<&Path>) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("tarn.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("tarn.toml"))
+            }
+            None => {}
+        }
+        let raw: RawConfig = figment
+            .merge(Env::prefixed("TARN_").only(&KEYS))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string().replace('\n', " ")))?;
+        Ok((Config::parse(raw)?, unknown_env_warnings()))
+    }
+
+    fn parse(raw: RawConfig) -> Result<Config, ConfigError> {
+        let listen: SocketAddr = raw.listen.parse().map_err(|_| {
+            invalid(
+                "listen",
+                format!(
+                    "`{}` is not a socket address like 127.0.0.1:8080",
+                    raw.listen
+                ),
+            )
+        })?;
+        let public_url = raw
+            .public_url
+            .as_deref()
+            .map(parse_public_url)
+            .transpose()?;
+        let database = Backend::from_url(&raw.database_url).ok_or_else(|| {
+            invalid(
+                "database_url",
+                "must be sqlite://PATH or postgres://… (unknown database scheme)",
+            )
+        })?;
+        if raw
+            .admin_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(invalid("admin_token", "must not be empty"));
+        }
+        let mail_from = raw.mail_from;
+        if email_address::EmailAddress::parse_with_options(&mail_from, Default::default()).is_err()
+        {
+            return Err(invalid(
+                "mail_from",
+                format!("`{mail_from}` is not an email address"),
+            ));
+        }
+        Ok(Config {
+            listen,
+            public_url,
+            database,
+            admin_token: raw.admin_token,
+            smtp_url: parse_optional_url("smtp_url", raw.smtp_url, &["smtp", "smtps"])?,
+            mail_from,
+            sms_webhook_url: parse_optional_url(
+                "sms_webhook_url",
+                raw.sms_webhook_url,
+                &["http", "https"],
+            )?,
+            log: raw.log,
+            workers: None,
+        })
+    }
+
+    /// Fills in the default public URL from the port actually bound (which differs from `listen` for port 0).
+    pub fn resolve(&mut self, bound: SocketAddr) {
+        if self.public_url.is_none() {
+            self.public_url = Some(format!("http://localhost:{}", bound.port()));
+        }
+    }
+
+    /// External base URL without a trailing slash; issuers are `{public_url}/{tenant}/{workspace}`.
+    pub fn public_url(&self) -> &str {
+        self.public_url.as_deref().unwrap_or_default()
+    }
+
+    /// A configuration for tests: loopback on an ephemeral port, the given database, a fixed admin token.
+    pub fn for_tests(database: Backend, admin_token: &str) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: None,
+            database,
+            admin_token: Some(admin_token.to_owned()),
+            smtp_url: None,
+            mail_from: "tarn@localhost".into(),
+            sms_webhook_url: None,
+            log: "warn".into(),
+            workers: Some(1),
+        }
+    }
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let parsed = Url::parse(url).map_err(|e| invalid("public_url", format!("`{url}`: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(invalid(
+            "public_url",
+            "must be an http(s) URL without query or fragment",
+        ));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn parse_optional_url(
+    key: &str,
+    value: Option<String>,
+    schemes: &[&str],
+) -> Result<Option<Url>, ConfigError> {
+    let Some(value) = value else { return Ok(None) };
+    let url = Url::parse(&value).map_err(|e| invalid(key, e))?;
+    if !schemes.contains(&url.scheme()) {
+        return Err(invalid(
+            key,
+            format!("scheme must be one of {}", schemes.join(", ")),
+        ));
+    }
+    Ok(Some(url))
+}
+
+fn unknown_env_warnings() -> Vec<String> {
+    std::env::vars()
+        .filter_map(|(name, _)| {
+            let key = name.strip_prefix("TARN_")?.to_lowercase();
+            let known = KEYS.contains(&key.as_str()) || key.starts_with("test_");
+            (!known).then(|| format!("environment variable {name} is not a Tarn setting; ignored"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(edit: impl FnOnce(&mut RawConfig)) -> Result<Config, ConfigError> {
+        let mut raw = RawConfig::default();
+        edit(&mut raw);
+        Config::parse(raw)
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let mut c = parse(|_| {}).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        c.resolve(c.listen);
+        assert_eq!(c.public_url(), "http://localhost:8080");
+        assert_eq!(c.database, Backend::Sqlite("tarn.db".into()));
+    }
+
+    #[test]
+    fn public_url_port_follows_listen_and_loses_its_trailing_slash() {
+        let mut c = parse(|r| r.listen = "0.0.0.0:0".into()).unwrap();
+        c.resolve("0.0.0.0:9000".parse().unwrap());
+        assert_eq!(c.public_url(), "http://localhost:9000");
+        let mut c = parse(|r| r.public_url = Some("https://id.example.com/".into())).unwrap();
+        c.resolve("0.0.0.0:9000".parse().unwrap());
+        assert_eq!(c.public_url(), "https://id.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let e = parse(|r| r.listen = "nope".into()).unwrap_err().to_string();
+        assert!(e.contains("TARN_LISTEN"), "{e}");
+        let e = parse(|r| r.database_url = "mysql://x".into())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TARN_DATABASE_URL"), "{e}");
+        let e = parse(|r| r.smtp_url = Some("http://x".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TARN_SMTP_URL"), "{e}");
+    }
+}

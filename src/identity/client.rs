@@ -1,0 +1,402 @@
+//! Client applications of a workspace, registered with RFC 7591 metadata: validation, secrets, storage.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::DbConn;
+use crate::store::clients::{self, ClientRow};
+use crate::store::page::{Page, PageRequest};
+
+/// The scopes a client may request unless its registration narrows them.
+pub const DEFAULT_SCOPE: &str = "openid profile email phone groups offline_access";
+
+/// How a client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    PrivateKeyJwt,
+    /// A public client: no secret, PKCE required.
+    None,
+}
+
+impl AuthMethod {
+    /// Whether the client authenticates with a shared secret.
+    pub fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+        )
+    }
+}
+
+/// Algorithms Tarn signs ID tokens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SigningAlg {
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+/// A client's registered metadata, normalised and complete.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientMetadata {
+    pub client_name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub response_types: Vec<String>,
+    pub token_endpoint_auth_method: AuthMethod,
+    pub scope: String,
+    pub id_token_signed_response_alg: SigningAlg,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<Value>,
+}
+
+/// RFC 7591 registration request as the admin API accepts it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRegistration {
+    #[serde(default)]
+    pub client_name: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Option<Vec<String>>,
+    pub response_types: Option<Vec<String>>,
+    pub token_endpoint_auth_method: Option<AuthMethod>,
+    pub scope: Option<String>,
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+    pub jwks: Option<Value>,
+}
+
+/// A registered client; `client_secret` is present only in the response to its creation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    pub id: String,
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// RFC 7591: 0 means the secret does not expire; absent for clients without a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+    pub client_id_issued_at: i64,
+    pub workspace_id: String,
+    #[serde(flatten)]
+    pub metadata: ClientMetadata,
+}
+
+const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+
+/// Checks a registration and fills in the defaults.
+pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
+    let client_name = reg.client_name.trim().to_owned();
+    if client_name.chars().count() > 200 {
+        return Err(Error::invalid(
+            "client_name",
+            "must be at most 200 characters",
+        ));
+    }
+    let auth = reg
+        .token_endpoint_auth_method
+        .unwrap_or(AuthMethod::ClientSecretBasic);
+    let grant_types = reg
+        .grant_types
+        .unwrap_or_else(|| vec!["authorization_code".into()]);
+    let grant_types = unique_subset("grant_types", grant_types, &GRANTS)?;
+    let has_code = grant_types.iter().any(|g| g == "authorization_code");
+    let response_types = reg.response_types.unwrap_or_else(|| {
+        if has_code {
+            vec!["code".into()]
+        } else {
+            vec![]
+        }
+    });
+    let response_types = unique_subset("response_types", response_types, &["code"])?;
+    if has_code != response_types.iter().any(|r| r == "code") {
+        return Err(Error::invalid(
+            "response_types",
+            "`code` goes with grant type authorization_code (RFC 7591 §2.1)",
+        ));
+    }
+    if grant_types.iter().any(|g| g == "refresh_token") && !has_code {
+        return Err(Error::invalid(
+            "grant_types",
+            "refresh_token needs authorization_code",
+        ));
+    }
+    if grant_types.iter().any(|g| g == "client_credentials") && auth == AuthMethod::None {
+        return Err(Error::invalid(
+            "grant_types",
+            "client_credentials needs a confidential client",
+        ));
+    }
+    if has_code && reg.redirect_uris.is_empty() {
+        return Err(Error::invalid(
+            "redirect_uris",
+            "at least one is required for authorization_code",
+        ));
+    }
+    check_uris("redirect_uris", &reg.redirect_uris)?;
+    check_uris("post_logout_redirect_uris", &reg.post_logout_redirect_uris)?;
+    if auth == AuthMethod::PrivateKeyJwt && !is_jwks(reg.jwks.as_ref()) {
+        return Err(Error::invalid(
+            "jwks",
+            "private_key_jwt needs a JWK Set with at least one key",
+        ));
+    }
+    if reg.jwks.is_some() && !is_jwks(reg.jwks.as_ref()) {
+        return Err(Error::invalid(
+            "jwks",
+            "must be a JWK Set: {\"keys\": [...]}",
+        ));
+    }
+    Ok(ClientMetadata {
+        client_name,
+        redirect_uris: reg.redirect_uris,
+        post_logout_redirect_uris: reg.post_logout_redirect_uris,
+        grant_types,
+        response_types,
+        token_endpoint_auth_method: auth,
+        scope: normalise_scope(reg.scope.as_deref().unwrap_or(DEFAULT_SCOPE))?,
+        id_token_signed_response_alg: reg
+            .id_token_signed_response_alg
+            .unwrap_or(SigningAlg::RS256),
+        jwks: reg.jwks,
+    })
+}
+
+fn unique_subset(field: &str, values: Vec<String>, allowed: &[&str]) -> Result<Vec<String>> {
+    for (i, v) in values.iter().enumerate() {
+        if !allowed.contains(&v.as_str()) {
+            return Err(Error::invalid(
+                field,
+                format!("`{v}` is not supported (supported: {})", allowed.join(", ")),
+            ));
+        }
+        if values[..i].contains(v) {
+            return Err(Error::invalid(field, format!("`{v}` is listed twice")));
+        }
+    }
+    Ok(values)
+}
+
+/// Redirect URIs: absolute, no fragment, no credentials, `https` unless the host is loopback (RFC 8252 §7.3).
+fn check_uris(field: &str, uris: &[String]) -> Result<()> {
+    if uris.len() > 50 {
+        return Err(Error::invalid(field, "at most 50 URIs"));
+    }
+    for uri in uris {
+        let bad = |why: &str| Error::invalid(field, format!("`{uri}` {why}"));
+        let parsed = url::Url::parse(uri).map_err(|_| bad("is not an absolute URI"))?;
+        if uri.len() > 2048 {
+            return Err(bad("is longer than 2048 characters"));
+        }
+        if uri.contains('#') {
+            return Err(bad("must not contain a fragment"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(bad("must not contain credentials"));
+        }
+        let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        match parsed.scheme() {
+            "https" if parsed.host_str().is_some() => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(bad(
+                    "must use https (http is allowed only for localhost, 127.0.0.1 and [::1])",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_jwks(jwks: Option<&Value>) -> bool {
+    let keys = jwks.and_then(|j| j.get("keys")).and_then(Value::as_array);
+    keys.is_some_and(|k| {
+        !k.is_empty()
+            && k.iter()
+                .all(|key| key.get("kty").is_some_and(Value::is_string))
+    })
+}
+
+/// RFC 6749 §3.3: space-separated tokens of printable ASCII except `"` and `\`; duplicates dropped.
+fn normalise_scope(scope: &str) -> Result<String> {
+    let mut tokens: Vec<&str> = Vec::new();
+    for token in scope.split(' ').filter(|t| !t.is_empty()) {
+        if !token
+            .chars()
+            .all(|c| c == '!' || ('#'..='[').contains(&c) || (']'..='~').contains(&c))
+        {
+            return Err(Error::invalid(
+                "scope",
+                format!("`{token}` is not a valid scope token"),
+            ));
+        }
+        if !tokens.contains(&token) {
+            tokens.push(token);
+        }
+    }
+    Ok(tokens.join(" "))
+}
+
+/// Registers a client; the response carries the secret, which is stored only as a hash.
+pub async fn create(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    reg: ClientRegistration,
+) -> Result<Client> {
+    let metadata = validate(reg)?;
+    let secret = metadata
+        .token_endpoint_auth_method
+        .uses_secret()
+        .then(crate::secret::generate);
+    let row = ClientRow {
+        id: crate::secret::new_id(),
+        tenant_id: tenant.to_owned(),
+        workspace_id: workspace.to_owned(),
+        client_name: metadata.client_name.clone(),
+        secret_hash: secret.as_deref().map(crate::secret::hash),
+        metadata: serde_json::json!(metadata).to_string(),
+        created_at: app.clock.now(),
+    };
+    app.db
+        .transaction(move |c| {
+            super::workspace::require(c, &row.tenant_id, &row.workspace_id)?;
+            clients::insert(c, &row)?;
+            let mut client = view(row)?;
+            client.client_secret = secret;
+            Ok(client)
+        })
+        .await
+}
+
+pub async fn find(app: &AppState, tenant: &str, workspace: &str, id: &str) -> Result<Client> {
+    let (tenant, workspace, id) = (tenant.to_owned(), workspace.to_owned(), id.to_owned());
+    app.db
+        .run(move |c| view(require(c, &tenant, &workspace, &id)?))
+        .await
+}
+
+pub async fn list(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    page: PageRequest,
+) -> Result<Page<Client>> {
+    let (tenant, workspace) = (tenant.to_owned(), workspace.to_owned());
+    app.db
+        .run(move |c| {
+            super::workspace::require(c, &tenant, &workspace)?;
+            let (rows, next) = clients::list(c, &tenant, &workspace, &page)?;
+            Ok((rows.into_iter().map(view).collect::<Result<_>>()?, next))
+        })
+        .await
+}
+
+pub async fn delete(app: &AppState, tenant: &str, workspace: &str, id: &str) -> Result<()> {
+    let (tenant, workspace, id) = (tenant.to_owned(), workspace.to_owned(), id.to_owned());
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &workspace, &id)?;
+            clients::delete(c, &id)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The client row, or `NotFound` when the workspace has no such client.
+pub fn require(conn: &mut DbConn, tenant: &str, workspace: &str, id: &str) -> Result<ClientRow> {
+    super::workspace::require(conn, tenant, workspace)?;
+    clients::find(conn, tenant, workspace, id)?.ok_or(Error::NotFound("client"))
+}
+
+fn view(row: ClientRow) -> Result<Client> {
+    let metadata: ClientMetadata = serde_json::from_str(&row.metadata).map_err(|e| {
+        Error::Store(crate::store::StoreError::Blocking(format!(
+            "client {}: {e}",
+            row.id
+        )))
+    })?;
+    Ok(Client {
+        client_secret: None,
+        client_secret_expires_at: row.secret_hash.as_ref().map(|_| 0),
+        client_id_issued_at: row.created_at,
+        client_id: row.id.clone(),
+        id: row.id,
+        workspace_id: row.workspace_id,
+        metadata,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn reg(v: Value) -> Result<ClientMetadata> {
+        validate(serde_json::from_value(v).unwrap())
+    }
+
+    #[test]
+    fn defaults_make_a_confidential_code_client() {
+        let m = reg(json!({"client_name": "Shop", "redirect_uris": ["https://shop.example/cb"]}))
+            .unwrap();
+        assert_eq!(m.token_endpoint_auth_method, AuthMethod::ClientSecretBasic);
+        assert_eq!(m.grant_types, ["authorization_code"]);
+        assert_eq!(m.response_types, ["code"]);
+        assert_eq!(m.scope, DEFAULT_SCOPE);
+        assert_eq!(m.id_token_signed_response_alg, SigningAlg::RS256);
+    }
+
+    #[test]
+    fn redirect_uris_must_be_https_or_loopback_without_fragment() {
+        for ok in [
+            "https://a.example/cb",
+            "http://localhost:3000/cb",
+            "http://127.0.0.1/cb",
+            "http://[::1]:8/cb",
+        ] {
+            assert!(reg(json!({"redirect_uris": [ok]})).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://a.example/cb",
+            "/cb",
+            "https://a.example/cb#x",
+            "ftp://a.example",
+            "https://u:p@a.example/cb",
+        ] {
+            let e = reg(json!({"redirect_uris": [bad]}))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("redirect_uris:"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn inconsistent_registrations_are_refused() {
+        assert!(reg(json!({"grant_types": ["authorization_code"]})).is_err());
+        assert!(
+            reg(
+                json!({"grant_types": ["client_credentials"], "token_endpoint_auth_method": "none"})
+            )
+            .is_err()
+        );
+        assert!(
+            reg(json!({"grant_types": ["implicit"], "redirect_uris": ["https://a.example"]}))
+                .is_err()
+        );
+        assert!(reg(json!({"token_endpoint_auth_method": "private_key_jwt", "redirect_uris": ["https://a.example"]})).is_err());
+        assert!(
+            reg(json!({"scope": "openid \"bad\"", "redirect_uris": ["https://a.example"]}))
+                .is_err()
+        );
+        assert!(reg(json!({"grant_types": ["client_credentials"]})).is_ok());
+    }
+}

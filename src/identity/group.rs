@@ -1,0 +1,296 @@
+//! Groups of a pool: nesting (cycles refused), membership of users of the same pool, direct and nested views.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result, unique_as_conflict};
+use super::hierarchy::Hierarchy;
+use super::patch::Patch;
+use super::user::User;
+use crate::state::AppState;
+use crate::store::DbConn;
+use crate::store::groups::{self, GroupRow};
+use crate::store::page::{Page, PageRequest};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<GroupRow> for Group {
+    fn from(r: GroupRow) -> Self {
+        Group {
+            id: r.id,
+            pool_id: r.pool_id,
+            name: r.name,
+            description: r.description,
+            parent_id: r.parent_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub parent_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub parent_id: Patch<String>,
+}
+
+/// A user's groups: those they were put in, and those plus every ancestor.
+#[derive(Debug, Serialize)]
+pub struct UserGroups {
+    pub direct: Vec<Group>,
+    pub effective: Vec<Group>,
+}
+
+const DUPLICATE: &str = "a group with this name already exists in the pool";
+
+pub async fn create(app: &AppState, tenant: &str, pool: &str, input: NewGroup) -> Result<Group> {
+    let now = app.clock.now();
+    let row = GroupRow {
+        id: crate::secret::new_id(),
+        pool_id: pool.to_owned(),
+        name: super::slug::parse_name("name", &input.name)?,
+        description: description(input.description)?,
+        parent_id: input.parent_id,
+        created_at: now,
+        updated_at: now,
+    };
+    let tenant = tenant.to_owned();
+    app.db
+        .transaction(move |c| {
+            super::pool::require(c, &tenant, &row.pool_id)?;
+            if let Some(parent) = &row.parent_id {
+                require_parent(c, &row.pool_id, parent)?;
+            }
+            groups::insert(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
+            Ok(Group::from(row))
+        })
+        .await
+}
+
+pub async fn update(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    id: &str,
+    patch: GroupPatch,
+) -> Result<Group> {
+    let (tenant, pool, id, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        id.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            let mut row = require(c, &tenant, &pool, &id)?;
+            if let Some(name) = patch.name {
+                row.name = super::slug::parse_name("name", &name)?;
+            }
+            if let Some(d) = patch.description {
+                row.description = description(d)?;
+            }
+            patch.parent_id.apply_to(&mut row.parent_id);
+            if let Some(parent) = &row.parent_id {
+                require_parent(c, &pool, parent)?;
+                if Hierarchy::new(groups::hierarchy(c, &pool)?).would_cycle(&row.id, parent) {
+                    return Err(Error::Conflict(
+                        "parent_id would make the group its own ancestor".into(),
+                    ));
+                }
+            }
+            row.updated_at = now;
+            groups::update(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
+            Ok(Group::from(row))
+        })
+        .await
+}
+
+fn description(d: String) -> Result<String> {
+    let d = d.trim().to_owned();
+    if d.chars().count() > 1000 {
+        return Err(Error::invalid(
+            "description",
+            "must be at most 1000 characters",
+        ));
+    }
+    Ok(d)
+}
+
+fn require_parent(c: &mut DbConn, pool: &str, parent: &str) -> Result<()> {
+    match groups::find(c, pool, parent)? {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(
+            "parent_id",
+            "no group with this id in the pool",
+        )),
+    }
+}
+
+pub async fn find(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<Group> {
+    let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    app.db
+        .run(move |c| require(c, &tenant, &pool, &id).map(Group::from))
+        .await
+}
+
+pub async fn list(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    page: PageRequest,
+) -> Result<Page<Group>> {
+    let (tenant, pool) = (tenant.to_owned(), pool.to_owned());
+    app.db
+        .run(move |c| {
+            super::pool::require(c, &tenant, &pool)?;
+            let (rows, next) = groups::list(c, &pool, &page)?;
+            Ok((rows.into_iter().map(Group::from).collect(), next))
+        })
+        .await
+}
+
+/// Deletes a group; its sub-groups move up to the top level and its memberships go with it.
+pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {
+    let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &pool, &id)?;
+            groups::delete(c, &id)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Puts a user of the same pool into the group (idempotent).
+pub async fn assign(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    group: &str,
+    user: &str,
+) -> Result<()> {
+    let (tenant, pool, group, user, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        group.to_owned(),
+        user.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &pool, &group)?;
+            super::user::require(c, &tenant, &pool, &user)?;
+            groups::add_member(c, &group, &user, now)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Takes a user out of the group; not being a member is not an error.
+pub async fn unassign(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    group: &str,
+    user: &str,
+) -> Result<()> {
+    let (tenant, pool, group, user) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        group.to_owned(),
+        user.to_owned(),
+    );
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &pool, &group)?;
+            super::user::require(c, &tenant, &pool, &user)?;
+            groups::remove_member(c, &group, &user)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The group's members; with `nested`, also the members of every sub-group (each user once).
+pub async fn members(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    group: &str,
+    nested: bool,
+    page: PageRequest,
+) -> Result<Page<User>> {
+    let (tenant, pool, group) = (tenant.to_owned(), pool.to_owned(), group.to_owned());
+    app.db
+        .run(move |c| {
+            require(c, &tenant, &pool, &group)?;
+            let ids = if nested {
+                Hierarchy::new(groups::hierarchy(c, &pool)?).with_descendants(&group)
+            } else {
+                vec![group]
+            };
+            let (rows, next) = groups::list_members(c, &ids, &page)?;
+            Ok((rows.into_iter().map(User::from).collect(), next))
+        })
+        .await
+}
+
+/// The user's direct groups and their effective groups (direct plus every ancestor), each sorted by name.
+pub async fn of_user(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<UserGroups> {
+    let (tenant, pool, user) = (tenant.to_owned(), pool.to_owned(), user.to_owned());
+    app.db
+        .run(move |c| {
+            super::user::require(c, &tenant, &pool, &user)?;
+            effective_groups(c, &pool, &user)
+        })
+        .await
+}
+
+/// The groups a user belongs to directly and through nesting; used for the `groups` claim too.
+pub fn effective_groups(c: &mut DbConn, pool: &str, user: &str) -> Result<UserGroups> {
+    let direct_ids = groups::direct_group_ids(c, user)?;
+    let hierarchy = Hierarchy::new(groups::hierarchy(c, pool)?);
+    let mut effective_ids = direct_ids.clone();
+    for id in &direct_ids {
+        for ancestor in hierarchy.ancestors(id) {
+            if !effective_ids.contains(&ancestor) {
+                effective_ids.push(ancestor);
+            }
+        }
+    }
+    let effective: Vec<Group> = groups::find_many(c, &effective_ids)?
+        .into_iter()
+        .map(Group::from)
+        .collect();
+    let direct = effective
+        .iter()
+        .filter(|g| direct_ids.contains(&g.id))
+        .cloned()
+        .collect();
+    Ok(UserGroups { direct, effective })
+}
+
+/// The group row, or `NotFound` when the tenant's pool has no such group.
+pub fn require(conn: &mut DbConn, tenant: &str, pool: &str, id: &str) -> Result<GroupRow> {
+    super::pool::require(conn, tenant, pool)?;
+    groups::find(conn, pool, id)?.ok_or(Error::NotFound("group"))
+}

@@ -1,0 +1,103 @@
+//! The group tree of one pool as a parent map: cycle checks and transitive walks, done in the domain so both
+//! databases give the same answer. Every walk is bounded by the number of groups, so bad data cannot loop.
+
+use std::collections::{HashMap, HashSet};
+
+/// Each group id mapped to its parent id.
+pub struct Hierarchy {
+    parents: HashMap<String, Option<String>>,
+}
+
+impl Hierarchy {
+    pub fn new(pairs: impl IntoIterator<Item = (String, Option<String>)>) -> Hierarchy {
+        Hierarchy {
+            parents: pairs.into_iter().collect(),
+        }
+    }
+
+    /// Whether making `parent` the parent of `group` would close a cycle (including `group` being its own parent).
+    pub fn would_cycle(&self, group: &str, parent: &str) -> bool {
+        parent == group || self.ancestors(parent).iter().any(|a| a == group)
+    }
+
+    /// The parent, grandparent, … of `group`, nearest first (not `group` itself).
+    pub fn ancestors(&self, group: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut current = self.parents.get(group).cloned().flatten();
+        while let Some(id) = current {
+            if id == group || out.contains(&id) || out.len() > self.parents.len() {
+                break;
+            }
+            current = self.parents.get(&id).cloned().flatten();
+            out.push(id);
+        }
+        out
+    }
+
+    /// `group` and every group below it.
+    pub fn with_descendants(&self, group: &str) -> Vec<String> {
+        let mut out = vec![group.to_owned()];
+        let mut seen: HashSet<String> = out.iter().cloned().collect();
+        let mut i = 0;
+        while let Some(current) = out.get(i).cloned() {
+            for (child, parent) in &self.parents {
+                if parent.as_deref() == Some(current.as_str()) && seen.insert(child.clone()) {
+                    out.push(child.clone());
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hierarchy;
+
+    fn tree() -> Hierarchy {
+        // staff ← eu-staff ← paris ; staff ← us-staff ; loners
+        let p = |c: &str, p: Option<&str>| (c.to_owned(), p.map(str::to_owned));
+        Hierarchy::new([
+            p("staff", None),
+            p("eu-staff", Some("staff")),
+            p("paris", Some("eu-staff")),
+            p("us-staff", Some("staff")),
+            p("loners", None),
+        ])
+    }
+
+    #[test]
+    fn ancestors_go_up_to_the_root() {
+        assert_eq!(tree().ancestors("paris"), ["eu-staff", "staff"]);
+        assert!(tree().ancestors("staff").is_empty());
+    }
+
+    #[test]
+    fn cycles_are_detected() {
+        let t = tree();
+        assert!(t.would_cycle("staff", "paris"));
+        assert!(t.would_cycle("eu-staff", "eu-staff"));
+        assert!(t.would_cycle("staff", "staff"));
+        assert!(!t.would_cycle("paris", "us-staff"));
+        assert!(!t.would_cycle("loners", "paris"));
+    }
+
+    #[test]
+    fn descendants_include_the_whole_subtree() {
+        let mut d = tree().with_descendants("staff");
+        d.sort();
+        assert_eq!(d, ["eu-staff", "paris", "staff", "us-staff"]);
+        assert_eq!(tree().with_descendants("loners"), ["loners"]);
+    }
+
+    #[test]
+    fn corrupt_cyclic_data_does_not_hang() {
+        let t = Hierarchy::new([
+            ("a".into(), Some("b".into())),
+            ("b".into(), Some("a".into())),
+        ]);
+        assert_eq!(t.ancestors("a"), ["b"]);
+        assert_eq!(t.with_descendants("a").len(), 2);
+    }
+}

@@ -1,0 +1,19 @@
+//! Identity domain: tenants, pools, users, groups, schemas, workspaces and their client applications.
+//! The rules live here (normalisation, validation, nesting, policies); it knows nothing of actix or HTML,
+//! and reaches the database only through `crate::store`.
+
+pub mod client;
+pub mod error;
+pub mod group;
+pub mod hierarchy;
+pub mod identifier;
+pub mod invitation;
+pub mod patch;
+pub mod pool;
+pub mod profile_schema;
+pub mod slug;
+pub mod tenant;
+pub mod user;
+pub mod workspace;
+
+pub use error::{Error, Result};

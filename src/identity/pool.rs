@@ -1,0 +1,371 @@
+//! Identity pools: their settings (sign-in methods, self-registration, schemas, password and code policies).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result, unique_as_conflict};
+use super::patch::Patch;
+use crate::authn::password::PasswordPolicy;
+use crate::state::AppState;
+use crate::store::DbConn;
+use crate::store::page::{Page, PageRequest};
+use crate::store::pools::{self, PoolRow};
+
+/// A way users of a pool can sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    Password,
+    /// A one-time verification code sent by email or SMS.
+    Otp,
+    Passkey,
+}
+
+/// Verification-code settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OtpSettings {
+    pub length: u32,
+    pub ttl_seconds: u32,
+    pub max_attempts: u32,
+}
+
+impl Default for OtpSettings {
+    fn default() -> Self {
+        OtpSettings {
+            length: 6,
+            ttl_seconds: 300,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// A pool as the admin sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pool {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub description: String,
+    pub tag_color: Option<String>,
+    pub authentication_mechanisms: Vec<Mechanism>,
+    pub preferred_authentication_mechanism: Mechanism,
+    pub public_registration_allowed: bool,
+    pub payload_schema_id: Option<String>,
+    pub metadata_schema_id: Option<String>,
+    pub password_policy: PasswordPolicy,
+    pub otp_settings: OtpSettings,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Pool {
+    /// Whether users of this pool sign in with a password.
+    pub fn uses_passwords(&self) -> bool {
+        self.authentication_mechanisms
+            .contains(&Mechanism::Password)
+    }
+}
+
+/// The input of pool creation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPool {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub tag_color: Option<String>,
+    #[serde(default = "default_mechanisms")]
+    pub authentication_mechanisms: Vec<Mechanism>,
+    pub preferred_authentication_mechanism: Option<Mechanism>,
+    #[serde(default)]
+    pub public_registration_allowed: bool,
+    pub payload_schema_id: Option<String>,
+    pub metadata_schema_id: Option<String>,
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+    #[serde(default)]
+    pub otp_settings: OtpSettings,
+}
+
+fn default_mechanisms() -> Vec<Mechanism> {
+    vec![Mechanism::Password]
+}
+
+/// A partial update; absent fields keep their value, `null` clears an optional one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tag_color: Patch<String>,
+    pub authentication_mechanisms: Option<Vec<Mechanism>>,
+    pub preferred_authentication_mechanism: Option<Mechanism>,
+    pub public_registration_allowed: Option<bool>,
+    #[serde(default)]
+    pub payload_schema_id: Patch<String>,
+    #[serde(default)]
+    pub metadata_schema_id: Patch<String>,
+    pub password_policy: Option<PasswordPolicy>,
+    pub otp_settings: Option<OtpSettings>,
+}
+
+pub async fn create(app: &AppState, tenant: &str, input: NewPool) -> Result<Pool> {
+    let now = app.clock.now();
+    let pool = Pool {
+        id: crate::secret::new_id(),
+        tenant_id: tenant.to_owned(),
+        name: input.name,
+        description: input.description,
+        tag_color: input.tag_color,
+        preferred_authentication_mechanism: input
+            .preferred_authentication_mechanism
+            .or(input.authentication_mechanisms.first().copied())
+            .unwrap_or(Mechanism::Password),
+        authentication_mechanisms: input.authentication_mechanisms,
+        public_registration_allowed: input.public_registration_allowed,
+        payload_schema_id: input.payload_schema_id,
+        metadata_schema_id: input.metadata_schema_id,
+        password_policy: input.password_policy,
+        otp_settings: input.otp_settings,
+        created_at: now,
+        updated_at: now,
+    };
+    let pool = normalise(pool)?;
+    app.db
+        .transaction(move |c| {
+            super::tenant::require(c, &pool.tenant_id)?;
+            check_schemas(c, &pool)?;
+            pools::insert(c, &to_row(&pool))
+                .map_err(unique_as_conflict("a pool with this name already exists"))?;
+            Ok(pool)
+        })
+        .await
+}
+
+pub async fn update(app: &AppState, tenant: &str, id: &str, patch: PoolPatch) -> Result<Pool> {
+    let (tenant, id, now) = (tenant.to_owned(), id.to_owned(), app.clock.now());
+    app.db
+        .transaction(move |c| {
+            let pool = apply(require(c, &tenant, &id)?, patch, now)?;
+            check_schemas(c, &pool)?;
+            pools::update(c, &to_row(&pool))
+                .map_err(unique_as_conflict("a pool with this name already exists"))?;
+            Ok(pool)
+        })
+        .await
+}
+
+fn apply(mut pool: Pool, patch: PoolPatch, now: i64) -> Result<Pool> {
+    if let Some(v) = patch.name {
+        pool.name = v;
+    }
+    if let Some(v) = patch.description {
+        pool.description = v;
+    }
+    patch.tag_color.apply_to(&mut pool.tag_color);
+    if let Some(v) = patch.authentication_mechanisms {
+        pool.authentication_mechanisms = v;
+        if !pool
+            .authentication_mechanisms
+            .contains(&pool.preferred_authentication_mechanism)
+        {
+            if let Some(first) = pool.authentication_mechanisms.first() {
+                pool.preferred_authentication_mechanism = *first;
+            }
+        }
+    }
+    if let Some(v) = patch.preferred_authentication_mechanism {
+        pool.preferred_authentication_mechanism = v;
+    }
+    if let Some(v) = patch.public_registration_allowed {
+        pool.public_registration_allowed = v;
+    }
+    patch
+        .payload_schema_id
+        .apply_to(&mut pool.payload_schema_id);
+    patch
+        .metadata_schema_id
+        .apply_to(&mut pool.metadata_schema_id);
+    if let Some(v) = patch.password_policy {
+        pool.password_policy = v;
+    }
+    if let Some(v) = patch.otp_settings {
+        pool.otp_settings = v;
+    }
+    pool.updated_at = now;
+    normalise(pool)
+}
+
+/// Checks every setting, and puts names and colours in their canonical form.
+fn normalise(mut pool: Pool) -> Result<Pool> {
+    pool.name = super::slug::parse_name("name", &pool.name)?;
+    pool.description = pool.description.trim().to_owned();
+    if pool.description.chars().count() > 1000 {
+        return Err(Error::invalid(
+            "description",
+            "must be at most 1000 characters",
+        ));
+    }
+    if let Some(color) = &pool.tag_color {
+        let hex = color
+            .strip_prefix('#')
+            .filter(|h| h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()));
+        let Some(hex) = hex else {
+            return Err(Error::invalid("tag_color", "must be a colour like #1A2B3C"));
+        };
+        pool.tag_color = Some(format!("#{}", hex.to_ascii_lowercase()));
+    }
+    let mechanisms = &pool.authentication_mechanisms;
+    if mechanisms.is_empty() {
+        return Err(Error::invalid(
+            "authentication_mechanisms",
+            "must name at least one of password, otp, passkey",
+        ));
+    }
+    if mechanisms
+        .iter()
+        .enumerate()
+        .any(|(i, m)| mechanisms[..i].contains(m))
+    {
+        return Err(Error::invalid(
+            "authentication_mechanisms",
+            "must not repeat a mechanism",
+        ));
+    }
+    if !mechanisms.contains(&pool.preferred_authentication_mechanism) {
+        return Err(Error::invalid(
+            "preferred_authentication_mechanism",
+            "must be one of the pool's authentication_mechanisms",
+        ));
+    }
+    if let Some(problem) = pool.password_policy.problem() {
+        return Err(Error::invalid("password_policy", problem));
+    }
+    let otp = &pool.otp_settings;
+    if !(4..=10).contains(&otp.length) {
+        return Err(Error::invalid(
+            "otp_settings.length",
+            "must be between 4 and 10",
+        ));
+    }
+    if !(30..=86_400).contains(&otp.ttl_seconds) {
+        return Err(Error::invalid(
+            "otp_settings.ttl_seconds",
+            "must be between 30 and 86400",
+        ));
+    }
+    if !(1..=20).contains(&otp.max_attempts) {
+        return Err(Error::invalid(
+            "otp_settings.max_attempts",
+            "must be between 1 and 20",
+        ));
+    }
+    Ok(pool)
+}
+
+fn check_schemas(conn: &mut DbConn, pool: &Pool) -> Result<()> {
+    for (field, id) in [
+        ("payload_schema_id", &pool.payload_schema_id),
+        ("metadata_schema_id", &pool.metadata_schema_id),
+    ] {
+        if let Some(id) = id {
+            if super::profile_schema::require(conn, &pool.tenant_id, id).is_err() {
+                return Err(Error::invalid(
+                    field,
+                    "no schema with this id in the tenant",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn find(app: &AppState, tenant: &str, id: &str) -> Result<Pool> {
+    let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    app.db.run(move |c| require(c, &tenant, &id)).await
+}
+
+pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Page<Pool>> {
+    let tenant = tenant.to_owned();
+    app.db
+        .run(move |c| {
+            super::tenant::require(c, &tenant)?;
+            let (rows, next) = pools::list(c, &tenant, &page)?;
+            Ok((rows.into_iter().map(from_row).collect::<Result<_>>()?, next))
+        })
+        .await
+}
+
+/// Deletes a pool, with its users and groups, unless a workspace still uses it.
+pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
+    let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &id)?;
+            if pools::is_connected(c, &id)? {
+                return Err(Error::Conflict(
+                    "the pool is connected to a workspace; disconnect it first".into(),
+                ));
+            }
+            pools::delete(c, &id)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The pool, or `NotFound` when the tenant has no pool with this id.
+pub fn require(conn: &mut DbConn, tenant: &str, id: &str) -> Result<Pool> {
+    from_row(pools::find(conn, tenant, id)?.ok_or(Error::NotFound("pool"))?)
+}
+
+fn to_row(p: &Pool) -> PoolRow {
+    PoolRow {
+        id: p.id.clone(),
+        tenant_id: p.tenant_id.clone(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        tag_color: p.tag_color.clone(),
+        authentication_mechanisms: serde_json::json!(p.authentication_mechanisms).to_string(),
+        preferred_authentication_mechanism: serde_json::json!(p.preferred_authentication_mechanism)
+            .as_str()
+            .unwrap_or("password")
+            .to_owned(),
+        public_registration_allowed: p.public_registration_allowed,
+        payload_schema_id: p.payload_schema_id.clone(),
+        metadata_schema_id: p.metadata_schema_id.clone(),
+        password_policy: serde_json::json!(p.password_policy).to_string(),
+        otp_settings: serde_json::json!(p.otp_settings).to_string(),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+fn from_row(r: PoolRow) -> Result<Pool> {
+    let corrupt = |e: serde_json::Error| {
+        Error::Store(crate::store::StoreError::Blocking(format!(
+            "pool {}: {e}",
+            r.id
+        )))
+    };
+    Ok(Pool {
+        authentication_mechanisms: serde_json::from_str(&r.authentication_mechanisms)
+            .map_err(corrupt)?,
+        preferred_authentication_mechanism: serde_json::from_value(serde_json::Value::String(
+            r.preferred_authentication_mechanism.clone(),
+        ))
+        .map_err(corrupt)?,
+        password_policy: serde_json::from_str(&r.password_policy).map_err(corrupt)?,
+        otp_settings: serde_json::from_str(&r.otp_settings).map_err(corrupt)?,
+        id: r.id,
+        tenant_id: r.tenant_id,
+        name: r.name,
+        description: r.description,
+        tag_color: r.tag_color,
+        public_registration_allowed: r.public_registration_allowed,
+        payload_schema_id: r.payload_schema_id,
+        metadata_schema_id: r.metadata_schema_id,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}

@@ -1,0 +1,333 @@
+//! Users of a pool: creation with admin-set credentials or by invitation, lookup, updates, deletion.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{Error, Result};
+use super::identifier::{Identifier, normalise_email, normalise_mobile};
+use super::pool::{self, Pool};
+use super::profile_schema;
+use crate::notify::Recipient;
+use crate::state::AppState;
+use crate::store::page::{Page, PageRequest};
+use crate::store::users::{self, IdentifierFilter, UserRow};
+use crate::store::{DbConn, StoreError};
+
+/// A user's lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Inactive,
+    /// Created by invitation and not yet activated.
+    Invited,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Invited => "invited",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "active" => Status::Active,
+            "invited" => Status::Invited,
+            // Anything unexpected is treated as the state that grants nothing.
+            _ => Status::Inactive,
+        }
+    }
+}
+
+/// A user as the admin sees it (never the password hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: String,
+    pub pool_id: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub email_verified: bool,
+    pub mobile_verified: bool,
+    pub status: Status,
+    pub payload: Value,
+    pub metadata: Value,
+    pub password_set: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            status: Status::parse(&r.status),
+            payload: serde_json::from_str(&r.payload).unwrap_or(Value::Null),
+            metadata: serde_json::from_str(&r.metadata).unwrap_or(Value::Null),
+            password_set: r.password_hash.is_some(),
+            id: r.id,
+            pool_id: r.pool_id,
+            email: r.email,
+            mobile: r.mobile,
+            email_verified: r.email_verified,
+            mobile_verified: r.mobile_verified,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// How a new user gets credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The admin sets the password now; the user is active.
+    SetCredentials,
+    /// A single-use link is sent; the user is `invited` until they set their own credentials.
+    Invite,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub email_verified: bool,
+    #[serde(default)]
+    pub mobile_verified: bool,
+    #[serde(default = "empty_object")]
+    pub payload: Value,
+    #[serde(default = "empty_object")]
+    pub metadata: Value,
+    pub mode: Mode,
+    pub password: Option<String>,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Default::default())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub status: Option<Status>,
+    pub payload: Option<Value>,
+    pub metadata: Option<Value>,
+    pub email_verified: Option<bool>,
+    pub mobile_verified: Option<bool>,
+}
+
+pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser) -> Result<User> {
+    let (t, p) = (tenant.to_owned(), pool_id.to_owned());
+    let (pool, payload_doc, metadata_doc) =
+        app.db.run(move |c| pool_with_schemas(c, &t, &p)).await?;
+    let email = input
+        .email
+        .as_deref()
+        .map(|e| normalise_email("email", e))
+        .transpose()?;
+    let mobile = input
+        .mobile
+        .as_deref()
+        .map(|m| normalise_mobile("mobile", m))
+        .transpose()?;
+    if email.is_none() && mobile.is_none() {
+        return Err(Error::invalid(
+            "email",
+            "a user needs an email or a mobile number",
+        ));
+    }
+    profile_schema::validate(&payload_doc, &input.payload, "payload")?;
+    profile_schema::validate(&metadata_doc, &input.metadata, "metadata")?;
+    let password = checked_password(&pool, input.mode, input.password, [&email, &mobile])?;
+    let password_hash = match password {
+        Some(p) => Some(app.hasher.hash(p).await.map_err(|_| Error::Overloaded)?),
+        None => None,
+    };
+    let now = app.clock.now();
+    let row = UserRow {
+        id: crate::secret::new_id(),
+        pool_id: pool.id.clone(),
+        email,
+        mobile,
+        email_verified: input.email_verified,
+        mobile_verified: input.mobile_verified,
+        status: match input.mode {
+            Mode::SetCredentials => Status::Active,
+            Mode::Invite => Status::Invited,
+        }
+        .as_str()
+        .to_owned(),
+        payload: input.payload.to_string(),
+        metadata: input.metadata.to_string(),
+        password_hash,
+        created_at: now,
+        updated_at: now,
+    };
+    let mode = input.mode;
+    let (user, token) = app
+        .db
+        .transaction(move |c| {
+            users::insert(c, &row).map_err(duplicate_identifier)?;
+            let token = (mode == Mode::Invite)
+                .then(|| super::invitation::create(c, &row.id, now))
+                .transpose()?;
+            Ok::<_, Error>((User::from(row), token))
+        })
+        .await?;
+    if let Some(token) = token {
+        let to = match (&user.email, &user.mobile) {
+            (Some(e), _) => Recipient::Email(e.clone()),
+            (None, m) => Recipient::Mobile(m.clone().unwrap_or_default()),
+        };
+        app.notifier.send(&super::invitation::message(
+            to,
+            app.config.public_url(),
+            &token,
+        ));
+    }
+    Ok(user)
+}
+
+/// Applies the mode's rules to the given password and the pool's policy; returns the password to hash, if any.
+fn checked_password(
+    pool: &Pool,
+    mode: Mode,
+    password: Option<String>,
+    ids: [&Option<String>; 2],
+) -> Result<Option<String>> {
+    match (mode, password) {
+        (Mode::Invite, Some(_)) => Err(Error::invalid(
+            "password",
+            "must not be given with mode invite",
+        )),
+        (Mode::Invite, None) => Ok(None),
+        (Mode::SetCredentials, Some(_)) if !pool.uses_passwords() => Err(Error::invalid(
+            "password",
+            "this pool does not use passwords",
+        )),
+        (Mode::SetCredentials, None) if pool.uses_passwords() => Err(Error::invalid(
+            "password",
+            "is required with mode set_credentials in a pool that uses passwords",
+        )),
+        (Mode::SetCredentials, None) => Ok(None),
+        (Mode::SetCredentials, Some(password)) => {
+            let identifiers: Vec<&str> = ids.iter().filter_map(|i| i.as_deref()).collect();
+            match pool.password_policy.violation(&password, &identifiers) {
+                Some(rule) => Err(Error::invalid("password", rule)),
+                None => Ok(Some(password)),
+            }
+        }
+    }
+}
+
+fn duplicate_identifier(e: StoreError) -> Error {
+    match e {
+        StoreError::Unique(_) => {
+            Error::Conflict("a user with this email or mobile already exists in the pool".into())
+        }
+        other => Error::Store(other),
+    }
+}
+
+fn pool_with_schemas(c: &mut DbConn, tenant: &str, pool: &str) -> Result<(Pool, Value, Value)> {
+    let pool = pool::require(c, tenant, pool)?;
+    let payload = profile_schema::payload_document(c, tenant, pool.payload_schema_id.as_deref())?;
+    let metadata =
+        profile_schema::metadata_document(c, tenant, pool.metadata_schema_id.as_deref())?;
+    Ok((pool, payload, metadata))
+}
+
+pub async fn find(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<User> {
+    let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    app.db
+        .run(move |c| require(c, &tenant, &pool, &id).map(User::from))
+        .await
+}
+
+pub async fn list(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    identifier: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<User>> {
+    let filter = identifier
+        .map(|i| {
+            Identifier::parse("identifier", i).map(|parsed| match parsed {
+                Identifier::Email(e) => IdentifierFilter::Email(e),
+                Identifier::Mobile(m) => IdentifierFilter::Mobile(m),
+            })
+        })
+        .transpose()?;
+    let (tenant, pool) = (tenant.to_owned(), pool.to_owned());
+    app.db
+        .run(move |c| {
+            pool::require(c, &tenant, &pool)?;
+            let (rows, next) = users::list(c, &pool, filter.as_ref(), &page)?;
+            Ok((rows.into_iter().map(User::from).collect(), next))
+        })
+        .await
+}
+
+pub async fn update(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    id: &str,
+    patch: UserPatch,
+) -> Result<User> {
+    let (tenant, pool, id, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        id.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            let (_, payload_doc, metadata_doc) = pool_with_schemas(c, &tenant, &pool)?;
+            let mut row = require(c, &tenant, &pool, &id)?;
+            if let Some(status) = patch.status {
+                if status == Status::Invited {
+                    return Err(Error::invalid(
+                        "status",
+                        "can only be set to active or inactive",
+                    ));
+                }
+                row.status = status.as_str().to_owned();
+            }
+            if let Some(payload) = patch.payload {
+                profile_schema::validate(&payload_doc, &payload, "payload")?;
+                row.payload = payload.to_string();
+            }
+            if let Some(metadata) = patch.metadata {
+                profile_schema::validate(&metadata_doc, &metadata, "metadata")?;
+                row.metadata = metadata.to_string();
+            }
+            row.email_verified = patch.email_verified.unwrap_or(row.email_verified);
+            row.mobile_verified = patch.mobile_verified.unwrap_or(row.mobile_verified);
+            row.updated_at = now;
+            users::update(c, &row)?;
+            Ok(User::from(row))
+        })
+        .await
+}
+
+pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {
+    let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &pool, &id)?;
+            users::delete(c, &id)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The user row, or `NotFound` when the tenant's pool has no such user.
+pub fn require(conn: &mut DbConn, tenant: &str, pool: &str, id: &str) -> Result<UserRow> {
+    pool::require(conn, tenant, pool)?;
+    users::find(conn, pool, id)?.ok_or(Error::NotFound("user"))
+}

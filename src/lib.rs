@@ -1,0 +1,141 @@
+//! Tarn: an OpenID Connect identity provider whose users live in Identity Pools.
+//!
+//! Data flows one way, **web → domain → store**:
+//!
+//! | layer  | modules | owns |
+//! |--------|---------|------|
+//! | web    | `admin_api`, `web` | routing, extraction, status codes, error bodies |
+//! | domain | `identity`, `authn`, `notify` | the rules: normalisation, validation, policies |
+//! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
+//!
+//! Domain code never imports actix; web code never writes SQL.
+
+pub mod admin_api;
+pub mod authn;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod identity;
+pub mod notify;
+pub mod secret;
+pub mod state;
+pub mod store;
+pub mod web;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web as actix};
+
+use config::Config;
+use state::AppState;
+use store::Db;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A started server: where it listens, its state, and the handle to stop it.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    server: Server,
+}
+
+impl RunningServer {
+    /// A handle that stops the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server stops (Ctrl-C or the handle).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for callers that run it on their own task.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Opens and migrates the database, bootstraps a fresh one, binds the socket and builds the server.
+/// When the admin token was generated just now, it is printed once to standard output.
+pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
+    let backend = config.database.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(backend))
+        .await
+        .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
+    let clock = clock::Clock::default();
+    let (now, configured) = (clock.now(), config.admin_token.clone());
+    let (admin_token_hash, generated) = db
+        .run(move |c| {
+            identity::tenant::ensure_default(c, now)?;
+            authn::admin_token::ensure(c, configured.as_deref())
+        })
+        .await?;
+    if let Some(token) = generated {
+        println!("Generated the admin API token (shown once, stored only as a hash): {token}");
+    }
+    let listener =
+        TcpListener::bind(config.listen).map_err(|source| Bind(config.listen, source))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| Bind(config.listen, source))?;
+    config.resolve(addr);
+    let workers = config.workers;
+    let state = AppState {
+        config: Arc::new(config),
+        db,
+        clock,
+        hasher: authn::password::Hasher::default(),
+        notifier: notify::Notifier,
+        admin_token_hash: admin_token_hash.into(),
+    };
+    let app_state = state.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(web::security_headers::strict())
+            // Method and path only: query strings can carry codes and tokens, which must never reach a log.
+            .wrap(
+                actix_web::middleware::Logger::new("%{method}xi %{path}xi %s %Dms")
+                    .custom_request_replace("method", |req| req.method().to_string())
+                    .custom_request_replace("path", |req| req.path().to_owned())
+                    .exclude("/healthz"),
+            )
+            .configure(|cfg| configure_app(cfg, app_state.clone()))
+    });
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| Bind(addr, source))?
+        .run();
+    Ok(RunningServer {
+        addr,
+        state,
+        server,
+    })
+}
+
+#[expect(non_snake_case, reason = "reads as the variant it builds")]
+fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
+    StartError::Bind { addr, source }
+}
+
+/// Every route of the application; shared by `start` and anything that builds an `App` around the state.
+pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
+    cfg.app_data(actix::Data::new(state))
+        .configure(web::health::configure)
+        .configure(admin_api::configure);
+}

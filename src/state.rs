@@ -1,0 +1,19 @@
+//! The application state every web area receives: configuration, store, clock, hasher, notifier.
+
+use crate::authn::password::Hasher;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::notify::Notifier;
+use crate::store::Db;
+
+/// Shared by all handlers; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: std::sync::Arc<Config>,
+    pub db: Db,
+    pub clock: Clock,
+    pub hasher: Hasher,
+    pub notifier: Notifier,
+    /// SHA-256 of the admin API token.
+    pub admin_token_hash: std::sync::Arc<str>,
+}

@@ -1,0 +1,148 @@
+//! Store layer: diesel schema, the SQLite/PostgreSQL connection, the pool and one module per table family.
+//! Knows nothing of HTTP or of the domain's rules; returns rows and `StoreError`.
+
+mod conn;
+mod migrate;
+pub mod page;
+pub mod schema;
+
+pub mod clients;
+pub mod groups;
+pub mod invitations;
+pub mod pools;
+pub mod schemas;
+pub mod settings;
+pub mod tenants;
+pub mod users;
+pub mod workspaces;
+
+use std::time::Duration;
+
+pub use conn::{Backend, DbConn};
+use diesel::connection::Connection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// A failure of the store: the pool, the query, or a constraint the database enforced.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write.
+    #[error("unique constraint violated: {0}")]
+    Unique(String),
+    /// A foreign key refused the write (a referenced row is missing, or a row is still referenced).
+    #[error("foreign key constraint violated: {0}")]
+    ForeignKey(String),
+    #[error("database query failed: {0}")]
+    Query(DieselError),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("blocking task failed: {0}")]
+    Blocking(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Unique(info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                StoreError::ForeignKey(info.message().to_owned())
+            }
+            other => StoreError::Query(other),
+        }
+    }
+}
+
+/// Store results; finders return `Ok(None)` for a missing row, never hide a failure.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The connection pool. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<conn::Manager>,
+}
+
+impl Db {
+    /// Opens the pool (failing fast with the driver's own message) and applies pending migrations.
+    pub fn open(backend: Backend) -> StoreResult<Db> {
+        let size = match backend {
+            Backend::Sqlite(_) => 8,
+            Backend::Postgres(_) => 16,
+        };
+        let manager = conn::Manager(backend);
+        // Open one connection by hand first: r2d2 would retry a bad URL for its whole timeout and lose the cause.
+        let mut first = r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| StoreError::Blocking(e.to_string()))?;
+        migrate::run_pending(&mut first)?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok(Db { pool })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, never on an async worker.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Blocking(e.to_string()))?
+    }
+
+    /// Like [`Db::run`], inside one transaction: everything `f` writes lands, or nothing does.
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        self.run(move |conn| {
+            conn.transaction(|c| f(c).map_err(TxError::Inner))
+                .map_err(TxError::into_inner)
+        })
+        .await
+    }
+
+    /// Whether the database answers a trivial query (readiness).
+    pub async fn is_ready(&self) -> bool {
+        self.run(|conn| {
+            diesel::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), conn)
+                .map_err(StoreError::from)
+        })
+        .await
+        .is_ok()
+    }
+}
+
+/// Carries the caller's error through diesel's transaction, which needs `From<diesel::result::Error>`.
+enum TxError<E> {
+    Inner(E),
+    Diesel(DieselError),
+}
+
+impl<E> From<DieselError> for TxError<E> {
+    fn from(e: DieselError) -> Self {
+        TxError::Diesel(e)
+    }
+}
+
+impl<E: From<StoreError>> TxError<E> {
+    fn into_inner(self) -> E {
+        match self {
+            TxError::Inner(e) => e,
+            TxError::Diesel(e) => E::from(StoreError::from(e)),
+        }
+    }
+}
