@@ -1,0 +1,64 @@
+//! Test support: `TestServer` (a real server per test) and `Admin` (an admin API client with builders).
+
+mod admin;
+mod db;
+
+pub use admin::Admin;
+pub use db::TestDb;
+
+use actix_web::dev::ServerHandle;
+use tarn::config::Config;
+use tarn::state::AppState;
+
+/// The admin token every test server accepts.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// A running server with its own fresh database.
+pub struct TestServer {
+    /// `http://127.0.0.1:{port}`.
+    pub base: String,
+    pub state: AppState,
+    handle: ServerHandle,
+    _db: TestDb,
+}
+
+impl TestServer {
+    /// Starts a server and returns it with an admin client.
+    pub async fn start() -> (TestServer, Admin) {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `edit` has adjusted the test configuration.
+    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> (TestServer, Admin) {
+        let db = TestDb::fresh();
+        let mut config = Config::for_tests(db.backend(), ADMIN_TOKEN);
+        edit(&mut config);
+        let running = tarn::start(config).await.expect("server starts");
+        let base = format!("http://127.0.0.1:{}", running.addr.port());
+        let state = running.state.clone();
+        let handle = running.handle();
+        actix_web::rt::spawn(running.into_server());
+        let admin = Admin::new(&base, ADMIN_TOKEN);
+        (
+            TestServer {
+                base,
+                state,
+                handle,
+                _db: db,
+            },
+            admin,
+        )
+    }
+
+    /// A URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Stopping is asynchronous; dropping the future still signals the workers.
+        drop(self.handle.stop(false));
+    }
+}
