@@ -35,6 +35,8 @@ pub enum StoreError {
     Query(DieselError),
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("{0}")]
+    Connect(String),
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("blocking task failed: {0}")]
@@ -73,8 +75,15 @@ impl Db {
         };
         let manager = conn::Manager(backend);
         // Open one connection by hand first: r2d2 would retry a bad URL for its whole timeout and lose the cause.
-        let mut first = r2d2::ManageConnection::connect(&manager)
-            .map_err(|e| StoreError::Blocking(e.to_string()))?;
+        let mut first = r2d2::ManageConnection::connect(&manager).map_err(|e| {
+            // libpq's messages span lines; the operator gets one.
+            StoreError::Connect(
+                e.to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })?;
         migrate::run_pending(&mut first)?;
         drop(first);
         let pool = r2d2::Pool::builder()
