@@ -1,1 +1,8 @@
+mod clients;
+mod errors;
+mod groups;
 mod pools;
+mod schemas;
+mod tenants;
+mod users;
+mod workspaces;

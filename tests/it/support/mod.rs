@@ -3,7 +3,10 @@
 mod admin;
 mod db;
 
-pub use admin::Admin;
+pub use admin::{
+    Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,
+    assert_not_found, id, merged, user_body,
+};
 pub use db::TestDb;
 
 use actix_web::dev::ServerHandle;

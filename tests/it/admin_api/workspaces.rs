@@ -1,0 +1,269 @@
+//! `/api/admin/{tenant}/workspaces` and their `idps`: issuers, slug rules, conflicts, pool connections.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    TestServer, assert_bad_request, assert_conflict, assert_invalid, assert_no_content,
+    assert_not_found, id,
+};
+
+#[actix_web::test]
+async fn a_created_workspace_has_its_issuer() {
+    let (srv, admin) = TestServer::start().await;
+    let base = srv.state.config.public_url().to_owned();
+    assert!(base.starts_with("http://localhost:"), "{base}");
+    let ws = admin
+        .create(
+            "/default/workspaces",
+            json!({"id": "shop", "name": " Shop "}),
+        )
+        .await;
+    assert_eq!(ws["id"], "shop");
+    assert_eq!(ws["name"], "Shop");
+    assert_eq!(ws["tenant_id"], "default");
+    assert_eq!(ws["issuer"], format!("{base}/default/shop"));
+    assert_eq!(
+        admin.get("/default/workspaces/shop").await,
+        (StatusCode::OK, ws.clone())
+    );
+    let listed = admin.items("/default/workspaces").await;
+    assert_eq!(
+        listed.iter().map(id).collect::<Vec<_>>(),
+        ["default", "shop"]
+    );
+    assert_eq!(listed[1], ws);
+    assert_eq!(listed[0]["issuer"], format!("{base}/default/default"));
+    admin.create_tenant("acme").await;
+    let theirs = admin
+        .create("/acme/workspaces", json!({"id": "shop", "name": "Shop"}))
+        .await;
+    assert_eq!(
+        theirs["issuer"],
+        format!("{base}/acme/shop"),
+        "the same id in another tenant"
+    );
+}
+
+#[actix_web::test]
+async fn workspace_ids_must_be_free_slugs() {
+    let (_srv, admin) = TestServer::start().await;
+    let long = "s".repeat(64);
+    for bad in [
+        "", "Shop", "-shop", "my_shop", "my shop", "shop/1", &long, "admin", "api", "static",
+        "healthz", "readyz", "metrics",
+    ] {
+        let res = admin
+            .post("/default/workspaces", json!({"id": bad, "name": "Shop"}))
+            .await;
+        assert_invalid(&res, "id");
+    }
+    let res = admin
+        .post("/default/workspaces", json!({"id": "shop", "name": ""}))
+        .await;
+    assert_invalid(&res, "name");
+    for body in [
+        json!({"id": "shop"}),
+        json!({"name": "Shop"}),
+        json!({"id": "shop", "name": "Shop", "issuer": "x"}),
+    ] {
+        let res = admin.post("/default/workspaces", body).await;
+        assert_bad_request(&res);
+    }
+    admin.create_workspace("shop").await;
+    let res = admin
+        .post(
+            "/default/workspaces",
+            json!({"id": "shop", "name": "Other"}),
+        )
+        .await;
+    assert_conflict(&res);
+    let res = admin
+        .post(
+            "/default/workspaces",
+            json!({"id": "default", "name": "Again"}),
+        )
+        .await;
+    assert_conflict(&res);
+    let listed = admin.items("/default/workspaces").await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[1]["name"], "shop",
+        "the first workspace is untouched"
+    );
+}
+
+#[actix_web::test]
+async fn workspaces_of_unknown_tenants_are_not_found() {
+    let (_srv, admin) = TestServer::start().await;
+    let res = admin
+        .post("/nope/workspaces", json!({"id": "shop", "name": "Shop"}))
+        .await;
+    assert_not_found(&res);
+    assert_not_found(&admin.get("/nope/workspaces").await);
+    assert_not_found(&admin.get("/nope/workspaces/default").await);
+    assert_not_found(&admin.get("/default/workspaces/nope").await);
+    let res = admin.get("/default/workspaces/nope/idps").await;
+    assert_not_found(&res);
+}
+
+#[actix_web::test]
+async fn a_deleted_workspace_is_gone_and_releases_its_pools() {
+    let (_srv, admin) = TestServer::start().await;
+    admin.create_workspace("shop").await;
+    let pool = admin.create_pool("Customers").await;
+    admin.connect_pool("shop", &pool).await;
+    let client = admin
+        .create(
+            "/default/workspaces/shop/clients",
+            json!({"redirect_uris": ["https://shop.example/cb"]}),
+        )
+        .await;
+    assert_no_content(&admin.delete("/default/workspaces/shop").await);
+    assert_not_found(&admin.get("/default/workspaces/shop").await);
+    assert_not_found(&admin.delete("/default/workspaces/shop").await);
+    let res = admin
+        .get(&format!("/default/workspaces/shop/clients/{}", id(&client)))
+        .await;
+    assert_not_found(&res);
+    assert_eq!(admin.items("/default/workspaces").await.len(), 1);
+    assert_no_content(&admin.delete(&format!("/default/pools/{pool}")).await);
+    // A new workspace with the same id starts without the old clients and connections.
+    admin.create_workspace("shop").await;
+    assert!(
+        admin
+            .items("/default/workspaces/shop/idps")
+            .await
+            .is_empty()
+    );
+    assert!(
+        admin
+            .items("/default/workspaces/shop/clients")
+            .await
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn pools_are_connected_in_order_and_disconnected() {
+    let (_srv, admin) = TestServer::start().await;
+    let pools = [
+        admin.create_pool("One").await,
+        admin.create_pool("Two").await,
+        admin.create_pool("Three").await,
+    ];
+    let idps = "/default/workspaces/default/idps";
+    for (i, pool) in pools.iter().enumerate() {
+        let conn = admin.connect_pool("default", pool).await;
+        assert_eq!(conn["id"], json!(pool));
+        assert_eq!(conn["pool_id"], json!(pool));
+        assert_eq!(conn["workspace_id"], "default");
+        assert_eq!(conn["position"], json!(i));
+    }
+    let (status, list) = admin.get(idps).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["next_cursor"], Value::Null);
+    let order: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pool_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(order, pools);
+    let res = admin.delete(&format!("{idps}/{}", pools[1])).await;
+    assert_no_content(&res);
+    let res = admin.delete(&format!("{idps}/{}", pools[1])).await;
+    assert_not_found(&res);
+    let order: Vec<Value> = admin
+        .items(idps)
+        .await
+        .iter()
+        .map(|c| c["pool_id"].clone())
+        .collect();
+    assert_eq!(order, [json!(pools[0]), json!(pools[2])]);
+    let again = admin.connect_pool("default", &pools[1]).await;
+    assert_eq!(again["position"], 3, "a reconnected pool goes last");
+    let order: Vec<Value> = admin
+        .items(idps)
+        .await
+        .iter()
+        .map(|c| c["pool_id"].clone())
+        .collect();
+    assert_eq!(order, [json!(pools[0]), json!(pools[2]), json!(pools[1])]);
+}
+
+#[actix_web::test]
+async fn bad_connections_are_refused_and_change_nothing() {
+    let (_srv, admin) = TestServer::start().await;
+    let pool = admin.create_pool("Customers").await;
+    admin.create_tenant("acme").await;
+    let theirs = id(&admin.create("/acme/pools", json!({"name": "Theirs"})).await);
+    let idps = "/default/workspaces/default/idps";
+    let first = admin.connect_pool("default", &pool).await;
+    let res = admin.post(idps, json!({"pool_id": pool})).await;
+    assert_conflict(&res);
+    assert_invalid(
+        &admin.post(idps, json!({"pool_id": "no-such-pool"})).await,
+        "pool_id",
+    );
+    assert_invalid(
+        &admin.post(idps, json!({"pool_id": theirs})).await,
+        "pool_id",
+    );
+    for body in [
+        json!({}),
+        json!({"pool_id": 5}),
+        json!({"pool_id": pool, "position": 0}),
+    ] {
+        let res = admin.post(idps, body).await;
+        assert_bad_request(&res);
+    }
+    assert_eq!(admin.items(idps).await, [first]);
+    let res = admin
+        .post("/default/workspaces/nope/idps", json!({"pool_id": pool}))
+        .await;
+    assert_not_found(&res);
+    let res = admin
+        .delete(&format!("/default/workspaces/nope/idps/{pool}"))
+        .await;
+    assert_not_found(&res);
+    let res = admin.delete(&format!("{idps}/no-such-pool")).await;
+    assert_not_found(&res);
+    assert_eq!(admin.items(idps).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_pool_can_serve_several_workspaces() {
+    let (_srv, admin) = TestServer::start().await;
+    let pool = admin.create_pool("Customers").await;
+    admin.create_workspace("shop").await;
+    admin.connect_pool("default", &pool).await;
+    let conn = admin.connect_pool("shop", &pool).await;
+    assert_eq!(conn["position"], 0);
+    admin
+        .delete(&format!("/default/workspaces/default/idps/{pool}"))
+        .await;
+    let res = admin.delete(&format!("/default/pools/{pool}")).await;
+    assert_conflict(&res);
+    assert_eq!(admin.items("/default/workspaces/shop/idps").await.len(), 1);
+}
+
+#[actix_web::test]
+async fn the_workspace_list_pages() {
+    let (_srv, admin) = TestServer::start().await;
+    for ws in ["w1", "w2", "w3", "w4"] {
+        admin.create_workspace(ws).await;
+    }
+    let mut all: Vec<String> = admin
+        .list_all("/default/workspaces", 2)
+        .await
+        .iter()
+        .map(id)
+        .collect();
+    all.sort();
+    assert_eq!(all, ["default", "w1", "w2", "w3", "w4"]);
+    for query in ["limit=0", "limit=501", "cursor=garbage"] {
+        let res = admin.get(&format!("/default/workspaces?{query}")).await;
+        assert_bad_request(&res);
+    }
+}
