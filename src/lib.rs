@@ -12,14 +12,18 @@
 
 pub mod admin_api;
 pub mod authn;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod identity;
 pub mod notify;
+pub mod oidc;
+pub mod pages;
 pub mod secret;
 pub mod state;
 pub mod store;
+pub mod tokens;
 pub mod web;
 
 use std::net::{SocketAddr, TcpListener};
@@ -100,6 +104,8 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         hasher: authn::password::Hasher::default(),
         notifier: notify::Notifier,
         admin_token_hash: admin_token_hash.into(),
+        providers: Default::default(),
+        clients: Default::default(),
     };
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
@@ -135,7 +141,10 @@ fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
 
 /// Every route of the application; shared by `start` and anything that builds an `App` around the state.
 pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
+    // Fixed paths first: the workspace scope `/{tenant}/{workspace}` would match them too.
     cfg.app_data(actix::Data::new(state))
         .configure(web::health::configure)
-        .configure(admin_api::configure);
+        .configure(web::static_files::configure)
+        .configure(admin_api::configure)
+        .configure(oidc::configure);
 }
