@@ -21,10 +21,10 @@ pub fn lock_seconds(failures: i64, free: i64) -> i64 {
 /// Whether any of the counters is locked at `now`.
 pub fn is_locked(conn: &mut DbConn, keys: &[String], now: i64) -> StoreResult<bool> {
     for key in keys {
-        if let Some((_, until)) = sessions::find_failures(conn, key)? {
-            if until > now {
-                return Ok(true);
-            }
+        if let Some((_, until)) = sessions::find_failures(conn, key)?
+            && until > now
+        {
+            return Ok(true);
         }
     }
     Ok(false)

@@ -42,10 +42,9 @@ pub fn find_user(
             Err(crate::identity::Error::Store(e)) => return Err(e),
             Err(_) => false,
         };
-        if offers {
-            if let Some(user) = users::find_by_identifier(conn, &connection.pool_id, &filter)? {
-                return Ok(Some(user));
-            }
+        if offers && let Some(user) = users::find_by_identifier(conn, &connection.pool_id, &filter)?
+        {
+            return Ok(Some(user));
         }
     }
     Ok(None)

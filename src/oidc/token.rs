@@ -57,32 +57,31 @@ async fn token(
                 .filter(|s| !matches!(*s, "openid" | "offline_access"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            issue::for_client(&p, &client_id, &scope, now)?
+            issue::for_client(
+                &p,
+                client.metadata.id_token_signed_response_alg,
+                &client_id,
+                &scope,
+                now,
+            )?
         }
         "authorization_code" => {
-            let code =
-                param("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
-            let (redirect_uri, verifier) = (param("redirect_uri"), param("code_verifier"));
-            let with_refresh = client
-                .metadata
-                .grant_types
-                .iter()
-                .any(|g| g == "refresh_token");
+            let redemption = grant::Redemption {
+                client_id,
+                code: param("code")
+                    .ok_or_else(|| OAuthError::invalid_request("code is required"))?,
+                redirect_uri: param("redirect_uri"),
+                code_verifier: param("code_verifier"),
+                with_refresh: client
+                    .metadata
+                    .grant_types
+                    .iter()
+                    .any(|g| g == "refresh_token"),
+            };
             let provider = p.clone();
             let active = app
                 .db
-                .run(move |c| {
-                    grant::redeem_code(
-                        c,
-                        &provider,
-                        &client_id,
-                        &code,
-                        redirect_uri.as_deref(),
-                        verifier.as_deref(),
-                        with_refresh,
-                        now,
-                    )
-                })
+                .run(move |c| grant::redeem_code(c, &provider, redemption, now))
                 .await?;
             issue::for_grant(
                 &p,

@@ -38,6 +38,7 @@ pub fn verify(p: &Provider, token: &str, now: i64) -> Result<AccessClaims, Token
         return Err(TokenError::InvalidToken("not an access token".into()));
     }
     let mut validation = Validation::new(Algorithm::RS256);
+    validation.algorithms = vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
     validation.set_issuer(&[&p.issuer]);
     validation.validate_aud = false;
     // Expiry is checked against Tarn's clock below, not the system clock jsonwebtoken reads.

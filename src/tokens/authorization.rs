@@ -236,28 +236,6 @@ pub fn granted_scope(requested: &str, allowed: &str) -> String {
     granted.join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes_outside_the_clients_are_dropped() {
-        assert_eq!(
-            granted_scope("openid email admin email", "openid profile email"),
-            "openid email"
-        );
-        assert_eq!(granted_scope("", "openid"), "");
-    }
-
-    #[test]
-    fn prompt_values() {
-        assert_eq!(prompt(Some("login consent")), Ok((false, true)));
-        assert_eq!(prompt(Some("none")), Ok((true, false)));
-        assert!(prompt(Some("none login")).is_err());
-        assert!(prompt(Some("bogus")).is_err());
-    }
-}
-
 /// Scopes Tarn understands.
 pub const SUPPORTED_SCOPES: [&str; 6] = [
     "openid",
@@ -295,3 +273,25 @@ pub const SUPPORTED_CLAIMS: [&str; 24] = [
     "phone_number_verified",
     "groups",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_outside_the_clients_are_dropped() {
+        assert_eq!(
+            granted_scope("openid email admin email", "openid profile email"),
+            "openid email"
+        );
+        assert_eq!(granted_scope("", "openid"), "");
+    }
+
+    #[test]
+    fn prompt_values() {
+        assert_eq!(prompt(Some("login consent")), Ok((false, true)));
+        assert_eq!(prompt(Some("none")), Ok((true, false)));
+        assert!(prompt(Some("none login")).is_err());
+        assert!(prompt(Some("bogus")).is_err());
+    }
+}

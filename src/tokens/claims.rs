@@ -43,17 +43,17 @@ pub fn user_claims(user: &UserRow, groups: &[String], scope: &str) -> Map<String
         }
         claims.insert("updated_at".into(), json!(user.updated_at));
     }
-    if has_scope(scope, "email") {
-        if let Some(email) = &user.email {
-            claims.insert("email".into(), json!(email));
-            claims.insert("email_verified".into(), json!(user.email_verified));
-        }
+    if has_scope(scope, "email")
+        && let Some(email) = &user.email
+    {
+        claims.insert("email".into(), json!(email));
+        claims.insert("email_verified".into(), json!(user.email_verified));
     }
-    if has_scope(scope, "phone") {
-        if let Some(mobile) = &user.mobile {
-            claims.insert("phone_number".into(), json!(mobile));
-            claims.insert("phone_number_verified".into(), json!(user.mobile_verified));
-        }
+    if has_scope(scope, "phone")
+        && let Some(mobile) = &user.mobile
+    {
+        claims.insert("phone_number".into(), json!(mobile));
+        claims.insert("phone_number_verified".into(), json!(user.mobile_verified));
     }
     if has_scope(scope, "groups") {
         claims.insert("groups".into(), json!(groups));

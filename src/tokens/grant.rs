@@ -82,16 +82,35 @@ fn invalid(why: &str) -> TokenError {
 }
 
 /// Redeems a code for `client_id`. A second redemption revokes everything the code issued.
+/// A token request for the `authorization_code` grant.
+pub struct Redemption {
+    pub client_id: String,
+    pub code: String,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    /// Whether the client is registered for refresh tokens.
+    pub with_refresh: bool,
+}
+
 pub fn redeem_code(
     conn: &mut DbConn,
     p: &Provider,
-    client_id: &str,
-    code: &str,
-    redirect_uri: Option<&str>,
-    verifier: Option<&str>,
-    with_refresh: bool,
+    r: Redemption,
     now: i64,
 ) -> Result<Active, TokenError> {
+    let Redemption {
+        client_id,
+        code,
+        redirect_uri,
+        code_verifier: verifier,
+        with_refresh,
+    } = r;
+    let (client_id, code, redirect_uri, verifier) = (
+        client_id.as_str(),
+        code.as_str(),
+        redirect_uri.as_deref(),
+        verifier.as_deref(),
+    );
     let row = grants::find_code(conn, &secret::hash(code))?
         .ok_or_else(|| invalid("unknown authorization code"))?;
     let grant = grants::find_grant(conn, &row.grant_id)?

@@ -24,9 +24,11 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
-/// An RFC 9068 access token: `typ: at+jwt`, signed RS256 by the workspace.
+/// An RFC 9068 access token: `typ: at+jwt`, signed by the workspace with the client's algorithm
+/// (`id_token_signed_response_alg`, RS256 by default), so a client that chose ES256 gets cheap tokens throughout.
 fn access_token(
     p: &Provider,
+    alg: SigningAlg,
     client_id: &str,
     sub: &str,
     scope: &str,
@@ -43,18 +45,19 @@ fn access_token(
     claims.insert("jti".into(), json!(crate::secret::new_id()));
     claims.insert("scope".into(), json!(scope));
     claims.extend(extra);
-    jwt::sign(p.keys.signer(SigningAlg::RS256)?, "at+jwt", &claims)
+    jwt::sign(p.keys.signer(alg)?, "at+jwt", &claims)
 }
 
 /// `client_credentials`: an access token for the client itself, no ID token, nothing written.
 pub fn for_client(
     p: &Provider,
+    alg: SigningAlg,
     client_id: &str,
     scope: &str,
     now: i64,
 ) -> Result<TokenResponse, TokenError> {
     Ok(TokenResponse {
-        access_token: access_token(p, client_id, client_id, scope, Map::new(), now)?,
+        access_token: access_token(p, alg, client_id, client_id, scope, Map::new(), now)?,
         token_type: "Bearer",
         expires_in: p.lifetimes.access_token,
         scope: scope.to_owned(),
@@ -77,9 +80,9 @@ pub fn for_grant(
     let mut extra = Map::new();
     extra.insert("auth_time".into(), json!(grant.auth_time));
     extra.insert("gid".into(), json!(grant.id));
-    let access = access_token(p, &grant.client_id, &user.id, &grant.scope, extra, now)?;
+    let alg = client.id_token_signed_response_alg;
+    let access = access_token(p, alg, &grant.client_id, &user.id, &grant.scope, extra, now)?;
     let id_token = if has_scope(&grant.scope, "openid") {
-        let alg = client.id_token_signed_response_alg;
         let mut claims = user_claims(user, groups, &grant.scope);
         claims.insert("iss".into(), json!(p.issuer));
         claims.insert("aud".into(), json!(grant.client_id));
