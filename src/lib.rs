@@ -107,6 +107,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         providers: Default::default(),
         clients: Default::default(),
     };
+    spawn_maintenance(state.db.clone(), state.clock.clone());
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -132,6 +133,27 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         state,
         server,
     })
+}
+
+/// Purges expired rows every ten minutes, on the blocking pool.
+fn spawn_maintenance(db: Db, clock: clock::Clock) {
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = clock.now();
+            match db
+                .run(move |c| store::maintenance::purge_expired(c, now))
+                .await
+            {
+                Ok(n) if n > 0 => {
+                    tracing::info!(rows = n, "purged expired sessions, codes and tokens")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+            }
+        }
+    });
 }
 
 #[expect(non_snake_case, reason = "reads as the variant it builds")]

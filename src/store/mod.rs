@@ -11,6 +11,7 @@ pub mod grants;
 pub mod groups;
 pub mod invitations;
 pub mod keys;
+pub mod maintenance;
 pub mod pools;
 pub mod schemas;
 pub mod sessions;
