@@ -12,14 +12,18 @@
 
 pub mod admin_api;
 pub mod authn;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod identity;
 pub mod notify;
+pub mod oidc;
+pub mod pages;
 pub mod secret;
 pub mod state;
 pub mod store;
+pub mod tokens;
 pub mod web;
 
 use std::net::{SocketAddr, TcpListener};
@@ -100,7 +104,10 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         hasher: authn::password::Hasher::default(),
         notifier: notify::Notifier,
         admin_token_hash: admin_token_hash.into(),
+        providers: Default::default(),
+        clients: Default::default(),
     };
+    spawn_maintenance(state.db.clone(), state.clock.clone());
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -128,6 +135,27 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     })
 }
 
+/// Purges expired rows every ten minutes, on the blocking pool.
+fn spawn_maintenance(db: Db, clock: clock::Clock) {
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = clock.now();
+            match db
+                .run(move |c| store::maintenance::purge_expired(c, now))
+                .await
+            {
+                Ok(n) if n > 0 => {
+                    tracing::info!(rows = n, "purged expired sessions, codes and tokens")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+            }
+        }
+    });
+}
+
 #[expect(non_snake_case, reason = "reads as the variant it builds")]
 fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
     StartError::Bind { addr, source }
@@ -135,7 +163,10 @@ fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
 
 /// Every route of the application; shared by `start` and anything that builds an `App` around the state.
 pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
+    // Fixed paths first: the workspace scope `/{tenant}/{workspace}` would match them too.
     cfg.app_data(actix::Data::new(state))
         .configure(web::health::configure)
-        .configure(admin_api::configure);
+        .configure(web::static_files::configure)
+        .configure(admin_api::configure)
+        .configure(oidc::configure);
 }

@@ -5,6 +5,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::notify::Notifier;
 use crate::store::Db;
+use crate::tokens::Providers;
+use crate::tokens::client_auth::ClientCache;
 
 /// Shared by all handlers; cheap to clone.
 #[derive(Clone)]
@@ -16,4 +18,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// SHA-256 of the admin API token.
     pub admin_token_hash: std::sync::Arc<str>,
+    /// Workspaces as OpenID Providers (issuer, lifetimes, keys), cached with a bound on staleness.
+    pub providers: std::sync::Arc<Providers>,
+    /// Registered clients, cached likewise.
+    pub clients: std::sync::Arc<ClientCache>,
 }

@@ -83,6 +83,13 @@ impl From<identity::Error> for ApiError {
     }
 }
 
+impl From<crate::tokens::TokenError> for ApiError {
+    fn from(e: crate::tokens::TokenError) -> Self {
+        tracing::error!(error = %e, "admin API request failed");
+        ApiError::new(e.kind(), "internal error; see the server log")
+    }
+}
+
 /// Errors of the request itself (body, query, route) before a handler runs.
 pub mod extract {
     use actix_web::error::{JsonPayloadError, QueryPayloadError};

@@ -4,9 +4,11 @@ use actix_web::web::{self, Data, Json, Path, Query};
 use serde::Deserialize;
 
 use super::list::{List, ListQuery};
-use super::{AdminBearer, Reply, created, no_content, ok, resource};
-use crate::identity::workspace::{self, NewWorkspace};
+use super::{AdminBearer, ApiError, Reply, created, no_content, ok, resource};
+use crate::error::ErrorKind;
+use crate::identity::workspace::{self, NewWorkspace, WorkspacePatch};
 use crate::state::AppState;
+use crate::tokens::provider;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -17,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/{tenant}/workspaces/{ws}")
             .route(web::get().to(get_workspace))
+            .route(web::patch().to(update_workspace))
             .route(web::delete().to(delete_workspace)),
     )
     .service(
@@ -26,7 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/{tenant}/workspaces/{ws}/idps/{pool}").route(web::delete().to(disconnect_idp)),
-    );
+    )
+    .service(resource("/{tenant}/workspaces/{ws}/keys/rotate").route(web::post().to(rotate_keys)));
 }
 
 async fn create_workspace(
@@ -53,6 +57,29 @@ async fn list_workspaces(
 
 async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
     Ok(ok(workspace::find(&app, &path.0, &path.1).await?))
+}
+
+async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
+    match provider::rotate_keys(&app, &path.0, &path.1).await {
+        Ok(Some(kids)) => Ok(ok(serde_json::json!({ "current_kids": kids }))),
+        Ok(None) => Err(ApiError::new(ErrorKind::NotFound, "workspace not found")),
+        Err(e) => Err(ApiError::from(e)),
+    }
+}
+
+async fn update_workspace(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    body: Json<WorkspacePatch>,
+) -> Reply {
+    Ok(ok(workspace::update(
+        &app,
+        &path.0,
+        &path.1,
+        body.into_inner(),
+    )
+    .await?))
 }
 
 async fn delete_workspace(

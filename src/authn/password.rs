@@ -101,6 +101,8 @@ pub struct Overloaded;
 pub struct Hasher {
     permits: Arc<Semaphore>,
     deadline: Duration,
+    /// A hash of a random password, verified against when the user is unknown so failures cost the same.
+    dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl Default for Hasher {
@@ -109,6 +111,7 @@ impl Default for Hasher {
         Hasher {
             permits: Arc::new(Semaphore::new(cores)),
             deadline: Duration::from_secs(10),
+            dummy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 }
@@ -137,6 +140,16 @@ impl Hasher {
             })
         })
         .await
+    }
+
+    /// Spends the time of a real verification and fails: for unknown users and users without a password.
+    pub async fn verify_dummy(&self, password: String) -> Result<bool, Overloaded> {
+        let dummy = self
+            .dummy
+            .get_or_try_init(|| self.hash(crate::secret::generate()))
+            .await?
+            .clone();
+        self.verify(password, dummy).await.map(|_| false)
     }
 
     async fn bounded<T: Send + 'static>(

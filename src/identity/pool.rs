@@ -169,10 +169,9 @@ fn apply(mut pool: Pool, patch: PoolPatch, now: i64) -> Result<Pool> {
         if !pool
             .authentication_mechanisms
             .contains(&pool.preferred_authentication_mechanism)
+            && let Some(first) = pool.authentication_mechanisms.first()
         {
-            if let Some(first) = pool.authentication_mechanisms.first() {
-                pool.preferred_authentication_mechanism = *first;
-            }
+            pool.preferred_authentication_mechanism = *first;
         }
     }
     if let Some(v) = patch.preferred_authentication_mechanism {
@@ -269,13 +268,13 @@ fn check_schemas(conn: &mut DbConn, pool: &Pool) -> Result<()> {
         ("payload_schema_id", &pool.payload_schema_id),
         ("metadata_schema_id", &pool.metadata_schema_id),
     ] {
-        if let Some(id) = id {
-            if super::profile_schema::require(conn, &pool.tenant_id, id).is_err() {
-                return Err(Error::invalid(
-                    field,
-                    "no schema with this id in the tenant",
-                ));
-            }
+        if let Some(id) = id
+            && super::profile_schema::require(conn, &pool.tenant_id, id).is_err()
+        {
+            return Err(Error::invalid(
+                field,
+                "no schema with this id in the tenant",
+            ));
         }
     }
     Ok(())

@@ -164,20 +164,19 @@ pub fn validate(document: &Value, value: &Value, root: &str) -> Result<()> {
         "{root}{}",
         pointer_suffix(&error.instance_path().to_string())
     );
-    if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-        if let Some(name) = property.as_str() {
-            field = format!("{field}.{name}");
-        }
+    if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind()
+        && let Some(name) = property.as_str()
+    {
+        field = format!("{field}.{name}");
     }
     if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
         error.kind()
+        && let Some(name) = unexpected.first()
     {
-        if let Some(name) = unexpected.first() {
-            return Err(Error::invalid(
-                format!("{field}.{name}"),
-                "is not a field of this pool's schema",
-            ));
-        }
+        return Err(Error::invalid(
+            format!("{field}.{name}"),
+            "is not a field of this pool's schema",
+        ));
     }
     Err(Error::invalid(field, error.to_string()))
 }

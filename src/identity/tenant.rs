@@ -6,7 +6,7 @@ use super::error::{Error, Result, unique_as_conflict};
 use crate::state::AppState;
 use crate::store::page::{Page, PageRequest};
 use crate::store::tenants::{self, TenantRow};
-use crate::store::workspaces::{self, WorkspaceRow};
+use crate::store::workspaces;
 use crate::store::{DbConn, StoreResult};
 
 /// The tenant and workspace every installation has.
@@ -78,11 +78,6 @@ pub fn ensure_default(conn: &mut DbConn, now: i64) -> StoreResult<()> {
     )?;
     workspaces::insert(
         conn,
-        &WorkspaceRow {
-            tenant_id: DEFAULT.into(),
-            id: DEFAULT.into(),
-            name: "Default".into(),
-            created_at: now,
-        },
+        &super::workspace::new_row(DEFAULT, DEFAULT, "Default", now),
     )
 }

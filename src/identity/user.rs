@@ -297,6 +297,11 @@ pub async fn update(
                     ));
                 }
                 row.status = status.as_str().to_owned();
+                if status == Status::Inactive {
+                    // An inactive user loses every session and grant at once (CONTRACT).
+                    crate::store::sessions::end_user_sessions(c, &row.id, now)?;
+                    crate::store::grants::revoke_user_grants(c, &row.id, now)?;
+                }
             }
             if let Some(payload) = patch.payload {
                 profile_schema::validate(&payload_doc, &payload, "payload")?;

@@ -15,7 +15,86 @@ pub struct Workspace {
     pub name: String,
     /// `{public_url}/{tenant}/{workspace}`: the OpenID Provider's issuer identifier.
     pub issuer: String,
+    pub lifetimes: Lifetimes,
     pub created_at: i64,
+}
+
+/// Token and session lifetimes of a workspace, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifetimes {
+    pub access_token: i64,
+    pub id_token: i64,
+    pub refresh_token: i64,
+    pub session: i64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            access_token: 3600,
+            id_token: 3600,
+            refresh_token: 30 * 24 * 3600,
+            session: 12 * 3600,
+        }
+    }
+}
+
+impl Lifetimes {
+    fn of(r: &WorkspaceRow) -> Lifetimes {
+        Lifetimes {
+            access_token: r.access_token_ttl,
+            id_token: r.id_token_ttl,
+            refresh_token: r.refresh_token_ttl,
+            session: r.session_ttl,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let bounds = [
+            ("lifetimes.access_token", self.access_token, 60, 86_400),
+            ("lifetimes.id_token", self.id_token, 60, 86_400),
+            (
+                "lifetimes.refresh_token",
+                self.refresh_token,
+                300,
+                365 * 86_400,
+            ),
+            ("lifetimes.session", self.session, 60, 30 * 86_400),
+        ];
+        for (field, value, min, max) in bounds {
+            if !(min..=max).contains(&value) {
+                return Err(Error::invalid(
+                    field,
+                    format!("must be between {min} and {max} seconds"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A new workspace row with the default lifetimes.
+pub fn new_row(tenant: &str, id: &str, name: &str, now: i64) -> WorkspaceRow {
+    let l = Lifetimes::default();
+    WorkspaceRow {
+        tenant_id: tenant.to_owned(),
+        id: id.to_owned(),
+        name: name.to_owned(),
+        created_at: now,
+        access_token_ttl: l.access_token,
+        id_token_ttl: l.id_token,
+        refresh_token_ttl: l.refresh_token,
+        session_ttl: l.session,
+    }
+}
+
+/// A partial update of a workspace.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspacePatch {
+    pub name: Option<String>,
+    pub lifetimes: Option<Lifetimes>,
 }
 
 /// The issuer of a workspace.
@@ -26,6 +105,7 @@ pub fn issuer(public_url: &str, tenant: &str, workspace: &str) -> String {
 fn view(public_url: &str, r: WorkspaceRow) -> Workspace {
     Workspace {
         issuer: issuer(public_url, &r.tenant_id, &r.id),
+        lifetimes: Lifetimes::of(&r),
         id: r.id,
         tenant_id: r.tenant_id,
         name: r.name,
@@ -64,12 +144,13 @@ impl From<ConnectionRow> for Connection {
 }
 
 pub async fn create(app: &AppState, tenant: &str, input: NewWorkspace) -> Result<Workspace> {
-    let row = WorkspaceRow {
-        tenant_id: tenant.to_owned(),
-        id: super::slug::parse("id", &input.id)?,
-        name: super::slug::parse_name("name", &input.name)?,
-        created_at: app.clock.now(),
-    };
+    let id = super::slug::parse("id", &input.id)?;
+    let row = new_row(
+        tenant,
+        &id,
+        &super::slug::parse_name("name", &input.name)?,
+        app.clock.now(),
+    );
     let public_url = app.config.public_url().to_owned();
     app.db
         .transaction(move |c| {
@@ -103,6 +184,38 @@ pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Pag
                 rows.into_iter().map(|r| view(&public_url, r)).collect(),
                 next,
             ))
+        })
+        .await
+}
+
+pub async fn update(
+    app: &AppState,
+    tenant: &str,
+    id: &str,
+    patch: WorkspacePatch,
+) -> Result<Workspace> {
+    let (tenant, id, public_url) = (
+        tenant.to_owned(),
+        id.to_owned(),
+        app.config.public_url().to_owned(),
+    );
+    app.db
+        .transaction(move |c| {
+            let mut row = require(c, &tenant, &id)?;
+            if let Some(name) = patch.name {
+                row.name = super::slug::parse_name("name", &name)?;
+            }
+            if let Some(l) = patch.lifetimes {
+                l.check()?;
+                (
+                    row.access_token_ttl,
+                    row.id_token_ttl,
+                    row.refresh_token_ttl,
+                    row.session_ttl,
+                ) = (l.access_token, l.id_token, l.refresh_token, l.session);
+            }
+            workspaces::update(c, &row)?;
+            Ok(view(&public_url, row))
         })
         .await
 }

@@ -7,10 +7,14 @@ pub mod page;
 pub mod schema;
 
 pub mod clients;
+pub mod grants;
 pub mod groups;
 pub mod invitations;
+pub mod keys;
+pub mod maintenance;
 pub mod pools;
 pub mod schemas;
+pub mod sessions;
 pub mod settings;
 pub mod tenants;
 pub mod users;

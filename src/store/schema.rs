@@ -99,6 +99,10 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> BigInt,
+        access_token_ttl -> BigInt,
+        id_token_ttl -> BigInt,
+        refresh_token_ttl -> BigInt,
+        session_ttl -> BigInt,
     }
 }
 
@@ -124,6 +128,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        alg -> Text,
+        private_der -> Text,
+        public_jwk -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    authorization_requests (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        parameters -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        user_id -> Text,
+        auth_time -> BigInt,
+        amr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        auth_time -> BigInt,
+        amr -> Text,
+        nonce -> Nullable<Text>,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        grant_id -> Text,
+        redirect_uri -> Text,
+        code_challenge -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    revoked_tokens (jti) {
+        jti -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    used_client_assertions (jti) {
+        jti -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (key) {
+        key -> Text,
+        failures -> BigInt,
+        locked_until -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(schemas -> tenants (tenant_id));
 diesel::joinable!(pools -> tenants (tenant_id));
 diesel::joinable!(users -> pools (pool_id));
@@ -132,6 +236,11 @@ diesel::joinable!(group_members -> pool_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(idp_connections -> pools (pool_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(grants -> users (user_id));
+diesel::joinable!(grants -> clients (client_id));
+diesel::joinable!(authorization_codes -> grants (grant_id));
+diesel::joinable!(refresh_tokens -> grants (grant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -145,4 +254,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     idp_connections,
     clients,
+    signing_keys,
+    authorization_requests,
+    sessions,
+    grants,
+    authorization_codes,
+    refresh_tokens,
+    revoked_tokens,
+    used_client_assertions,
+    sign_in_failures,
 );

@@ -61,6 +61,29 @@ pub fn list(
     load_page!(conn, q, users, UserRow, req)
 }
 
+/// The user of `pool` with this exact (normalised) identifier.
+pub fn find_by_identifier(
+    conn: &mut DbConn,
+    pool: &str,
+    identifier: &IdentifierFilter,
+) -> StoreResult<Option<UserRow>> {
+    let q = users::table.filter(users::pool_id.eq(pool)).into_boxed();
+    let q = match identifier {
+        IdentifierFilter::Email(e) => q.filter(users::email.eq(e.clone())),
+        IdentifierFilter::Mobile(m) => q.filter(users::mobile.eq(m.clone())),
+    };
+    Ok(q.select(UserRow::as_select()).first(conn).optional()?)
+}
+
+/// A user by id alone (callers have already scoped the id, e.g. through a grant).
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn update(conn: &mut DbConn, row: &UserRow) -> StoreResult<()> {
     diesel::update(users::table.find(&row.id))
         .set(row)

@@ -13,6 +13,11 @@ pub struct WorkspaceRow {
     pub id: String,
     pub name: String,
     pub created_at: i64,
+    /// Token and session lifetimes, in seconds.
+    pub access_token_ttl: i64,
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub session_ttl: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -51,6 +56,20 @@ pub fn list(conn: &mut DbConn, tenant: &str, req: &PageRequest) -> StoreResult<P
         WorkspaceRow,
         req
     )
+}
+
+/// Saves the workspace's name and lifetimes.
+pub fn update(conn: &mut DbConn, row: &WorkspaceRow) -> StoreResult<()> {
+    diesel::update(workspaces::table.find((&row.tenant_id, &row.id)))
+        .set((
+            workspaces::name.eq(&row.name),
+            workspaces::access_token_ttl.eq(row.access_token_ttl),
+            workspaces::id_token_ttl.eq(row.id_token_ttl),
+            workspaces::refresh_token_ttl.eq(row.refresh_token_ttl),
+            workspaces::session_ttl.eq(row.session_ttl),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn delete(conn: &mut DbConn, tenant: &str, id: &str) -> StoreResult<usize> {

@@ -1,4 +1,8 @@
-//! HTTP glue shared by the web areas: security headers and the health endpoints. Nothing domain-specific.
+//! HTTP glue shared by the web areas: cookies, CSRF, security headers, static files, health endpoints.
+//! Nothing domain-specific.
 
+pub mod cookies;
+pub mod csrf;
 pub mod health;
 pub mod security_headers;
+pub mod static_files;

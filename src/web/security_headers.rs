@@ -24,3 +24,6 @@ pub fn strict() -> DefaultHeaders {
             HeaderValue::from_static("same-origin"),
         ))
 }
+
+/// The CSP of hosted pages: only Tarn's own styles and scripts, forms post only to Tarn, never framed.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

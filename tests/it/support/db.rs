@@ -39,11 +39,11 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres { base_url, schema } = self {
-            if let Ok(mut conn) = PgConnection::establish(base_url) {
-                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .execute(&mut conn);
-            }
+        if let TestDb::Postgres { base_url, schema } = self
+            && let Ok(mut conn) = PgConnection::establish(base_url)
+        {
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(&mut conn);
         }
     }
 }

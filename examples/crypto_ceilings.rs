@@ -1,0 +1,53 @@
+//! Single-core ceilings on this machine: RS256 and ES256 signatures per second with a parsed key held in memory
+//! (as Tarn signs), and argon2id hashes per second at Tarn's parameters (m=19456 KiB, t=2, p=1).
+//! Run with `cargo run --release --example crypto_ceilings`.
+
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair};
+
+fn rate(label: &str, budget: Duration, mut op: impl FnMut()) {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < budget {
+        op();
+        n += 1;
+    }
+    println!(
+        "{label}: {:.0}/s per core",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rng = SystemRandom::new();
+    let message = [7u8; 600];
+    let rsa_der = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+        .map_err(|_| "rsa keygen")?
+        .as_der()
+        .map_err(|_| "rsa der")?;
+    let rsa = sig::RsaKeyPair::from_pkcs8(rsa_der.as_ref()).map_err(|_| "rsa parse")?;
+    let mut out = vec![0; rsa.public_modulus_len()];
+    rate("RS256 signatures", Duration::from_secs(3), || {
+        let _ = rsa.sign(&sig::RSA_PKCS1_SHA256, &rng, &message, &mut out);
+    });
+    let ec_der = EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .map_err(|_| "ec keygen")?;
+    let ec = EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, ec_der.as_ref())
+        .map_err(|_| "ec parse")?;
+    rate("ES256 signatures", Duration::from_secs(3), || {
+        let _ = ec.sign(&rng, &message);
+    });
+    rate(
+        "argon2id hashes (m=19456, t=2, p=1)",
+        Duration::from_secs(5),
+        || {
+            let _ = Argon2::default().hash_password(b"correct horse battery staple");
+        },
+    );
+    Ok(())
+}

@@ -1,0 +1,13 @@
+DROP TABLE sign_in_failures;
+DROP TABLE used_client_assertions;
+DROP TABLE revoked_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE authorization_codes;
+DROP TABLE grants;
+DROP TABLE sessions;
+DROP TABLE authorization_requests;
+DROP TABLE signing_keys;
+ALTER TABLE workspaces DROP COLUMN session_ttl;
+ALTER TABLE workspaces DROP COLUMN refresh_token_ttl;
+ALTER TABLE workspaces DROP COLUMN id_token_ttl;
+ALTER TABLE workspaces DROP COLUMN access_token_ttl;

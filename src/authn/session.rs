@@ -1,0 +1,78 @@
+//! SSO sessions: a random cookie value whose SHA-256 names a row; bound to one workspace, ended on logout,
+//! expiry, or when the user stops being active.
+
+use serde_json::json;
+
+use crate::store::sessions::{self, SessionRow};
+use crate::store::users::{self, UserRow};
+use crate::store::{DbConn, StoreResult};
+
+/// A live session and its user.
+pub struct Session {
+    pub row: SessionRow,
+    pub user: UserRow,
+}
+
+impl Session {
+    /// The authentication methods of the sign-in that started the session.
+    pub fn amr(&self) -> Vec<String> {
+        serde_json::from_str(&self.row.amr).unwrap_or_default()
+    }
+}
+
+/// Starts a session; returns the cookie value, which exists nowhere else in clear.
+pub fn create(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    user: &str,
+    amr: &[String],
+    ttl: i64,
+    now: i64,
+) -> StoreResult<String> {
+    let value = crate::secret::generate();
+    sessions::insert_session(
+        conn,
+        &SessionRow {
+            id_hash: crate::secret::hash(&value),
+            tenant_id: tenant.to_owned(),
+            workspace_id: workspace.to_owned(),
+            user_id: user.to_owned(),
+            auth_time: now,
+            amr: json!(amr).to_string(),
+            created_at: now,
+            expires_at: now + ttl,
+            ended_at: None,
+        },
+    )?;
+    Ok(value)
+}
+
+/// The session a cookie names, if it is live for this workspace and its user is active.
+pub fn find_live(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    cookie: &str,
+    now: i64,
+) -> StoreResult<Option<Session>> {
+    let Some(row) = sessions::find_session(conn, &crate::secret::hash(cookie))? else {
+        return Ok(None);
+    };
+    if row.tenant_id != tenant
+        || row.workspace_id != workspace
+        || row.ended_at.is_some()
+        || row.expires_at <= now
+    {
+        return Ok(None);
+    }
+    match users::find_by_id(conn, &row.user_id)? {
+        Some(user) if user.status == "active" => Ok(Some(Session { row, user })),
+        _ => Ok(None),
+    }
+}
+
+/// Ends the session a cookie names (a no-op for unknown cookies).
+pub fn end(conn: &mut DbConn, cookie: &str, now: i64) -> StoreResult<()> {
+    sessions::end_session(conn, &crate::secret::hash(cookie), now)
+}

@@ -1,0 +1,223 @@
+//! The authorization endpoint (GET and POST): validates the request, reuses a live SSO session when allowed,
+//! and otherwise hands over to the hosted sign-in page with the request stored server-side.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::web::{self, Data, Form, Query};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::{Op, respond};
+use crate::authn::session;
+use crate::pages;
+use crate::state::AppState;
+use crate::store::sessions::{self, AuthRequestRow};
+use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
+use crate::tokens::client_auth::find_client;
+use crate::tokens::grant::{self, NewGrant};
+use crate::tokens::{Provider, TokenError};
+
+/// The SSO session cookie's name; its path is the workspace's.
+pub const SESSION_COOKIE: &str = "tarn_session";
+/// How long a stored authorization request waits for the user to sign in.
+const PENDING_TTL: i64 = 30 * 60;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/oauth2/authorize")
+            .route(web::get().to(authorize_get))
+            .route(web::post().to(authorize_post)),
+    );
+}
+
+async fn authorize_get(
+    req: HttpRequest,
+    app: Data<AppState>,
+    op: Op,
+    q: Query<AuthorizeParams>,
+) -> HttpResponse {
+    authorize(req, app, op, q.into_inner()).await
+}
+
+async fn authorize_post(
+    req: HttpRequest,
+    app: Data<AppState>,
+    op: Op,
+    f: Form<AuthorizeParams>,
+) -> HttpResponse {
+    authorize(req, app, op, f.into_inner()).await
+}
+
+async fn authorize(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    params: AuthorizeParams,
+) -> HttpResponse {
+    match try_authorize(&req, &app, &p, params).await {
+        Ok(res) => res,
+        Err(e) => failure_page(&app, e),
+    }
+}
+
+async fn try_authorize(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Arc<Provider>,
+    params: AuthorizeParams,
+) -> Result<HttpResponse, TokenError> {
+    let public_url = app.config.public_url();
+    let client = match &params.client_id {
+        Some(id) => find_client(app, p, id).await?,
+        None => None,
+    };
+    let valid = match authorization::validate(&params, client.as_deref()) {
+        Ok(valid) => valid,
+        Err(Refusal::Page(message)) => {
+            return Ok(pages::message(
+                public_url,
+                StatusCode::BAD_REQUEST,
+                "Sign-in error",
+                &message,
+            ));
+        }
+        Err(Refusal::Redirect {
+            redirect_uri,
+            response_mode,
+            error,
+            description,
+            state,
+        }) => {
+            return Ok(respond::error(
+                p,
+                public_url,
+                &redirect_uri,
+                response_mode,
+                error,
+                &description,
+                state.as_deref(),
+            ));
+        }
+    };
+    let now = app.clock.now();
+    if let Some(s) = live_session(req, app, p).await? {
+        let fresh = valid.max_age.is_none_or(|max| now - s.row.auth_time <= max);
+        if !valid.prompt_login && fresh {
+            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr()).await;
+        }
+    }
+    if valid.prompt_none {
+        let (uri, mode, state) = (
+            &valid.redirect_uri,
+            valid.response_mode,
+            valid.state.as_deref(),
+        );
+        return Ok(respond::error(
+            p,
+            public_url,
+            uri,
+            mode,
+            "login_required",
+            "the user must sign in",
+            state,
+        ));
+    }
+    let id = store_request(app, p, &valid, now).await?;
+    let login = format!("{}/login?request={id}", p.issuer);
+    Ok(HttpResponse::Found()
+        .insert_header((LOCATION, login))
+        .finish())
+}
+
+async fn store_request(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    now: i64,
+) -> Result<String, TokenError> {
+    let row = AuthRequestRow {
+        id: crate::secret::new_id(),
+        tenant_id: p.tenant.clone(),
+        workspace_id: p.workspace.clone(),
+        client_id: valid.client_id.clone(),
+        parameters: serde_json::to_string(valid)
+            .map_err(|e| TokenError::Internal(e.to_string()))?,
+        created_at: now,
+        expires_at: now + PENDING_TTL,
+    };
+    let id = row.id.clone();
+    app.db
+        .run(move |c| sessions::insert_request(c, &row).map_err(TokenError::from))
+        .await?;
+    Ok(id)
+}
+
+/// The browser's live SSO session at this workspace, if its user may still sign in here.
+pub async fn live_session(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Provider,
+) -> Result<Option<session::Session>, TokenError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), app.clock.now());
+    app.db
+        .run(move |c| {
+            let Some(s) = session::find_live(c, &t, &w, &cookie, now)? else {
+                return Ok(None);
+            };
+            let connected = crate::store::workspaces::list_connections(c, &t, &w)?
+                .iter()
+                .any(|x| x.pool_id == s.user.pool_id);
+            Ok(connected.then_some(s))
+        })
+        .await
+}
+
+/// Issues the code for a signed-in user and sends it to the client.
+pub async fn complete(
+    app: &AppState,
+    p: &Arc<Provider>,
+    valid: &ValidRequest,
+    user: &str,
+    auth_time: i64,
+    amr: Vec<String>,
+) -> Result<HttpResponse, TokenError> {
+    let new = NewGrant {
+        client_id: valid.client_id.clone(),
+        user_id: user.to_owned(),
+        scope: valid.scope.clone(),
+        auth_time,
+        amr,
+        nonce: valid.nonce.clone(),
+        redirect_uri: valid.redirect_uri.clone(),
+        code_challenge: valid.code_challenge.clone(),
+    };
+    let (provider, now) = (p.clone(), app.clock.now());
+    let code = app
+        .db
+        .run(move |c| grant::issue_code(c, &provider, new, now))
+        .await?;
+    let params = vec![("code", code)];
+    Ok(respond::to_client(
+        p,
+        app.config.public_url(),
+        &valid.redirect_uri,
+        valid.response_mode,
+        params,
+        valid.state.as_deref(),
+    ))
+}
+
+/// A store or key failure while serving a browser: a page, never a leak of the cause.
+pub fn failure_page(app: &AppState, e: TokenError) -> HttpResponse {
+    tracing::error!(error = %e, "authorization failed");
+    pages::message(
+        app.config.public_url(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Please try again in a moment.",
+    )
+}

@@ -1,0 +1,68 @@
+//! OpenID Connect Discovery 1.0 / RFC 8414 metadata, rendered once per provider and served from memory.
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::{Op, endpoint};
+use crate::tokens::Provider;
+use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/.well-known/openid-configuration",
+        web::get().to(get_discovery),
+    );
+}
+
+/// RFC 8414 §3: metadata for issuer `https://h/t/w` also lives at `https://h/.well-known/oauth-authorization-server/t/w`.
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/.well-known/oauth-authorization-server/{tenant}/{workspace}",
+        web::get().to(get_discovery),
+    );
+}
+
+async fn get_discovery(op: Op) -> HttpResponse {
+    let body = op.0.discovery_json.get_or_init(|| document(&op.0)).clone();
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        .body(body)
+}
+
+fn document(p: &Provider) -> String {
+    let algs = ["RS256", "ES256", "EdDSA"];
+    json!({
+        "issuer": p.issuer,
+        "authorization_endpoint": endpoint(p, "/oauth2/authorize"),
+        "token_endpoint": endpoint(p, "/oauth2/token"),
+        "userinfo_endpoint": endpoint(p, "/oauth2/userinfo"),
+        "jwks_uri": endpoint(p, "/.well-known/jwks.json"),
+        "revocation_endpoint": endpoint(p, "/oauth2/revoke"),
+        "introspection_endpoint": endpoint(p, "/oauth2/introspect"),
+        "end_session_endpoint": endpoint(p, "/oauth2/logout"),
+        "scopes_supported": SUPPORTED_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": algs,
+        "userinfo_signing_alg_values_supported": ["none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "PS256", "ES256", "EdDSA"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": SUPPORTED_CLAIMS,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
+        "authorization_response_iss_parameter_supported": true,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "display_values_supported": ["page"],
+        "claim_types_supported": ["normal"],
+    })
+    .to_string()
+}

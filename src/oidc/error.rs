@@ -1,0 +1,121 @@
+//! `OAuthError`: RFC 6749 §5.2 / RFC 6750 §3 error responses as JSON, never cached.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::error::ErrorKind;
+use crate::tokens::TokenError;
+
+#[derive(Debug)]
+pub struct OAuthError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub description: String,
+    /// `WWW-Authenticate` value (401 from basic client auth, RFC 6750 bearer errors).
+    pub challenge: Option<String>,
+}
+
+impl OAuthError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        description: impl Into<String>,
+    ) -> OAuthError {
+        OAuthError {
+            status,
+            code,
+            description: description.into(),
+            challenge: None,
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    pub fn not_found() -> OAuthError {
+        OAuthError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such tenant or workspace",
+        )
+    }
+
+    /// An RFC 6750 error for a bearer-token request.
+    pub fn bearer(
+        status: StatusCode,
+        code: &'static str,
+        description: impl Into<String>,
+    ) -> OAuthError {
+        let description = description.into();
+        let challenge = format!(
+            "Bearer error=\"{code}\", error_description=\"{}\"",
+            description.replace('"', "'")
+        );
+        OAuthError {
+            status,
+            code,
+            description,
+            challenge: Some(challenge),
+        }
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.description)
+    }
+}
+
+impl ResponseError for OAuthError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((CACHE_CONTROL, "no-store"))
+            .insert_header((PRAGMA, "no-cache"));
+        if let Some(challenge) = &self.challenge {
+            res.insert_header((WWW_AUTHENTICATE, challenge.as_str()));
+        }
+        res.json(serde_json::json!({"error": self.code, "error_description": self.description}))
+    }
+}
+
+impl From<TokenError> for OAuthError {
+    fn from(e: TokenError) -> Self {
+        let status = match e.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "OAuth request failed");
+            return OAuthError::new(status, "server_error", "internal error; see the server log");
+        }
+        let mut err = OAuthError::new(status, e.code(), e.to_string());
+        if matches!(e, TokenError::InvalidClient(_)) {
+            err.challenge = Some("Basic realm=\"tarn\"".into());
+        }
+        err
+    }
+}
+
+/// Form bodies that cannot be read are `invalid_request`.
+pub fn form_error(
+    err: actix_web::error::UrlencodedError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    OAuthError::invalid_request(format!("invalid form body: {err}")).into()
+}
+
+/// Query strings that cannot be read are `invalid_request`.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    OAuthError::invalid_request(format!("invalid query string: {err}")).into()
+}

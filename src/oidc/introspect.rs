@@ -1,0 +1,68 @@
+//! Token introspection (RFC 7662) for confidential clients of the same workspace.
+
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::{Value, json};
+
+use super::error::OAuthError;
+use super::{Op, client_auth, endpoint, form};
+use crate::identity::client::AuthMethod;
+use crate::state::AppState;
+use crate::tokens::{TokenError, access, client_auth as auth, grant};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth2/introspect", web::post().to(introspect));
+}
+
+async fn introspect(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    body: Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let form = form::parse(&req, &body)?;
+    let presented = client_auth::presented(&req, &form)?;
+    let client =
+        auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/introspect")).await?;
+    if client.metadata.token_endpoint_auth_method == AuthMethod::None {
+        return Err(TokenError::InvalidClient("public clients may not introspect".into()).into());
+    }
+    let token = form
+        .get("token")
+        .cloned()
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let now = app.clock.now();
+    let answer = match access::verify(&p, &token, now) {
+        Ok(claims) => {
+            let checked = claims.clone();
+            match app.db.run(move |c| access::live_subject(c, &checked)).await {
+                Ok(user) => json!({
+                    "active": true, "token_type": "Bearer", "scope": claims.scope, "client_id": claims.client_id,
+                    "sub": claims.sub, "aud": claims.aud, "iss": claims.iss, "exp": claims.exp, "iat": claims.iat,
+                    "jti": claims.jti, "username": user.and_then(|u| u.email.or(u.mobile)),
+                }),
+                Err(TokenError::InvalidToken(_)) => inactive(),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(_) => match app
+            .db
+            .run(move |c| grant::live_refresh(c, &token, now).map_err(TokenError::from))
+            .await?
+        {
+            Some((g, r)) => json!({
+                "active": true, "token_type": "refresh_token", "scope": g.scope, "client_id": g.client_id,
+                "sub": g.user_id, "iss": p.issuer, "exp": r.expires_at, "iat": r.created_at,
+            }),
+            None => inactive(),
+        },
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .json(answer))
+}
+
+fn inactive() -> Value {
+    json!({"active": false})
+}

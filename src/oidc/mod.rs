@@ -1,0 +1,91 @@
+//! The OpenID Provider endpoints of each workspace, under `/{tenant}/{workspace}`.
+//! Web layer: protocol shaping (parameters, redirects, JSON errors); the rules live in `crate::tokens`.
+
+pub mod authorize;
+mod client_auth;
+mod discovery;
+pub mod error;
+mod form;
+mod introspect;
+mod jwks;
+mod logout;
+pub mod respond;
+mod revoke;
+mod token;
+mod userinfo;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::state::AppState;
+use crate::tokens::Provider;
+use error::OAuthError;
+
+/// Mounts discovery and the OAuth endpoints of every workspace, plus RFC 8414's root metadata path.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(discovery::configure_root);
+    cfg.service(
+        web::scope("/{tenant}/{workspace}")
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(error::form_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .configure(discovery::configure)
+            .configure(jwks::configure)
+            .configure(authorize::configure)
+            .configure(token::configure)
+            .configure(userinfo::configure)
+            .configure(revoke::configure)
+            .configure(introspect::configure)
+            .configure(logout::configure)
+            .configure(crate::pages::configure),
+    );
+}
+
+/// The workspace named by the path, as an OpenID Provider; a 404 when it does not exist.
+pub struct Op(pub Arc<Provider>);
+
+impl FromRequest for Op {
+    type Error = OAuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Op, OAuthError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let app = req.app_data::<web::Data<AppState>>().cloned();
+        let tenant = req
+            .match_info()
+            .get("tenant")
+            .unwrap_or_default()
+            .to_owned();
+        let workspace = req
+            .match_info()
+            .get("workspace")
+            .unwrap_or_default()
+            .to_owned();
+        Box::pin(async move {
+            let app = app.ok_or_else(OAuthError::not_found)?;
+            let provider = app
+                .providers
+                .get(
+                    &app.db,
+                    app.config.public_url(),
+                    app.clock.now(),
+                    &tenant,
+                    &workspace,
+                )
+                .await
+                .map_err(OAuthError::from)?;
+            provider.map(Op).ok_or_else(OAuthError::not_found)
+        })
+    }
+}
+
+/// An endpoint URL of the provider.
+pub fn endpoint(p: &Provider, path: &str) -> String {
+    format!("{}{path}", p.issuer)
+}

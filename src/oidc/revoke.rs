@@ -1,0 +1,46 @@
+//! Token revocation (RFC 7009): the client that holds a token may revoke it; unknown tokens are not an error.
+
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::error::OAuthError;
+use super::{Op, client_auth, endpoint, form};
+use crate::state::AppState;
+use crate::tokens::{access, client_auth as auth, grant};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth2/revoke", web::post().to(revoke));
+}
+
+async fn revoke(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    body: Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let form = form::parse(&req, &body)?;
+    let presented = client_auth::presented(&req, &form)?;
+    let client = auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/revoke")).await?;
+    let token = form
+        .get("token")
+        .cloned()
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let (client_id, now) = (client.row.id.clone(), app.clock.now());
+    // Either kind of token is accepted whatever token_type_hint says (RFC 7009 §2.1 lets the server look further).
+    match access::verify(&p, &token, now) {
+        Ok(claims) => {
+            app.db
+                .run(move |c| access::revoke(c, &claims, &client_id, now))
+                .await?
+        }
+        Err(_) => {
+            app.db
+                .run(move |c| grant::revoke_refresh(c, &client_id, &token, now))
+                .await?;
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .finish())
+}

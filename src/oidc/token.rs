@@ -1,0 +1,121 @@
+//! The token endpoint: `authorization_code`, `refresh_token` and `client_credentials` grants (RFC 6749 §4–6).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::error::OAuthError;
+use super::{Op, client_auth, endpoint, form};
+use crate::state::AppState;
+use crate::tokens::authorization::granted_scope;
+use crate::tokens::{client_auth as auth, grant, issue};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth2/token", web::post().to(token));
+}
+
+async fn token(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    body: Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let form = form::parse(&req, &body)?;
+    let presented = client_auth::presented(&req, &form)?;
+    let client = auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/token")).await?;
+    let grant_type = form
+        .get("grant_type")
+        .map(String::as_str)
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    if !matches!(
+        grant_type,
+        "authorization_code" | "refresh_token" | "client_credentials"
+    ) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("`{grant_type}` is not supported"),
+        ));
+    }
+    if !client.metadata.grant_types.iter().any(|g| g == grant_type) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            format!("the client may not use `{grant_type}`"),
+        ));
+    }
+    let now = app.clock.now();
+    let client_id = client.row.id.clone();
+    let param = |name: &str| form.get(name).cloned();
+    let response = match grant_type {
+        "client_credentials" => {
+            let requested = param("scope").unwrap_or_else(|| client.metadata.scope.clone());
+            // No user is involved: OpenID and refresh scopes have nothing to attach to.
+            let scope = granted_scope(&requested, &client.metadata.scope)
+                .split(' ')
+                .filter(|s| !matches!(*s, "openid" | "offline_access"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            issue::for_client(
+                &p,
+                client.metadata.id_token_signed_response_alg,
+                &client_id,
+                &scope,
+                now,
+            )?
+        }
+        "authorization_code" => {
+            let redemption = grant::Redemption {
+                client_id,
+                code: param("code")
+                    .ok_or_else(|| OAuthError::invalid_request("code is required"))?,
+                redirect_uri: param("redirect_uri"),
+                code_verifier: param("code_verifier"),
+                with_refresh: client
+                    .metadata
+                    .grant_types
+                    .iter()
+                    .any(|g| g == "refresh_token"),
+            };
+            let provider = p.clone();
+            let active = app
+                .db
+                .run(move |c| grant::redeem_code(c, &provider, redemption, now))
+                .await?;
+            issue::for_grant(
+                &p,
+                &client.metadata,
+                &active.grant,
+                &active.user,
+                &active.groups,
+                active.refresh_token,
+                now,
+            )?
+        }
+        _ => {
+            let token = param("refresh_token")
+                .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+            let (scope, provider) = (param("scope"), p.clone());
+            let active = app
+                .db
+                .run(move |c| {
+                    grant::refresh(c, &provider, &client_id, &token, scope.as_deref(), now)
+                })
+                .await?;
+            issue::for_grant(
+                &p,
+                &client.metadata,
+                &active.grant,
+                &active.user,
+                &active.groups,
+                active.refresh_token,
+                now,
+            )?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"))
+        .json(response))
+}

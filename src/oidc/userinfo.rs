@@ -1,0 +1,94 @@
+//! UserInfo (OIDC Core §5.3): GET or POST with a bearer access token (header or form body, RFC 6750 §2).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::error::OAuthError;
+use super::{Op, form};
+use crate::identity::group::effective_groups;
+use crate::state::AppState;
+use crate::tokens::claims::{has_scope, user_claims};
+use crate::tokens::{TokenError, access};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/oauth2/userinfo")
+            .route(web::get().to(userinfo))
+            .route(web::post().to(userinfo)),
+    );
+}
+
+fn invalid_token(description: impl Into<String>) -> OAuthError {
+    OAuthError::bearer(StatusCode::UNAUTHORIZED, "invalid_token", description)
+}
+
+async fn userinfo(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    body: Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let from_header = header
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::to_owned);
+    let from_body = if body.is_empty() {
+        None
+    } else {
+        form::parse(&req, &body)?.remove("access_token")
+    };
+    let token = match (from_header, from_body) {
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::bearer(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "send the token once",
+            ));
+        }
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => {
+            // RFC 6750 §3.1: no error code when the request simply had no credentials.
+            let mut e = invalid_token("an access token is required");
+            e.challenge = Some("Bearer".into());
+            return Err(e);
+        }
+    };
+    let claims =
+        access::verify(&p, &token, app.clock.now()).map_err(|e| invalid_token(e.to_string()))?;
+    if !has_scope(&claims.scope, "openid") {
+        return Err(OAuthError::bearer(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "the token lacks the openid scope",
+        ));
+    }
+    let scope = claims.scope.clone();
+    let body = app
+        .db
+        .run(move |c| {
+            let user = access::live_subject(c, &claims)?
+                .ok_or_else(|| TokenError::InvalidToken("the token has no user".into()))?;
+            let groups: Vec<String> = effective_groups(c, &user.pool_id, &user.id)?
+                .effective
+                .into_iter()
+                .map(|g| g.name)
+                .collect();
+            Ok::<_, TokenError>(user_claims(&user, &groups, &scope))
+        })
+        .await
+        .map_err(|e| match e {
+            TokenError::InvalidToken(d) => invalid_token(d),
+            other => other.into(),
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .json(body))
+}

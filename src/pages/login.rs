@@ -1,0 +1,280 @@
+//! `/login`: the hosted sign-in page. It finishes a stored authorization request: identifier and password are
+//! checked against the workspace's connected pools, a session starts, and the code goes to the client.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Data, Form, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::views::LoginPage;
+use crate::authn::login::{self, LoginError};
+use crate::authn::session;
+use crate::identity::pool::{self, Mechanism};
+use crate::oidc::Op;
+use crate::oidc::authorize::{SESSION_COOKIE, complete, failure_page};
+use crate::state::AppState;
+use crate::store::sessions;
+use crate::store::workspaces;
+use crate::tokens::authorization::ValidRequest;
+use crate::tokens::client_auth::find_client;
+use crate::tokens::{Provider, TokenError};
+use crate::web::{cookies, csrf};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/login")
+            .route(web::get().to(show_login))
+            .route(web::post().to(submit_login)),
+    );
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    request: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// What the page needs to render for one pending request.
+struct Pending {
+    id: String,
+    request: ValidRequest,
+    client_name: String,
+    offers_password: bool,
+}
+
+async fn show_login(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    q: Query<LoginQuery>,
+) -> HttpResponse {
+    match pending(&app, &p, q.request.as_deref().unwrap_or_default()).await {
+        Ok(Some(pending)) => form(&req, &app, &p, &pending, "", None, StatusCode::OK),
+        Ok(None) => expired(&app),
+        Err(e) => failure_page(&app, e),
+    }
+}
+
+async fn submit_login(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    f: Form<LoginForm>,
+) -> HttpResponse {
+    let f = f.into_inner();
+    let pending = match pending(&app, &p, &f.request).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return expired(&app),
+        Err(e) => return failure_page(&app, e),
+    };
+    if !csrf::is_valid(&req, &f.csrf_token) {
+        let message = "This form has expired. Please try again.";
+        return form(
+            &req,
+            &app,
+            &p,
+            &pending,
+            &f.identifier,
+            Some(message),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let user = match login::with_password(
+        &app,
+        &p.tenant,
+        &p.workspace,
+        &f.identifier,
+        &f.password,
+        &ip,
+    )
+    .await
+    {
+        Ok(user) => user,
+        Err(e) => {
+            let (status, message) = match e {
+                LoginError::Failed => (
+                    StatusCode::OK,
+                    "Incorrect email, mobile number or password.",
+                ),
+                LoginError::Locked => (
+                    StatusCode::OK,
+                    "Too many failed attempts. Please wait a few minutes and try again.",
+                ),
+                LoginError::Overloaded => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is busy. Please try again in a moment.",
+                ),
+                LoginError::Store(e) => return failure_page(&app, e.into()),
+            };
+            return form(
+                &req,
+                &app,
+                &p,
+                &pending,
+                &f.identifier,
+                Some(message),
+                status,
+            );
+        }
+    };
+    match sign_in(&app, &p, &pending, &user.id).await {
+        Ok((cookie_value, mut res)) => {
+            let path = url::Url::parse(&p.issuer)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_else(|_| "/".into());
+            let _ = res.add_cookie(&cookies::build(
+                SESSION_COOKIE,
+                cookie_value,
+                path,
+                app.config.public_url(),
+            ));
+            res
+        }
+        Err(e) => failure_page(&app, e),
+    }
+}
+
+/// Starts the session, consumes the pending request and completes the authorization.
+async fn sign_in(
+    app: &AppState,
+    p: &Arc<Provider>,
+    pending: &Pending,
+    user: &str,
+) -> Result<(String, HttpResponse), TokenError> {
+    let (t, w, u, id, now, ttl) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        user.to_owned(),
+        pending.id.clone(),
+        app.clock.now(),
+        p.lifetimes.session,
+    );
+    let amr = vec!["pwd".to_owned()];
+    let session_amr = amr.clone();
+    let cookie = app
+        .db
+        .transaction(move |c| {
+            sessions::delete_request(c, &id)?;
+            session::create(c, &t, &w, &u, &session_amr, ttl, now)
+        })
+        .await?;
+    let res = complete(app, p, &pending.request, user, now, amr).await?;
+    Ok((cookie, res))
+}
+
+/// The stored, unexpired authorization request of this workspace with this id.
+async fn pending(
+    app: &AppState,
+    p: &Arc<Provider>,
+    id: &str,
+) -> Result<Option<Pending>, TokenError> {
+    let (t, w, id, now) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        id.to_owned(),
+        app.clock.now(),
+    );
+    let found = app
+        .db
+        .run(move |c| {
+            let Some(row) = sessions::find_request(c, &id)? else {
+                return Ok(None);
+            };
+            if row.tenant_id != t || row.workspace_id != w || row.expires_at <= now {
+                return Ok(None);
+            }
+            Ok::<_, TokenError>(Some((row, offers_password(c, &t, &w)?)))
+        })
+        .await?;
+    let Some((row, offers_password)) = found else {
+        return Ok(None);
+    };
+    let request: ValidRequest =
+        serde_json::from_str(&row.parameters).map_err(|e| TokenError::Internal(e.to_string()))?;
+    let client_name = find_client(app, p, &request.client_id)
+        .await?
+        .map(|c| c.metadata.client_name.clone())
+        .unwrap_or_default();
+    Ok(Some(Pending {
+        id: row.id,
+        request,
+        client_name,
+        offers_password,
+    }))
+}
+
+fn offers_password(
+    c: &mut crate::store::DbConn,
+    tenant: &str,
+    workspace: &str,
+) -> Result<bool, TokenError> {
+    for connection in workspaces::list_connections(c, tenant, workspace)? {
+        if pool::require(c, tenant, &connection.pool_id)?
+            .authentication_mechanisms
+            .contains(&Mechanism::Password)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn form(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Provider,
+    pending: &Pending,
+    identifier: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let public_url = app.config.public_url();
+    let (csrf, set_cookie) = csrf::token(req, public_url);
+    let action = format!("{}/login", p.issuer);
+    let hint = if identifier.is_empty() {
+        pending.request.login_hint.as_deref().unwrap_or_default()
+    } else {
+        identifier
+    };
+    let page = LoginPage {
+        public_url,
+        action: &action,
+        csrf: &csrf,
+        request_id: &pending.id,
+        client_name: &pending.client_name,
+        identifier: hint,
+        error,
+        offers_password: pending.offers_password,
+    };
+    let mut res = super::render(status, &page);
+    if let Some(cookie) = set_cookie {
+        let _ = res.add_cookie(&cookie);
+    }
+    res
+}
+
+fn expired(app: &AppState) -> HttpResponse {
+    super::message(
+        app.config.public_url(),
+        StatusCode::BAD_REQUEST,
+        "Sign-in link expired",
+        "This sign-in request is unknown or has expired. Go back to the application and sign in again.",
+    )
+}

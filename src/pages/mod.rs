@@ -1,0 +1,50 @@
+//! Hosted pages (HTML, server-rendered with askama): sign-in, messages, logout confirmation, form_post.
+//! Every page carries the strict page CSP and is never cached.
+
+pub mod login;
+pub mod views;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
+
+use crate::web::security_headers::PAGE_CSP;
+
+/// Mounts the hosted pages inside a workspace scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(login::configure);
+}
+
+/// A response builder for a page: status, page CSP, no caching.
+pub fn page(status: StatusCode) -> HttpResponseBuilder {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((CONTENT_SECURITY_POLICY, PAGE_CSP));
+    res
+}
+
+/// Renders a template into a page response; a template failure is logged and becomes a plain 500.
+pub fn render(status: StatusCode, template: &impl askama::Template) -> HttpResponse {
+    match template.render() {
+        Ok(html) => page(status).body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+/// A page with a title and a message (errors in an element with `role="alert"`).
+pub fn message(public_url: &str, status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    let is_error = status.is_client_error() || status.is_server_error();
+    render(
+        status,
+        &views::MessagePage {
+            public_url,
+            title,
+            message,
+            is_error,
+        },
+    )
+}

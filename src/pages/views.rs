@@ -1,0 +1,41 @@
+//! The askama structs of the hosted pages, one per template in `templates/pages/`.
+
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+pub struct LoginPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub client_name: &'a str,
+    pub identifier: &'a str,
+    pub error: Option<&'a str>,
+    pub offers_password: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+pub struct MessagePage<'a> {
+    pub public_url: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub is_error: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/logout_confirm.html")]
+pub struct LogoutConfirmPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/form_post.html")]
+pub struct FormPostPage<'a> {
+    pub public_url: &'a str,
+    pub redirect_uri: &'a str,
+    pub fields: Vec<(&'a str, String)>,
+}

@@ -1,0 +1,72 @@
+//! Signing keys of a workspace: private keys (PKCS#8, base64) and their public JWKs.
+
+use diesel::prelude::*;
+
+use super::schema::signing_keys;
+use super::{DbConn, StoreResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct KeyRow {
+    pub kid: String,
+    pub tenant_id: String,
+    pub workspace_id: String,
+    pub alg: String,
+    /// PKCS#8 DER, base64.
+    pub private_der: String,
+    /// The public JWK, JSON.
+    pub public_jwk: String,
+    pub created_at: i64,
+    /// When a newer key replaced this one; it stays published while tokens it signed may live.
+    pub retired_at: Option<i64>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &KeyRow) -> StoreResult<()> {
+    diesel::insert_into(signing_keys::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keys still published: current ones and those retired after `retired_since`, newest first.
+pub fn list_published(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    retired_since: i64,
+) -> StoreResult<Vec<KeyRow>> {
+    Ok(signing_keys::table
+        .filter(
+            signing_keys::tenant_id
+                .eq(tenant)
+                .and(signing_keys::workspace_id.eq(workspace)),
+        )
+        .filter(
+            signing_keys::retired_at
+                .is_null()
+                .or(signing_keys::retired_at.gt(retired_since)),
+        )
+        .order((signing_keys::created_at.desc(), signing_keys::kid.desc()))
+        .select(KeyRow::as_select())
+        .load(conn)?)
+}
+
+/// Marks every current key of the workspace retired.
+pub fn retire_current(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    now: i64,
+) -> StoreResult<usize> {
+    Ok(diesel::update(
+        signing_keys::table
+            .filter(
+                signing_keys::tenant_id
+                    .eq(tenant)
+                    .and(signing_keys::workspace_id.eq(workspace)),
+            )
+            .filter(signing_keys::retired_at.is_null()),
+    )
+    .set(signing_keys::retired_at.eq(now))
+    .execute(conn)?)
+}

@@ -1,0 +1,46 @@
+//! Purging rows whose purpose has expired, so short-lived state does not accumulate forever.
+
+use diesel::prelude::*;
+
+use super::schema::{
+    authorization_codes, authorization_requests, refresh_tokens, revoked_tokens, sessions,
+    sign_in_failures, used_client_assertions,
+};
+use super::{DbConn, StoreResult};
+
+/// Used or expired codes are kept this long after expiry, so a late replay still meets a used code.
+const CODE_GRACE: i64 = 24 * 3600;
+
+/// Deletes expired pending requests, codes, sessions, refresh tokens, revocation and replay markers, and stale
+/// failure counters. Returns the number of rows deleted.
+pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
+    let mut n = diesel::delete(
+        authorization_requests::table.filter(authorization_requests::expires_at.lt(now)),
+    )
+    .execute(conn)?;
+    n += diesel::delete(
+        authorization_codes::table.filter(authorization_codes::expires_at.lt(now - CODE_GRACE)),
+    )
+    .execute(conn)?;
+    n += diesel::delete(
+        sessions::table.filter(sessions::expires_at.lt(now).or(sessions::ended_at.lt(now))),
+    )
+    .execute(conn)?;
+    n += diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now)))
+        .execute(conn)?;
+    n += diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now)))
+        .execute(conn)?;
+    n += diesel::delete(
+        used_client_assertions::table.filter(used_client_assertions::expires_at.lt(now)),
+    )
+    .execute(conn)?;
+    n += diesel::delete(
+        sign_in_failures::table.filter(
+            sign_in_failures::locked_until
+                .lt(now)
+                .and(sign_in_failures::updated_at.lt(now - 24 * 3600)),
+        ),
+    )
+    .execute(conn)?;
+    Ok(n)
+}

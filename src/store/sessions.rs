@@ -1,0 +1,133 @@
+//! SSO sessions (cookie value stored as its SHA-256), pending authorization requests, sign-in failure counters.
+
+use diesel::prelude::*;
+
+use super::schema::{authorization_requests, sessions, sign_in_failures};
+use super::{DbConn, StoreResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub tenant_id: String,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub auth_time: i64,
+    /// JSON array of authentication method references.
+    pub amr: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ended_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = authorization_requests)]
+pub struct AuthRequestRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub workspace_id: String,
+    pub client_id: String,
+    /// The validated request, JSON.
+    pub parameters: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> StoreResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_session(conn: &mut DbConn, id_hash: &str) -> StoreResult<Option<SessionRow>> {
+    Ok(sessions::table
+        .find(id_hash)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn end_session(conn: &mut DbConn, id_hash: &str, now: i64) -> StoreResult<()> {
+    diesel::update(
+        sessions::table
+            .find(id_hash)
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of a user.
+pub fn end_user_sessions(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_request(conn: &mut DbConn, row: &AuthRequestRow) -> StoreResult<()> {
+    diesel::insert_into(authorization_requests::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_request(conn: &mut DbConn, id: &str) -> StoreResult<Option<AuthRequestRow>> {
+    Ok(authorization_requests::table
+        .find(id)
+        .select(AuthRequestRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn delete_request(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+    diesel::delete(authorization_requests::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// `(failures, locked_until)` for a counter key.
+pub fn find_failures(conn: &mut DbConn, key: &str) -> StoreResult<Option<(i64, i64)>> {
+    Ok(sign_in_failures::table
+        .find(key)
+        .select((sign_in_failures::failures, sign_in_failures::locked_until))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn save_failures(
+    conn: &mut DbConn,
+    key: &str,
+    failures: i64,
+    locked_until: i64,
+    now: i64,
+) -> StoreResult<()> {
+    let n = diesel::update(sign_in_failures::table.find(key))
+        .set((
+            sign_in_failures::failures.eq(failures),
+            sign_in_failures::locked_until.eq(locked_until),
+            sign_in_failures::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(sign_in_failures::table)
+            .values((
+                sign_in_failures::key.eq(key),
+                sign_in_failures::failures.eq(failures),
+                sign_in_failures::locked_until.eq(locked_until),
+                sign_in_failures::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn clear_failures(conn: &mut DbConn, key: &str) -> StoreResult<()> {
+    diesel::delete(sign_in_failures::table.find(key)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! Validation of an authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636), in the order that
+//! decides how an error may be reported: client and redirect URI first (never redirect to an unverified URI).
+
+use serde::{Deserialize, Serialize};
+
+use super::claims::has_scope;
+use super::client_auth::RegisteredClient;
+use crate::identity::client::AuthMethod;
+
+/// The parameters as sent (query or form). Unknown parameters are ignored.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AuthorizeParams {
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub response_type: Option<String>,
+    pub response_mode: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub prompt: Option<String>,
+    pub max_age: Option<String>,
+    pub login_hint: Option<String>,
+    pub id_token_hint: Option<String>,
+    pub request: Option<String>,
+    pub request_uri: Option<String>,
+}
+
+/// How the response goes back to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    Query,
+    FormPost,
+}
+
+/// A request that passed every check, with the scope that will be granted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ValidRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: ResponseMode,
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt_none: bool,
+    pub prompt_login: bool,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+}
+
+/// Why a request is refused, and so how: a page, or a redirect back to the (verified) client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown client or unregistered redirect URI: shown to the user, never redirected.
+    Page(String),
+    /// Reported to the client at its redirect URI.
+    Redirect {
+        redirect_uri: String,
+        response_mode: ResponseMode,
+        error: &'static str,
+        description: String,
+        state: Option<String>,
+    },
+}
+
+const MAX_PARAM: usize = 2048;
+
+/// Checks the request against the client (`None` when `client_id` names no client of this workspace).
+pub fn validate(
+    p: &AuthorizeParams,
+    client: Option<&RegisteredClient>,
+) -> Result<ValidRequest, Refusal> {
+    let client = match (&p.client_id, client) {
+        (None, _) => return Err(Refusal::Page("The request has no client_id.".into())),
+        (Some(_), None) => {
+            return Err(Refusal::Page(
+                "The application (client_id) is not registered here.".into(),
+            ));
+        }
+        (Some(_), Some(c)) => c,
+    };
+    let redirect_uri = match &p.redirect_uri {
+        None => return Err(Refusal::Page("The request has no redirect_uri.".into())),
+        Some(uri) if !client.metadata.redirect_uris.contains(uri) => {
+            return Err(Refusal::Page(
+                "The redirect_uri is not registered for this application.".into(),
+            ));
+        }
+        Some(uri) => uri.clone(),
+    };
+    let response_mode = match p.response_mode.as_deref() {
+        None | Some("query") => ResponseMode::Query,
+        Some("form_post") => ResponseMode::FormPost,
+        Some(_) => ResponseMode::Query,
+    };
+    let refuse = |error: &'static str, description: &str| Refusal::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        response_mode,
+        error,
+        description: description.to_owned(),
+        state: p.state.clone(),
+    };
+    if p.request.is_some() {
+        return Err(refuse(
+            "request_not_supported",
+            "request objects are not supported",
+        ));
+    }
+    if p.request_uri.is_some() {
+        return Err(refuse(
+            "request_uri_not_supported",
+            "request_uri is not supported",
+        ));
+    }
+    if let Some(mode) = p
+        .response_mode
+        .as_deref()
+        .filter(|m| !matches!(*m, "query" | "form_post"))
+    {
+        return Err(refuse(
+            "invalid_request",
+            &format!("response_mode `{mode}` is not supported"),
+        ));
+    }
+    let too_long = [
+        &p.state,
+        &p.nonce,
+        &p.scope,
+        &p.login_hint,
+        &p.code_challenge,
+    ]
+    .iter()
+    .any(|v| v.as_ref().is_some_and(|s| s.len() > MAX_PARAM));
+    if too_long {
+        return Err(refuse("invalid_request", "a parameter is too long"));
+    }
+    match p.response_type.as_deref() {
+        None => return Err(refuse("invalid_request", "response_type is required")),
+        Some("code") => {}
+        Some(_) => {
+            return Err(refuse(
+                "unsupported_response_type",
+                "only response_type=code is supported",
+            ));
+        }
+    }
+    if !client.metadata.response_types.iter().any(|r| r == "code") {
+        return Err(refuse(
+            "unauthorized_client",
+            "the client is not registered for the code flow",
+        ));
+    }
+    let code_challenge = pkce(p, client.metadata.token_endpoint_auth_method)
+        .map_err(|d| refuse("invalid_request", d))?;
+    let (prompt_none, prompt_login) =
+        prompt(p.prompt.as_deref()).map_err(|d| refuse("invalid_request", d))?;
+    let max_age =
+        match p.max_age.as_deref() {
+            None => None,
+            Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                refuse("invalid_request", "max_age must be a non-negative integer")
+            })?),
+        };
+    Ok(ValidRequest {
+        client_id: client.row.id.clone(),
+        redirect_uri: redirect_uri.clone(),
+        response_mode,
+        scope: granted_scope(p.scope.as_deref().unwrap_or(""), &client.metadata.scope),
+        state: p.state.clone(),
+        nonce: p.nonce.clone(),
+        code_challenge,
+        prompt_none,
+        prompt_login,
+        max_age,
+        login_hint: p.login_hint.clone(),
+    })
+}
+
+/// S256 only; required for public clients.
+fn pkce(p: &AuthorizeParams, method: AuthMethod) -> Result<Option<String>, &'static str> {
+    match (&p.code_challenge, p.code_challenge_method.as_deref()) {
+        (None, None) if method == AuthMethod::None => {
+            Err("code_challenge (PKCE, S256) is required for public clients")
+        }
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err("code_challenge_method without code_challenge"),
+        (Some(_), None | Some("plain")) => {
+            Err("code_challenge_method must be S256 (plain is not accepted)")
+        }
+        (Some(c), Some("S256"))
+            if c.len() == 43
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Ok(Some(c.clone()))
+        }
+        (Some(_), Some("S256")) => {
+            Err("code_challenge must be a base64url SHA-256 (43 characters)")
+        }
+        (Some(_), Some(_)) => Err("code_challenge_method must be S256"),
+    }
+}
+
+/// `(none, login)`; `none` cannot be combined with another value (OIDC Core §3.1.2.1).
+fn prompt(value: Option<&str>) -> Result<(bool, bool), &'static str> {
+    let values: Vec<&str> = value
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .collect();
+    if values
+        .iter()
+        .any(|v| !matches!(*v, "none" | "login" | "consent" | "select_account"))
+    {
+        return Err("prompt has an unknown value");
+    }
+    let none = values.contains(&"none");
+    if none && values.len() > 1 {
+        return Err("prompt=none cannot be combined with other values");
+    }
+    Ok((none, values.contains(&"login")))
+}
+
+/// The requested scopes the client may have, in request order; others are dropped (CONTRACT: the response's
+/// `scope` says what was granted).
+pub fn granted_scope(requested: &str, allowed: &str) -> String {
+    let mut granted: Vec<&str> = Vec::new();
+    for s in requested.split(' ').filter(|s| !s.is_empty()) {
+        if has_scope(allowed, s) && !granted.contains(&s) {
+            granted.push(s);
+        }
+    }
+    granted.join(" ")
+}
+
+/// Scopes Tarn understands.
+pub const SUPPORTED_SCOPES: [&str; 6] = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "groups",
+    "offline_access",
+];
+
+/// Claims Tarn can return (profile claims come from the pool's schema; these are the standard ones).
+pub const SUPPORTED_CLAIMS: [&str; 24] = [
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "amr",
+    "azp",
+    "at_hash",
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "picture",
+    "locale",
+    "updated_at",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_number_verified",
+    "groups",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_outside_the_clients_are_dropped() {
+        assert_eq!(
+            granted_scope("openid email admin email", "openid profile email"),
+            "openid email"
+        );
+        assert_eq!(granted_scope("", "openid"), "");
+    }
+
+    #[test]
+    fn prompt_values() {
+        assert_eq!(prompt(Some("login consent")), Ok((false, true)));
+        assert_eq!(prompt(Some("none")), Ok((true, false)));
+        assert!(prompt(Some("none login")).is_err());
+        assert!(prompt(Some("bogus")).is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! Why a token operation was refused, in the vocabulary of RFC 6749 §5.2 and RFC 6750 §3.1.
+
+use crate::error::ErrorKind;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The grant (code, refresh token, credentials) is invalid, expired, revoked or issued to another client.
+    #[error("{0}")]
+    InvalidGrant(String),
+    /// The client is not allowed to do this (e.g. revoke another client's token).
+    #[error("{0}")]
+    UnauthorizedClient(String),
+    /// Client authentication failed (RFC 6749 §5.2: 401 with basic auth).
+    #[error("{0}")]
+    InvalidClient(String),
+    /// The requested scope exceeds what may be granted.
+    #[error("{0}")]
+    InvalidScope(String),
+    /// The request is malformed.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// An access token is invalid, expired or revoked.
+    #[error("{0}")]
+    InvalidToken(String),
+    /// Our fault; the message is for the log.
+    #[error("{0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl TokenError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            TokenError::InvalidGrant(_)
+            | TokenError::InvalidRequest(_)
+            | TokenError::InvalidScope(_)
+            | TokenError::UnauthorizedClient(_) => ErrorKind::Invalid,
+            TokenError::InvalidToken(_) | TokenError::InvalidClient(_) => {
+                ErrorKind::Unauthenticated
+            }
+            TokenError::Internal(_) => ErrorKind::Internal,
+            TokenError::Store(e) => e.kind(),
+        }
+    }
+}
+
+impl TokenError {
+    /// The RFC 6749 §5.2 / RFC 6750 §3.1 error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenError::InvalidGrant(_) => "invalid_grant",
+            TokenError::UnauthorizedClient(_) => "unauthorized_client",
+            TokenError::InvalidClient(_) => "invalid_client",
+            TokenError::InvalidScope(_) => "invalid_scope",
+            TokenError::InvalidRequest(_) => "invalid_request",
+            TokenError::InvalidToken(_) => "invalid_token",
+            TokenError::Internal(_) | TokenError::Store(_) => "server_error",
+        }
+    }
+}
+
+impl From<crate::identity::Error> for TokenError {
+    fn from(e: crate::identity::Error) -> Self {
+        match e {
+            crate::identity::Error::Store(s) => TokenError::Store(s),
+            other => TokenError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for TokenError {
+    fn from(e: diesel::result::Error) -> Self {
+        TokenError::Store(StoreError::from(e))
+    }
+}

@@ -1,0 +1,245 @@
+//! Workspace signing keys: generation (aws-lc-rs), parsed key pairs held in memory, the public JWK Set, rotation.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use super::error::TokenError;
+use crate::identity::client::SigningAlg;
+use crate::store::DbConn;
+use crate::store::keys::{self, KeyRow};
+
+/// Every algorithm Tarn signs with; each workspace has one current key per algorithm.
+pub const ALGORITHMS: [SigningAlg; 3] = [SigningAlg::RS256, SigningAlg::ES256, SigningAlg::EdDSA];
+
+enum Pair {
+    Rsa(sig::RsaKeyPair),
+    Ec(EcdsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+/// A parsed private key, ready to sign without re-parsing (RSA parsing dominates RS256 signing otherwise).
+pub struct SigningKey {
+    pub kid: String,
+    pub alg: SigningAlg,
+    pair: Pair,
+}
+
+impl SigningKey {
+    /// Signs `message` (the JWS signing input) and returns the raw signature.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError> {
+        let failed = |_| TokenError::Internal("signing failed".into());
+        match &self.pair {
+            Pair::Rsa(k) => {
+                let mut out = vec![0; k.public_modulus_len()];
+                k.sign(
+                    &sig::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut out,
+                )
+                .map_err(failed)?;
+                Ok(out)
+            }
+            Pair::Ec(k) => Ok(k
+                .sign(&SystemRandom::new(), message)
+                .map_err(failed)?
+                .as_ref()
+                .to_vec()),
+            Pair::Ed(k) => Ok(k.sign(message).as_ref().to_vec()),
+        }
+    }
+
+    fn parse(kid: &str, alg: SigningAlg, pkcs8: &[u8]) -> Result<SigningKey, TokenError> {
+        let bad = |_| TokenError::Internal(format!("stored key {kid} is unreadable"));
+        let pair = match alg {
+            SigningAlg::RS256 => Pair::Rsa(sig::RsaKeyPair::from_pkcs8(pkcs8).map_err(bad)?),
+            SigningAlg::ES256 => Pair::Ec(
+                EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+                    .map_err(bad)?,
+            ),
+            SigningAlg::EdDSA => Pair::Ed(Ed25519KeyPair::from_pkcs8(pkcs8).map_err(bad)?),
+        };
+        Ok(SigningKey {
+            kid: kid.to_owned(),
+            alg,
+            pair,
+        })
+    }
+
+    /// The public half as a JWK with `kid`, `use` and `alg`.
+    fn public_jwk(&self) -> Value {
+        let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+        let (kid, alg) = (&self.kid, alg_name(self.alg));
+        match &self.pair {
+            Pair::Rsa(k) => {
+                let public = k.public_key();
+                json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": alg,
+                       "n": b64(public.modulus().big_endian_without_leading_zero()),
+                       "e": b64(public.exponent().big_endian_without_leading_zero())})
+            }
+            Pair::Ec(k) => {
+                // Uncompressed point: 0x04 || x || y.
+                let point = k.public_key().as_ref();
+                json!({"kty": "EC", "kid": kid, "use": "sig", "alg": alg, "crv": "P-256",
+                       "x": b64(&point[1..33]), "y": b64(&point[33..65])})
+            }
+            Pair::Ed(k) => {
+                json!({"kty": "OKP", "kid": kid, "use": "sig", "alg": alg, "crv": "Ed25519",
+                                  "x": b64(k.public_key().as_ref())})
+            }
+        }
+    }
+}
+
+/// The JOSE name of an algorithm.
+pub fn alg_name(alg: SigningAlg) -> &'static str {
+    match alg {
+        SigningAlg::RS256 => "RS256",
+        SigningAlg::ES256 => "ES256",
+        SigningAlg::EdDSA => "EdDSA",
+    }
+}
+
+fn parse_alg(name: &str) -> Option<SigningAlg> {
+    ALGORITHMS.into_iter().find(|a| alg_name(*a) == name)
+}
+
+/// A new key pair for `alg`, as a row to store.
+fn generate(
+    tenant: &str,
+    workspace: &str,
+    alg: SigningAlg,
+    now: i64,
+) -> Result<KeyRow, TokenError> {
+    let failed = |_| TokenError::Internal("key generation failed".into());
+    let pkcs8: Vec<u8> = match alg {
+        SigningAlg::RS256 => {
+            let pair = aws_lc_rs::rsa::KeyPair::generate(KeySize::Rsa2048).map_err(failed)?;
+            pair.as_der().map_err(failed)?.as_ref().to_vec()
+        }
+        SigningAlg::ES256 => EcdsaKeyPair::generate_pkcs8(
+            &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &SystemRandom::new(),
+        )
+        .map_err(failed)?
+        .as_ref()
+        .to_vec(),
+        SigningAlg::EdDSA => Ed25519KeyPair::generate_pkcs8v1(&SystemRandom::new())
+            .map_err(failed)?
+            .as_ref()
+            .to_vec(),
+    };
+    let kid = format!(
+        "{}-{}",
+        alg_name(alg).to_lowercase(),
+        &crate::secret::generate()[..16]
+    );
+    let key = SigningKey::parse(&kid, alg, &pkcs8)?;
+    Ok(KeyRow {
+        public_jwk: key.public_jwk().to_string(),
+        kid,
+        tenant_id: tenant.to_owned(),
+        workspace_id: workspace.to_owned(),
+        alg: alg_name(alg).to_owned(),
+        private_der: STANDARD.encode(&pkcs8),
+        created_at: now,
+        retired_at: None,
+    })
+}
+
+/// A workspace's keys: the current signing key per algorithm and the published JWK Set.
+pub struct KeyRing {
+    current: Vec<SigningKey>,
+    /// Serialised `{"keys": [...]}`: current and recently retired public keys.
+    pub jwks_json: String,
+    /// Public keys by `kid`, for verifying what this workspace signed (logout hints, access tokens).
+    pub public: Vec<Value>,
+}
+
+impl KeyRing {
+    /// The current key for `alg`.
+    pub fn signer(&self, alg: SigningAlg) -> Result<&SigningKey, TokenError> {
+        self.current
+            .iter()
+            .find(|k| k.alg == alg)
+            .ok_or_else(|| TokenError::Internal("no current signing key".into()))
+    }
+
+    /// The `kid`s of the current signing keys.
+    pub fn current_kids(&self) -> Vec<String> {
+        self.current.iter().map(|k| k.kid.clone()).collect()
+    }
+
+    /// Loads the workspace's keys, generating any missing current key first ("on first use").
+    /// Keys retired after `retired_since` stay published.
+    pub fn load_or_create(
+        conn: &mut DbConn,
+        tenant: &str,
+        workspace: &str,
+        now: i64,
+        retired_since: i64,
+    ) -> Result<KeyRing, TokenError> {
+        let mut rows = keys::list_published(conn, tenant, workspace, retired_since)?;
+        let missing: Vec<SigningAlg> = ALGORITHMS
+            .into_iter()
+            .filter(|alg| {
+                !rows
+                    .iter()
+                    .any(|r| r.retired_at.is_none() && r.alg == alg_name(*alg))
+            })
+            .collect();
+        if !missing.is_empty() {
+            for alg in missing {
+                keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+            }
+            rows = keys::list_published(conn, tenant, workspace, retired_since)?;
+        }
+        Self::from_rows(&rows)
+    }
+
+    fn from_rows(rows: &[KeyRow]) -> Result<KeyRing, TokenError> {
+        let mut current = Vec::new();
+        for row in rows.iter().filter(|r| r.retired_at.is_none()) {
+            let Some(alg) = parse_alg(&row.alg) else {
+                continue;
+            };
+            // Rows are newest first: a concurrent first use on two instances leaves two keys; the newest wins.
+            if current.iter().any(|k: &SigningKey| k.alg == alg) {
+                continue;
+            }
+            let der = STANDARD
+                .decode(&row.private_der)
+                .map_err(|_| TokenError::Internal("stored key is not base64".into()))?;
+            current.push(SigningKey::parse(&row.kid, alg, &der)?);
+        }
+        let public: Vec<Value> = rows
+            .iter()
+            .filter_map(|r| serde_json::from_str(&r.public_jwk).ok())
+            .collect();
+        let jwks_json = json!({ "keys": public }).to_string();
+        Ok(KeyRing {
+            current,
+            jwks_json,
+            public,
+        })
+    }
+}
+
+/// Retires the current keys and creates new ones; the retired ones stay published until their tokens expire.
+pub fn rotate(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    now: i64,
+) -> Result<(), TokenError> {
+    keys::retire_current(conn, tenant, workspace, now)?;
+    for alg in ALGORITHMS {
+        keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+    }
+    Ok(())
+}

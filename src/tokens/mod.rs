@@ -1,0 +1,16 @@
+//! Token domain: workspace keys, authorization codes, grants and refresh tokens, access and ID tokens, claims,
+//! client authentication. Knows nothing of actix or HTML.
+
+pub mod access;
+pub mod authorization;
+pub mod claims;
+pub mod client_auth;
+pub mod error;
+pub mod grant;
+pub mod issue;
+pub mod jwt;
+pub mod keys;
+pub mod provider;
+
+pub use error::TokenError;
+pub use provider::{Provider, Providers};
