@@ -31,9 +31,9 @@ pub fn matches(presented: &str, stored_hash: &str) -> bool {
         .into()
 }
 
-/// A new random identifier for rows Tarn names itself.
+/// A new identifier for rows Tarn names itself: a UUIDv7, so ids sort in creation order (lists page by it).
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Uuid::now_v7().to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `/api/admin/{tenant}/workspaces/{ws}/clients`: client applications (RFC 7591 metadata).
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::client::{self, ClientRegistration};
@@ -24,7 +25,7 @@ async fn create_client(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<ClientRegistration>,
+    body: JsonBody<ClientRegistration>,
 ) -> Reply {
     Ok(created(
         client::create(&app, &path.0, &path.1, body.into_inner()).await?,

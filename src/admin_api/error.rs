@@ -92,45 +92,12 @@ impl From<crate::tokens::TokenError> for ApiError {
 
 /// Errors of the request itself (body, query, route) before a handler runs.
 pub mod extract {
-    use actix_web::error::{JsonPayloadError, QueryPayloadError};
+    use actix_web::error::QueryPayloadError;
     use actix_web::{Error, HttpRequest};
 
     use super::{ApiError, ErrorKind};
 
-    pub fn json(err: JsonPayloadError, _: &HttpRequest) -> Error {
-        let e = match &err {
-            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                ApiError {
-                    kind: ErrorKind::Invalid,
-                    description: "request body too large (limit 64 KiB)".into(),
-                }
-            }
-            JsonPayloadError::ContentType => {
-                ApiError::new(ErrorKind::Invalid, "Content-Type must be application/json")
-            }
-            JsonPayloadError::Deserialize(d) => {
-                ApiError::new(ErrorKind::Invalid, format!("invalid JSON body: {d}"))
-            }
-            other => ApiError::new(ErrorKind::Invalid, format!("invalid request body: {other}")),
-        };
-        let status = match err {
-            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-            }
-            JsonPayloadError::ContentType => actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            _ => actix_web::http::StatusCode::BAD_REQUEST,
-        };
-        actix_web::error::InternalError::from_response(e.to_string(), with_status(&e, status))
-            .into()
-    }
-
     pub fn query(err: QueryPayloadError, _: &HttpRequest) -> Error {
         ApiError::new(ErrorKind::Invalid, format!("invalid query string: {err}")).into()
-    }
-
-    fn with_status(e: &ApiError, status: actix_web::http::StatusCode) -> actix_web::HttpResponse {
-        let mut response = actix_web::ResponseError::error_response(e);
-        *response.status_mut() = status;
-        response
     }
 }

@@ -1,8 +1,9 @@
 //! `/api/admin/{tenant}/pools/{pool}/groups`: groups, nesting and membership.
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group::{self, GroupPatch, NewGroup};
@@ -38,7 +39,7 @@ async fn create_group(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<NewGroup>,
+    body: JsonBody<NewGroup>,
 ) -> Reply {
     Ok(created(
         group::create(&app, &path.0, &path.1, body.into_inner()).await?,
@@ -64,7 +65,7 @@ async fn update_group(
     _: AdminBearer,
     app: Data<AppState>,
     path: GroupPath,
-    body: Json<GroupPatch>,
+    body: JsonBody<GroupPatch>,
 ) -> Reply {
     Ok(ok(group::update(
         &app,

@@ -2,6 +2,7 @@
 //! Web layer: extraction, status codes and error bodies; the rules are in `crate::identity`.
 
 mod auth;
+mod body;
 mod clients;
 mod error;
 mod groups;
@@ -20,18 +21,10 @@ pub use error::ApiError;
 
 use crate::error::ErrorKind;
 
-/// Largest JSON body the admin API reads.
-const BODY_LIMIT: usize = 64 * 1024;
-
 /// Mounts the admin API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/admin")
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(BODY_LIMIT)
-                    .error_handler(error::extract::json),
-            )
             .app_data(web::QueryConfig::default().error_handler(error::extract::query))
             // Responses can carry secrets shown once (client secrets): never cache them.
             .wrap(

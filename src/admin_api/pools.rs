@@ -1,7 +1,8 @@
 //! `/api/admin/{tenant}/pools`: identity pools and their settings.
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::pool::{self, NewPool, PoolPatch};
@@ -25,7 +26,7 @@ async fn create_pool(
     _: AdminBearer,
     app: Data<AppState>,
     tenant: Path<String>,
-    body: Json<NewPool>,
+    body: JsonBody<NewPool>,
 ) -> Reply {
     Ok(created(
         pool::create(&app, &tenant, body.into_inner()).await?,
@@ -49,7 +50,7 @@ async fn update_pool(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<PoolPatch>,
+    body: JsonBody<PoolPatch>,
 ) -> Reply {
     Ok(ok(
         pool::update(&app, &path.0, &path.1, body.into_inner()).await?

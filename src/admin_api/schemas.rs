@@ -1,8 +1,9 @@
 //! `/api/admin/{tenant}/schemas`: JSON Schema documents for user payloads and metadata.
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::profile_schema;
@@ -32,7 +33,7 @@ async fn create_schema(
     _: AdminBearer,
     app: Data<AppState>,
     tenant: Path<String>,
-    body: Json<CreateSchemaRequest>,
+    body: JsonBody<CreateSchemaRequest>,
 ) -> Reply {
     let body = body.into_inner();
     Ok(created(

@@ -1,8 +1,9 @@
 //! `/api/admin/tenants`: create and list tenants.
 
-use actix_web::web::{self, Data, Json, Query};
+use actix_web::web::{self, Data, Query};
 use serde::Deserialize;
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, ok, resource};
 use crate::identity::tenant;
@@ -26,7 +27,7 @@ struct CreateTenantRequest {
 async fn create_tenant(
     _: AdminBearer,
     app: Data<AppState>,
-    body: Json<CreateTenantRequest>,
+    body: JsonBody<CreateTenantRequest>,
 ) -> Reply {
     Ok(created(tenant::create(&app, &body.id, &body.name).await?))
 }

@@ -1,8 +1,9 @@
 //! `/api/admin/{tenant}/pools/{pool}/users`: users of a pool, and the groups of one user.
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group;
@@ -39,7 +40,7 @@ async fn create_user(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<NewUser>,
+    body: JsonBody<NewUser>,
 ) -> Reply {
     Ok(created(
         user::create(&app, &path.0, &path.1, body.into_inner()).await?,
@@ -75,7 +76,7 @@ async fn update_user(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String, String)>,
-    body: Json<UserPatch>,
+    body: JsonBody<UserPatch>,
 ) -> Reply {
     Ok(ok(user::update(
         &app,

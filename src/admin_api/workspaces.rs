@@ -1,8 +1,9 @@
 //! `/api/admin/{tenant}/workspaces`: workspaces and their identity-provider connections.
 
-use actix_web::web::{self, Data, Json, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
 
+use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, ApiError, Reply, created, no_content, ok, resource};
 use crate::error::ErrorKind;
@@ -37,7 +38,7 @@ async fn create_workspace(
     _: AdminBearer,
     app: Data<AppState>,
     tenant: Path<String>,
-    body: Json<NewWorkspace>,
+    body: JsonBody<NewWorkspace>,
 ) -> Reply {
     Ok(created(
         workspace::create(&app, &tenant, body.into_inner()).await?,
@@ -71,7 +72,7 @@ async fn update_workspace(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<WorkspacePatch>,
+    body: JsonBody<WorkspacePatch>,
 ) -> Reply {
     Ok(ok(workspace::update(
         &app,
@@ -101,19 +102,21 @@ async fn connect_idp(
     _: AdminBearer,
     app: Data<AppState>,
     path: Path<(String, String)>,
-    body: Json<ConnectIdpRequest>,
+    body: JsonBody<ConnectIdpRequest>,
 ) -> Reply {
     Ok(created(
         workspace::connect_pool(&app, &path.0, &path.1, &body.pool_id).await?,
     ))
 }
 
-async fn list_idps(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    let items = workspace::list_connections(&app, &path.0, &path.1).await?;
-    Ok(ok(List {
-        items,
-        next_cursor: None,
-    }))
+async fn list_idps(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String)>,
+    q: Query<ListQuery>,
+) -> Reply {
+    let page = workspace::list_connections(&app, &path.0, &path.1, q.page()?).await?;
+    Ok(ok(List::from(page)))
 }
 
 async fn disconnect_idp(

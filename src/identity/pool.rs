@@ -106,8 +106,10 @@ pub struct PoolPatch {
     pub payload_schema_id: Patch<String>,
     #[serde(default)]
     pub metadata_schema_id: Patch<String>,
-    pub password_policy: Option<PasswordPolicy>,
-    pub otp_settings: Option<OtpSettings>,
+    /// Only the given keys change; the others keep their value.
+    pub password_policy: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Only the given keys change; the others keep their value.
+    pub otp_settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 pub async fn create(app: &AppState, tenant: &str, input: NewPool) -> Result<Pool> {
@@ -186,14 +188,27 @@ fn apply(mut pool: Pool, patch: PoolPatch, now: i64) -> Result<Pool> {
     patch
         .metadata_schema_id
         .apply_to(&mut pool.metadata_schema_id);
-    if let Some(v) = patch.password_policy {
-        pool.password_policy = v;
+    if let Some(changes) = patch.password_policy {
+        pool.password_policy = merged("password_policy", &pool.password_policy, changes)?;
     }
-    if let Some(v) = patch.otp_settings {
-        pool.otp_settings = v;
+    if let Some(changes) = patch.otp_settings {
+        pool.otp_settings = merged("otp_settings", &pool.otp_settings, changes)?;
     }
     pool.updated_at = now;
     normalise(pool)
+}
+
+/// `current` with the keys of `changes` replaced (a JSON merge one level deep).
+fn merged<T: Serialize + serde::de::DeserializeOwned>(
+    field: &str,
+    current: &T,
+    changes: serde_json::Map<String, serde_json::Value>,
+) -> Result<T> {
+    let mut value = serde_json::json!(current);
+    if let Some(object) = value.as_object_mut() {
+        object.extend(changes);
+    }
+    serde_json::from_value(value).map_err(|e| Error::invalid(field, e.to_string()))
 }
 
 /// Checks every setting, and puts names and colours in their canonical form.

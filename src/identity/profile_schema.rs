@@ -149,14 +149,24 @@ fn check_document(document: &Value) -> Result<()> {
             e.to_string(),
         )
     })?;
-    jsonschema::validator_for(document).map_err(|e| Error::invalid("schema", e.to_string()))?;
+    compile(document).map_err(|e| Error::invalid("schema", e.to_string()))?;
     Ok(())
+}
+
+/// A validator that also enforces `format` (an annotation only, by default, since draft 2019-09): a `uri`
+/// field should hold a URI.
+fn compile(
+    document: &Value,
+) -> std::result::Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(document)
 }
 
 /// Validates `value` against `document`; the error names the offending field under `root` (e.g. `payload.given_name`).
 pub fn validate(document: &Value, value: &Value, root: &str) -> Result<()> {
-    let validator = jsonschema::validator_for(document)
-        .map_err(|e| Error::invalid(root, format!("schema unusable: {e}")))?;
+    let validator =
+        compile(document).map_err(|e| Error::invalid(root, format!("schema unusable: {e}")))?;
     let Some(error) = validator.iter_errors(value).next() else {
         return Ok(());
     };
@@ -213,6 +223,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("payload.shoe_size:"), "{err}");
+        let err = validate(&doc, &json!({"website": "not a uri"}), "payload")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("payload.website:"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{Error, Result, unique_as_conflict};
 use crate::state::AppState;
 use crate::store::DbConn;
-use crate::store::page::{Page, PageRequest};
+use crate::store::page::{Page, PageRequest, finish};
 use crate::store::workspaces::{self, ConnectionRow, WorkspaceRow};
 
 #[derive(Debug, Clone, Serialize)]
@@ -262,19 +262,31 @@ pub async fn connect_pool(
         .await
 }
 
+/// One page of the workspace's connections, in resolution order (the page key is `(position, pool_id)`).
 pub async fn list_connections(
     app: &AppState,
     tenant: &str,
     workspace: &str,
-) -> Result<Vec<Connection>> {
+    page: PageRequest,
+) -> Result<Page<Connection>> {
     let (tenant, workspace) = (tenant.to_owned(), workspace.to_owned());
     app.db
         .run(move |c| {
             require(c, &tenant, &workspace)?;
-            Ok(workspaces::list_connections(c, &tenant, &workspace)?
+            // A workspace has a handful of connections: page them in memory.
+            let rows: Vec<Connection> = workspaces::list_connections(c, &tenant, &workspace)?
                 .into_iter()
+                .filter(|r| {
+                    page.after
+                        .as_ref()
+                        .is_none_or(|(pos, id)| (r.position, &r.pool_id) > (*pos, id))
+                })
                 .map(Connection::from)
-                .collect())
+                .take(usize::try_from(page.limit + 1).unwrap_or(usize::MAX))
+                .collect();
+            Ok(finish(rows, page.limit, |r| {
+                (r.position, r.pool_id.clone())
+            }))
         })
         .await
 }

@@ -135,7 +135,7 @@ async fn unsupported_methods_are_json_405s() {
             Method::GET,
             format!("/default/pools/{pool}/groups/g/users/u"),
         ),
-        (Method::PATCH, "/default/workspaces/default".to_owned()),
+        (Method::PUT, "/default/workspaces/default".to_owned()),
         (
             Method::GET,
             format!("/default/workspaces/default/idps/{pool}"),
@@ -388,4 +388,19 @@ async fn admin_responses_are_never_cached() {
                 .starts_with("application/json")
         );
     }
+}
+
+#[actix_web::test]
+async fn type_errors_in_a_body_name_the_field() {
+    let (_srv, admin) = TestServer::start().await;
+    let res = admin
+        .post(
+            "/default/pools",
+            json!({"name": "p", "password_policy": {"min_length": "eight"}}),
+        )
+        .await;
+    crate::support::assert_invalid(&res, "password_policy.min_length");
+    let res = admin.post("/default/pools", json!({"name": 5})).await;
+    crate::support::assert_invalid(&res, "name");
+    assert!(admin.items("/default/pools").await.is_empty());
 }

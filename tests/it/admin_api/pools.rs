@@ -402,3 +402,53 @@ async fn the_pool_list_pages_through_every_pool_exactly_once() {
     assert_eq!(default["items"].as_array().unwrap().len(), 5);
     assert_eq!(admin.list_all("/default/pools", 3).await.len(), 5);
 }
+
+#[actix_web::test]
+async fn patching_some_policy_keys_keeps_the_others() {
+    let (_srv, admin) = TestServer::start().await;
+    let pool = admin
+        .create(
+            "/default/pools",
+            json!({"name": "p", "password_policy": {"min_length": 12, "require_digit": true}}),
+        )
+        .await;
+    let path = format!("/default/pools/{}", pool["id"].as_str().unwrap());
+    let (status, patched) = admin
+        .patch(&path, json!({"password_policy": {"require_upper": true}}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown policy keys are refused: {patched}"
+    );
+    let (status, patched) = admin
+        .patch(
+            &path,
+            json!({"password_policy": {"require_uppercase": true}, "otp_settings": {"length": 8}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["password_policy"]["min_length"], 12);
+    assert_eq!(patched["password_policy"]["require_digit"], true);
+    assert_eq!(patched["password_policy"]["require_uppercase"], true);
+    assert_eq!(
+        patched["otp_settings"],
+        json!({"length": 8, "ttl_seconds": 300, "max_attempts": 5})
+    );
+}
+
+#[actix_web::test]
+async fn pools_are_listed_in_creation_order() {
+    let (_srv, admin) = TestServer::start().await;
+    let mut created = Vec::new();
+    for name in ["zulu", "alpha", "mike", "bravo", "yankee", "charlie"] {
+        created.push(admin.create_pool(name).await);
+    }
+    let listed: Vec<String> = admin
+        .list_all("/default/pools", 4)
+        .await
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, created);
+}

@@ -267,3 +267,22 @@ async fn the_workspace_list_pages() {
         assert_bad_request(&res);
     }
 }
+
+#[actix_web::test]
+async fn identity_providers_are_listed_in_pages_in_connection_order() {
+    let (_srv, admin) = TestServer::start().await;
+    let mut pools = Vec::new();
+    for name in ["a", "b", "c", "d", "e"] {
+        let pool = admin.create_pool(name).await;
+        admin.connect_pool("default", &pool).await;
+        pools.push(pool);
+    }
+    let listed: Vec<String> = admin
+        .list_all("/default/workspaces/default/idps", 2)
+        .await
+        .iter()
+        .map(|c| c["pool_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, pools);
+    assert_bad_request(&admin.get("/default/workspaces/default/idps?limit=0").await);
+}
