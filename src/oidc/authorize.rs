@@ -102,7 +102,10 @@ async fn try_authorize(
     };
     let now = app.clock.now();
     if let Some(s) = live_session(req, app, p).await? {
-        let fresh = valid.max_age.is_none_or(|max| now - s.row.auth_time <= max);
+        // max_age=0 is prompt=login (OIDC Core §3.1.2.1), even within the second of the sign-in.
+        let fresh = valid
+            .max_age
+            .is_none_or(|max| max > 0 && now - s.row.auth_time <= max);
         if !valid.prompt_login && fresh {
             return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr()).await;
         }

@@ -51,11 +51,12 @@ async fn introspect(
             .run(move |c| grant::live_refresh(c, &token, now).map_err(TokenError::from))
             .await?
         {
-            Some((g, r)) => json!({
+            // Refresh tokens are looked up by hash alone: only this workspace's count here.
+            Some((g, r)) if g.tenant_id == p.tenant && g.workspace_id == p.workspace => json!({
                 "active": true, "token_type": "refresh_token", "scope": g.scope, "client_id": g.client_id,
                 "sub": g.user_id, "iss": p.issuer, "exp": r.expires_at, "iat": r.created_at,
             }),
-            None => inactive(),
+            _ => inactive(),
         },
     };
     Ok(HttpResponse::Ok()

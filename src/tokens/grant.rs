@@ -240,21 +240,15 @@ pub fn refresh(
     {
         return Err(invalid("the refresh token was issued to another client"));
     }
-    if !grants::use_refresh(conn, &row.token_hash, now)? {
-        grants::revoke_grant(conn, &grant.id, now)?;
-        return Err(invalid(
-            "the refresh token was already used; its family is revoked",
-        ));
-    }
-    if row.expires_at <= now {
-        return Err(invalid("the refresh token has expired"));
-    }
+    // A refused scope must not spend a live token (the client's retry would then revoke the family); a dead
+    // token goes on to the reuse check below, which revokes the family.
     let mut grant = grant;
     if let Some(requested) = scope {
         if let Some(extra) = requested
             .split(' ')
             .filter(|s| !s.is_empty())
             .find(|s| !super::claims::has_scope(&grant.scope, s))
+            && row.used_at.is_none()
         {
             return Err(TokenError::InvalidScope(format!(
                 "`{extra}` was not granted"
@@ -265,6 +259,15 @@ pub fn refresh(
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
+    }
+    if !grants::use_refresh(conn, &row.token_hash, now)? {
+        grants::revoke_grant(conn, &grant.id, now)?;
+        return Err(invalid(
+            "the refresh token was already used; its family is revoked",
+        ));
+    }
+    if row.expires_at <= now {
+        return Err(invalid("the refresh token has expired"));
     }
     conn.transaction(|c| {
         let active = activate(c, grant)?;

@@ -53,6 +53,10 @@ pub fn verify<T: DeserializeOwned>(
             "token signed with an algorithm that is not accepted",
         ));
     }
+    // jsonwebtoken refuses (InvalidAlgorithm) a Validation whose algorithms span key families (RSA, EC, OKP),
+    // so verify with exactly the header's algorithm, which was just checked against the accepted ones.
+    let mut validation = validation.clone();
+    validation.algorithms = vec![header.alg];
     let candidates = jwks
         .iter()
         .filter_map(|v| serde_json::from_value::<Jwk>(v.clone()).ok())
@@ -66,7 +70,7 @@ pub fn verify<T: DeserializeOwned>(
         let Ok(key) = DecodingKey::from_jwk(&jwk) else {
             continue;
         };
-        match jsonwebtoken::decode::<T>(token, &key, validation) {
+        match jsonwebtoken::decode::<T>(token, &key, &validation) {
             Ok(data) => return Ok(data.claims),
             Err(e) => last = TokenError::InvalidToken(e.to_string()),
         }

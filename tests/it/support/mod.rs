@@ -1,7 +1,10 @@
-//! Test support: `TestServer` (a real server per test) and `Admin` (an admin API client with builders).
+//! Test support: `TestServer` (a real server per test), `Admin` (an admin API client with builders), and the
+//! OIDC actors in `oidc` and `browser`.
 
 mod admin;
+pub mod browser;
 mod db;
+pub mod oidc;
 
 pub use admin::{
     Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,

@@ -1,0 +1,219 @@
+//! Client authentication at the token endpoint: `private_key_jwt` with a key the test generates (RFC 7523,
+//! single-use assertions), and clients held to the method they registered.
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use openidconnect::Nonce;
+use openidconnect::core::CoreIdToken;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+use crate::support::oidc::{Browser, NONCE, REDIRECT, Reply, Setup, VERIFIER, http, jwt_claims};
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A P-256 key pair of the client: the PKCS#8 private key and the public JWK to register.
+struct ClientKey {
+    pkcs8: Vec<u8>,
+    jwk: Value,
+}
+
+impl ClientKey {
+    fn generate(kid: &str) -> ClientKey {
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .unwrap()
+                .as_ref()
+                .to_vec();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8).unwrap();
+        // An uncompressed point: 0x04 || x || y.
+        let point = pair.public_key().as_ref();
+        let jwk = json!({
+            "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+        });
+        ClientKey { pkcs8, jwk }
+    }
+
+    /// A client assertion for `client_id` with audience `aud` and this `jti`, valid for a minute of Tarn's clock.
+    fn assertion(&self, srv: &TestServer, client_id: &str, aud: &str, jti: &str) -> String {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = self.jwk["kid"].as_str().map(str::to_owned);
+        let now = srv.state.clock.now();
+        let claims = json!({
+            "iss": client_id, "sub": client_id, "aud": aud, "jti": jti, "iat": now, "exp": now + 60,
+        });
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&self.pkcs8)).unwrap()
+    }
+}
+
+async fn jwt_client(srv: &TestServer, admin: &crate::support::Admin, key: &ClientKey) -> Setup {
+    let registration = json!({
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [key.jwk.clone()]},
+    });
+    let setup = Setup::new(srv, admin, registration).await;
+    assert_eq!(setup.client_secret, None);
+    setup
+}
+
+/// Exchanges `code` authenticating with `assertion` (no other credentials).
+async fn exchange_with_assertion(setup: &Setup, code: &str, assertion: &str) -> Reply {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion),
+    ];
+    let res = http()
+        .post(setup.endpoint("/oauth2/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    Reply::read(res).await
+}
+
+#[actix_web::test]
+async fn a_private_key_jwt_client_authenticates_with_a_signed_assertion() {
+    let (srv, admin) = TestServer::start().await;
+    let key = ClientKey::generate("client-key-1");
+    let setup = jwt_client(&srv, &admin, &key).await;
+    let token_endpoint = setup.endpoint("/oauth2/token");
+
+    let code = setup
+        .code(&Browser::default(), &[("scope", "openid email")])
+        .await;
+    let assertion = key.assertion(&srv, &setup.client_id, &token_endpoint, "jti-1");
+    let reply = exchange_with_assertion(&setup, &code, &assertion).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let id_token: CoreIdToken = serde_json::from_value(reply.json["id_token"].clone()).unwrap();
+    let (rp, _) = setup.rp().await;
+    let claims = id_token
+        .claims(&rp.id_token_verifier(), &Nonce::new(NONCE.into()))
+        .expect("ID token verifies");
+    assert_eq!(claims.subject().as_str(), setup.user);
+    assert_eq!(
+        jwt_claims(reply.json["access_token"].as_str().unwrap())["client_id"],
+        setup.client_id.as_str()
+    );
+
+    // The issuer is an accepted audience too (RFC 7523 §3).
+    let code = setup.code(&Browser::default(), &[]).await;
+    let assertion = key.assertion(&srv, &setup.client_id, &setup.issuer, "jti-2");
+    let reply = exchange_with_assertion(&setup, &code, &assertion).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+}
+
+#[actix_web::test]
+async fn a_replayed_client_assertion_is_refused_as_invalid_client() {
+    let (srv, admin) = TestServer::start().await;
+    let key = ClientKey::generate("client-key-1");
+    let setup = jwt_client(&srv, &admin, &key).await;
+    let token_endpoint = setup.endpoint("/oauth2/token");
+    let assertion = key.assertion(&srv, &setup.client_id, &token_endpoint, "only-once");
+
+    let first = setup.code(&Browser::default(), &[]).await;
+    let reply = exchange_with_assertion(&setup, &first, &assertion).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+
+    let second = setup.code(&Browser::default(), &[]).await;
+    let replayed = exchange_with_assertion(&setup, &second, &assertion).await;
+    replayed.assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+
+    // The code was not spent by the refused request: a fresh assertion redeems it.
+    let fresh = key.assertion(&srv, &setup.client_id, &token_endpoint, "another");
+    let reply = exchange_with_assertion(&setup, &second, &fresh).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+}
+
+#[actix_web::test]
+async fn an_assertion_signed_by_an_unregistered_key_or_for_another_audience_is_refused() {
+    let (srv, admin) = TestServer::start().await;
+    let key = ClientKey::generate("client-key-1");
+    let setup = jwt_client(&srv, &admin, &key).await;
+    let code = setup.code(&Browser::default(), &[]).await;
+    let token_endpoint = setup.endpoint("/oauth2/token");
+
+    let impostor = ClientKey::generate("client-key-1");
+    let forged = impostor.assertion(&srv, &setup.client_id, &token_endpoint, "jti-a");
+    exchange_with_assertion(&setup, &code, &forged)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+
+    let elsewhere = key.assertion(
+        &srv,
+        &setup.client_id,
+        "https://other.example/token",
+        "jti-b",
+    );
+    exchange_with_assertion(&setup, &code, &elsewhere)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+
+    let good = key.assertion(&srv, &setup.client_id, &token_endpoint, "jti-c");
+    let reply = exchange_with_assertion(&setup, &code, &good).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+}
+
+#[actix_web::test]
+async fn a_client_must_authenticate_with_the_method_it_registered() {
+    let (srv, admin) = TestServer::start().await;
+    let basic = Setup::new(&srv, &admin, json!({})).await;
+    let post = basic
+        .another_client(
+            &admin,
+            json!({"token_endpoint_auth_method": "client_secret_post"}),
+        )
+        .await;
+    let token = basic.endpoint("/oauth2/token");
+    let form = |s: &Setup| {
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", "unknown".to_owned()),
+            ("client_id", s.client_id.clone()),
+            ("client_secret", s.client_secret.clone().unwrap()),
+        ]
+    };
+
+    // A client_secret_basic client putting its secret in the body is refused ...
+    let res = http()
+        .post(&token)
+        .form(&form(&basic))
+        .send()
+        .await
+        .unwrap();
+    Reply::read(res)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+    // ... and so is a client_secret_post client using the header.
+    let res = http()
+        .post(&token)
+        .basic_auth(&post.client_id, post.client_secret.as_deref())
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "unknown"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    Reply::read(res)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+    // Each with its own method gets past authentication (to the unknown refresh token).
+    let res = http().post(&token).form(&form(&post)).send().await.unwrap();
+    Reply::read(res)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    basic
+        .refresh("unknown")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+}

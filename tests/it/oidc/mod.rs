@@ -1,0 +1,10 @@
+mod authorize_errors;
+mod client_auth;
+mod code_flow;
+mod discovery;
+mod login_page;
+mod logout;
+mod refresh;
+mod revoke_introspect;
+mod token_errors;
+mod userinfo;
