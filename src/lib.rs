@@ -138,7 +138,9 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
 /// Purges expired rows every ten minutes, on the blocking pool.
 fn spawn_maintenance(db: Db, clock: clock::Clock) {
     actix_web::rt::spawn(async move {
-        let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        let period = std::time::Duration::from_secs(600);
+        let mut every =
+            actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
         loop {
             every.tick().await;
             let now = clock.now();

@@ -23,7 +23,8 @@ pub mod workspaces;
 use std::time::Duration;
 
 pub use conn::{Backend, DbConn};
-use diesel::connection::Connection;
+use diesel::SqliteConnection;
+use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// A failure of the store: the pool, the query, or a constraint the database enforced.
@@ -121,11 +122,7 @@ impl Db {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
-        self.run(move |conn| {
-            conn.transaction(|c| f(c).map_err(TxError::Inner))
-                .map_err(TxError::into_inner)
-        })
-        .await
+        self.run(move |conn| transaction(conn, f)).await
     }
 
     /// Whether the database answers a trivial query (readiness).
@@ -136,6 +133,49 @@ impl Db {
         })
         .await
         .is_ok()
+    }
+}
+
+/// Runs `f` in one transaction: everything it writes lands, or nothing does.
+///
+/// On SQLite the outermost transaction takes the write lock up front (`BEGIN IMMEDIATE`): a deferred one that
+/// reads and then writes fails at once with `SQLITE_BUSY` when another connection committed in between (a WAL
+/// snapshot cannot be upgraded), where an immediate one waits for the busy timeout like any writer.
+pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    E: From<StoreError>,
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+{
+    if !is_outermost_sqlite(conn) {
+        // PostgreSQL, or nested (diesel uses a savepoint).
+        return conn
+            .transaction(|c| f(c).map_err(TxError::Inner))
+            .map_err(TxError::into_inner);
+    }
+    if let DbConn::Sqlite(lite) = conn {
+        AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+    }
+    let result = f(conn);
+    if let DbConn::Sqlite(lite) = conn {
+        let end = match &result {
+            Ok(_) => <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(lite),
+            Err(_) => <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(lite),
+        };
+        if let (Err(e), Ok(_)) = (end, &result) {
+            return Err(StoreError::from(e).into());
+        }
+    }
+    result
+}
+
+fn is_outermost_sqlite(conn: &mut DbConn) -> bool {
+    match conn {
+        DbConn::Sqlite(lite) => matches!(
+            AnsiTransactionManager::transaction_manager_status_mut(lite).transaction_depth(),
+            Ok(None)
+        ),
+        DbConn::Postgres(_) => false,
     }
 }
 

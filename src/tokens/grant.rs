@@ -3,7 +3,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -61,7 +60,7 @@ pub fn issue_code(
         expires_at: now + CODE_TTL,
         used_at: None,
     };
-    conn.transaction(|c| {
+    crate::store::transaction(conn, |c| {
         grants::insert_grant(c, &grant)?;
         grants::insert_code(c, &row)
     })
@@ -143,7 +142,7 @@ pub fn redeem_code(
             "the code was already used; the tokens it issued are revoked",
         ));
     }
-    conn.transaction(|c| {
+    crate::store::transaction(conn, |c| {
         let active = activate(c, grant)?;
         attach_refresh(c, active, with_refresh, p.lifetimes.refresh_token, now)
     })
@@ -269,7 +268,7 @@ pub fn refresh(
     if row.expires_at <= now {
         return Err(invalid("the refresh token has expired"));
     }
-    conn.transaction(|c| {
+    crate::store::transaction(conn, |c| {
         let active = activate(c, grant)?;
         attach_refresh(c, active, true, p.lifetimes.refresh_token, now)
     })
