@@ -26,13 +26,14 @@ TICKS=$(getconf CLK_TCK)
 cpu() { awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$PID/stat"; }
 rss() { awk -v k="$1" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"; }
 
+curl -sf "$ISSUER/.well-known/jwks.json" >/dev/null
+IDLE_RSS=$(rss VmRSS)
 BOOT=$(python3 bench/bootstrap.py "$BASE" "$TOKEN")
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($1)" "$BOOT"; }
 RS_ID=$(field "d['RS256']['id']"); RS_SECRET=$(field "d['RS256']['secret']")
 ES_ID=$(field "d['ES256']['id']"); ES_SECRET=$(field "d['ES256']['secret']")
 AT=$(field "d['access_token']")
-curl -sf "$ISSUER/.well-known/jwks.json" >/dev/null
-IDLE_RSS=$(rss VmRSS)
+WARM_RSS=$(rss VmRSS)
 
 LUA=$(mktemp --suffix .lua)
 cc_script() { # client_credentials POST with Basic auth
@@ -49,7 +50,8 @@ row() { # label, concurrency, wrk args...
     local label=$1 conns=$2; shift 2
     local before after out
     before=$(cpu)
-    out=$(wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency "$@" 2>&1)
+    out=$(wrk -t"$(( conns < 2 ? conns : 2 ))" -c"$conns" -d"${SECONDS_PER_RUN}s" --latency "$@" 2>&1) \
+        || { echo "wrk failed: $out" >&2; exit 1; }
     after=$(cpu)
     local rps p50 p99 non2xx
     rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
@@ -61,7 +63,7 @@ row() { # label, concurrency, wrk args...
 
 echo "## $(date -u +%Y-%m-%d) — $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -m), release build, SQLite"
 echo
-echo "Each run: wrk -t2, ${SECONDS_PER_RUN}s, client and server on the same machine. CPU = server CPU seconds during the run."
+echo "Each run: wrk (2 threads, 1 at concurrency 1), ${SECONDS_PER_RUN}s, client and server on the same machine. CPU = server CPU seconds during the run."
 echo
 echo "| workload | concurrency | requests/s | p50 | p99 | server CPU s | non-2xx |"
 echo "|---|---|---|---|---|---|---|"
@@ -90,7 +92,8 @@ wait "$WRK" || true
 echo
 echo "JWKS during the c=16 login storm (wrk -c1): p50 $(awk '$1 == "50%" { print $2 }' "$DIR/jwks-during-storm.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$DIR/jwks-during-storm.txt"), $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$DIR/jwks-during-storm.txt") requests/s."
 echo
-echo "Memory: idle RSS $IDLE_RSS MiB (after bootstrap and one login); peak RSS $(rss VmHWM) MiB (VmHWM, whole run)."
+echo "Memory: idle RSS $IDLE_RSS MiB (started, keys generated, nothing else); $WARM_RSS MiB after the bootstrap (admin calls, two password hashes, one login); peak $(rss VmHWM) MiB (VmHWM over the whole run)."
+
 echo
 echo "Ceilings (one core, release):"
 "$TARGET/release/examples/crypto_ceilings" | sed 's/^/- /'

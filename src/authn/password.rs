@@ -95,22 +95,49 @@ impl PasswordPolicy {
 #[error("password hashing is overloaded")]
 pub struct Overloaded;
 
-/// Hashes and verifies passwords with argon2id (m=19456 KiB, t=2, p=1) off the async workers,
-/// at most one hash per core at a time; a caller that waits longer than the deadline is shed.
+/// Hashes and verifies passwords with argon2id (m=19456 KiB, t=2, p=1) on a few dedicated threads (one per
+/// core), never on the async workers; a caller that waits longer than the deadline is shed.
+///
+/// Dedicated threads, not the blocking pool: each hash takes 19 MiB, and the allocator keeps that memory in a
+/// per-thread arena, so hashing on hundreds of pool threads would grow the process by 19 MiB per thread.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
     deadline: Duration,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// A hash of a random password, verified against when the user is unknown so failures cost the same.
     dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 impl Default for Hasher {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..cores {
+            let queue = queue.clone();
+            // The threads end when the last Hasher clone drops the sender.
+            let _ = std::thread::Builder::new()
+                .name(format!("tarn-argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+        }
         Hasher {
             permits: Arc::new(Semaphore::new(cores)),
             deadline: Duration::from_secs(10),
+            jobs,
             dummy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
@@ -160,12 +187,13 @@ impl Hasher {
             .await
             .map_err(|_| Overloaded)?
             .map_err(|_| Overloaded)?;
-        let result = tokio::task::spawn_blocking(move || {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
             let _permit = permit;
-            work()
-        })
-        .await;
-        result.map_err(|_| Overloaded)
+            let _ = done.send(work());
+        });
+        self.jobs.send(job).map_err(|_| Overloaded)?;
+        result.await.map_err(|_| Overloaded)
     }
 }
 

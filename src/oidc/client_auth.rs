@@ -8,7 +8,25 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::error::OAuthError;
-use crate::tokens::client_auth::Presented;
+use std::sync::Arc;
+
+use crate::state::AppState;
+use crate::tokens::Provider;
+use crate::tokens::client_auth::{self as auth, Presented, RegisteredClient};
+
+/// Reads the form body and authenticates the client as the endpoint at `path` (its assertion audience).
+pub async fn authenticated(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Provider,
+    body: &[u8],
+    path: &str,
+) -> Result<(HashMap<String, String>, Arc<RegisteredClient>), OAuthError> {
+    let form = super::form::parse(req, body)?;
+    let presented = presented(req, &form)?;
+    let client = auth::authenticate(app, p, presented, &super::endpoint(p, path)).await?;
+    Ok((form, client))
+}
 
 /// The credentials a request presents, not yet checked.
 pub fn presented(

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Value, json};
 
 use super::error::OAuthError;
-use super::{Op, client_auth, endpoint, form};
+use super::{Op, client_auth};
 use crate::identity::client::AuthMethod;
 use crate::state::AppState;
-use crate::tokens::{TokenError, access, client_auth as auth, grant};
+use crate::tokens::{TokenError, access, grant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/oauth2/introspect", web::post().to(introspect));
@@ -21,10 +21,8 @@ async fn introspect(
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let form = form::parse(&req, &body)?;
-    let presented = client_auth::presented(&req, &form)?;
-    let client =
-        auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/introspect")).await?;
+    let (form, client) =
+        client_auth::authenticated(&req, &app, &p, &body, "/oauth2/introspect").await?;
     if client.metadata.token_endpoint_auth_method == AuthMethod::None {
         return Err(TokenError::InvalidClient("public clients may not introspect".into()).into());
     }

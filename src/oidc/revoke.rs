@@ -5,9 +5,9 @@ use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::error::OAuthError;
-use super::{Op, client_auth, endpoint, form};
+use super::{Op, client_auth};
 use crate::state::AppState;
-use crate::tokens::{access, client_auth as auth, grant};
+use crate::tokens::{access, grant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/oauth2/revoke", web::post().to(revoke));
@@ -19,9 +19,8 @@ async fn revoke(
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let form = form::parse(&req, &body)?;
-    let presented = client_auth::presented(&req, &form)?;
-    let client = auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/revoke")).await?;
+    let (form, client) =
+        client_auth::authenticated(&req, &app, &p, &body, "/oauth2/revoke").await?;
     let token = form
         .get("token")
         .cloned()

@@ -6,10 +6,10 @@ use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::error::OAuthError;
-use super::{Op, client_auth, endpoint, form};
+use super::{Op, client_auth};
 use crate::state::AppState;
 use crate::tokens::authorization::granted_scope;
-use crate::tokens::{client_auth as auth, grant, issue};
+use crate::tokens::{grant, issue};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/oauth2/token", web::post().to(token));
@@ -21,9 +21,7 @@ async fn token(
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let form = form::parse(&req, &body)?;
-    let presented = client_auth::presented(&req, &form)?;
-    let client = auth::authenticate(&app, &p, presented, &endpoint(&p, "/oauth2/token")).await?;
+    let (form, client) = client_auth::authenticated(&req, &app, &p, &body, "/oauth2/token").await?;
     let grant_type = form
         .get("grant_type")
         .map(String::as_str)
@@ -83,15 +81,7 @@ async fn token(
                 .db
                 .run(move |c| grant::redeem_code(c, &provider, redemption, now))
                 .await?;
-            issue::for_grant(
-                &p,
-                &client.metadata,
-                &active.grant,
-                &active.user,
-                &active.groups,
-                active.refresh_token,
-                now,
-            )?
+            issue::for_grant(&p, &client.metadata, active, now)?
         }
         _ => {
             let token = param("refresh_token")
@@ -103,15 +93,7 @@ async fn token(
                     grant::refresh(c, &provider, &client_id, &token, scope.as_deref(), now)
                 })
                 .await?;
-            issue::for_grant(
-                &p,
-                &client.metadata,
-                &active.grant,
-                &active.user,
-                &active.groups,
-                active.refresh_token,
-                now,
-            )?
+            issue::for_grant(&p, &client.metadata, active, now)?
         }
     };
     Ok(HttpResponse::Ok()

@@ -76,11 +76,15 @@ async fn userinfo(
         .run(move |c| {
             let user = access::live_subject(c, &claims)?
                 .ok_or_else(|| TokenError::InvalidToken("the token has no user".into()))?;
-            let groups: Vec<String> = effective_groups(c, &user.pool_id, &user.id)?
-                .effective
-                .into_iter()
-                .map(|g| g.name)
-                .collect();
+            let groups: Vec<String> = if has_scope(&scope, "groups") {
+                effective_groups(c, &user.pool_id, &user.id)?
+                    .effective
+                    .into_iter()
+                    .map(|g| g.name)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Ok::<_, TokenError>(user_claims(&user, &groups, &scope))
         })
         .await

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::{
     authorization_codes, grants, refresh_tokens, revoked_tokens, used_client_assertions, users,
 };
+use super::users::UserRow;
 use super::{DbConn, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -71,6 +72,16 @@ pub fn find_grant_with_user_status(
         .inner_join(users::table)
         .filter(grants::id.eq(id))
         .select((GrantRow::as_select(), users::status))
+        .first(conn)
+        .optional()?)
+}
+
+/// The grant's revocation time and its user.
+pub fn find_grant_user(conn: &mut DbConn, id: &str) -> StoreResult<Option<(Option<i64>, UserRow)>> {
+    Ok(grants::table
+        .inner_join(users::table)
+        .filter(grants::id.eq(id))
+        .select((grants::revoked_at, UserRow::as_select()))
         .first(conn)
         .optional()?)
 }

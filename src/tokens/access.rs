@@ -8,7 +8,7 @@ use super::error::TokenError;
 use super::jwt;
 use super::provider::Provider;
 use crate::store::grants;
-use crate::store::users::{self, UserRow};
+use crate::store::users::UserRow;
 use crate::store::{DbConn, StoreError};
 
 /// The claims Tarn puts in its RFC 9068 access tokens.
@@ -60,17 +60,16 @@ pub fn live_subject(
     claims: &AccessClaims,
 ) -> Result<Option<UserRow>, TokenError> {
     let dead = |why: &str| TokenError::InvalidToken(why.to_owned());
-    if grants::is_jti_revoked(conn, &claims.jti)? {
-        return Err(dead("the access token was revoked"));
-    }
+    // A user's token is revoked through its grant (see `revoke`); only a client's own token can be in the
+    // revoked list. One query either way: UserInfo is a hot path.
     let Some(gid) = &claims.gid else {
-        return Ok(None);
+        return match grants::is_jti_revoked(conn, &claims.jti)? {
+            true => Err(dead("the access token was revoked")),
+            false => Ok(None),
+        };
     };
-    match grants::find_grant_with_user_status(conn, gid)? {
-        Some((grant, status)) if grant.revoked_at.is_none() && status == "active" => Ok(Some(
-            users::find_by_id(conn, &grant.user_id)?
-                .ok_or_else(|| dead("the user no longer exists"))?,
-        )),
+    match grants::find_grant_user(conn, gid)? {
+        Some((None, user)) if user.status == "active" => Ok(Some(user)),
         _ => Err(dead(
             "the access token's grant was revoked or its user is inactive",
         )),

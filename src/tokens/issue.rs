@@ -5,11 +5,10 @@ use serde_json::{Map, Value, json};
 
 use super::claims::{has_scope, user_claims};
 use super::error::TokenError;
+use super::grant::Active;
 use super::jwt;
 use super::provider::Provider;
 use crate::identity::client::{ClientMetadata, SigningAlg};
-use crate::store::grants::GrantRow;
-use crate::store::users::UserRow;
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Serialize)]
@@ -70,12 +69,16 @@ pub fn for_client(
 pub fn for_grant(
     p: &Provider,
     client: &ClientMetadata,
-    grant: &GrantRow,
-    user: &UserRow,
-    groups: &[String],
-    refresh_token: Option<String>,
+    active: Active,
     now: i64,
 ) -> Result<TokenResponse, TokenError> {
+    let Active {
+        grant,
+        user,
+        groups,
+        refresh_token,
+    } = active;
+    let (grant, user) = (&grant, &user);
     let amr: Value = serde_json::from_str(&grant.amr).unwrap_or_else(|_| json!([]));
     let mut extra = Map::new();
     extra.insert("auth_time".into(), json!(grant.auth_time));
@@ -83,7 +86,7 @@ pub fn for_grant(
     let alg = client.id_token_signed_response_alg;
     let access = access_token(p, alg, &grant.client_id, &user.id, &grant.scope, extra, now)?;
     let id_token = if has_scope(&grant.scope, "openid") {
-        let mut claims = user_claims(user, groups, &grant.scope);
+        let mut claims = user_claims(user, &groups, &grant.scope);
         claims.insert("iss".into(), json!(p.issuer));
         claims.insert("aud".into(), json!(grant.client_id));
         claims.insert("azp".into(), json!(grant.client_id));
