@@ -3,10 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 /// A pool's password rules.
@@ -109,7 +111,8 @@ pub struct Hasher {
     dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// Work for a hashing thread, given that thread's argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 impl Default for Hasher {
     fn default() -> Self {
@@ -118,17 +121,19 @@ impl Default for Hasher {
         let queue = Arc::new(std::sync::Mutex::new(queue));
         for i in 0..cores {
             let queue = queue.clone();
-            // The threads end when the last Hasher clone drops the sender.
+            // Each thread allocates its 19 MiB once and reuses it; the threads end when the last Hasher clone
+            // drops the sender.
             let _ = std::thread::Builder::new()
                 .name(format!("tarn-argon2-{i}"))
                 .spawn(move || {
+                    let mut memory = Vec::new();
                     loop {
                         let job = match queue.lock() {
                             Ok(q) => q.recv(),
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => job(&mut memory),
                             Err(_) => return,
                         }
                     }
@@ -146,27 +151,15 @@ impl Default for Hasher {
 impl Hasher {
     /// The PHC string of `password` with a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, Overloaded> {
-        self.bounded(move || {
-            // OWASP's recommended Argon2id parameters are the crate's defaults.
-            Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .ok()
-        })
-        .await?
-        .ok_or(Overloaded)
+        self.bounded(move |memory| hash_phc(password.as_bytes(), memory))
+            .await?
+            .ok_or(Overloaded)
     }
 
     /// Whether `password` matches the stored PHC string; a malformed stored hash never matches.
     pub async fn verify(&self, password: String, phc: String) -> Result<bool, Overloaded> {
-        self.bounded(move || {
-            PasswordHash::new(&phc).is_ok_and(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-        })
-        .await
+        self.bounded(move |memory| verify_phc(password.as_bytes(), &phc, memory))
+            .await
     }
 
     /// Spends the time of a real verification and fails: for unknown users and users without a password.
@@ -181,20 +174,88 @@ impl Hasher {
 
     async fn bounded<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, Overloaded> {
         let permit = tokio::time::timeout(self.deadline, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| Overloaded)?
             .map_err(|_| Overloaded)?;
         let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |memory| {
             let _permit = permit;
-            let _ = done.send(work());
+            let _ = done.send(work(memory));
         });
         self.jobs.send(job).map_err(|_| Overloaded)?;
         result.await.map_err(|_| Overloaded)
     }
+}
+
+/// Argon2id with OWASP's parameters (the crate's defaults: m=19456 KiB, t=2, p=1), 16-byte salt, 32-byte hash,
+/// written as a PHC string `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
+fn hash_phc(password: &[u8], memory: &mut Vec<Block>) -> Option<String> {
+    let params = Params::default();
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).ok()?;
+    let mut out = [0u8; 32];
+    argon2id(params.clone(), password, &salt, &mut out, memory)?;
+    Some(format!(
+        "$argon2id$v=19$m={},t={},p={}${}${}",
+        params.m_cost(),
+        params.t_cost(),
+        params.p_cost(),
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(out)
+    ))
+}
+
+/// Recomputes the hash with the PHC string's own parameters and salt; compares in constant time.
+fn verify_phc(password: &[u8], phc: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let parts: Vec<&str> = phc.split('$').collect();
+    let (Some(salt), Some(expected)) = (parts.get(4), parts.get(5)) else {
+        return false;
+    };
+    let (Ok(salt), Ok(expected)) = (
+        STANDARD_NO_PAD.decode(salt),
+        STANDARD_NO_PAD.decode(expected),
+    ) else {
+        return false;
+    };
+    if parsed.algorithm.as_str() != "argon2id" || expected.is_empty() {
+        return false;
+    }
+    let mut out = vec![0u8; expected.len()];
+    argon2id(params, password, &salt, &mut out, memory).is_some()
+        && bool::from(out.ct_eq(&expected))
+}
+
+fn argon2id(
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> Option<()> {
+    let blocks = params.block_count();
+    // Reuse the thread's memory; only a hash made with larger parameters grows it.
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let params = argon2::ParamsBuilder::new()
+        .m_cost(params.m_cost())
+        .t_cost(params.t_cost())
+        .p_cost(params.p_cost())
+        .output_len(out.len())
+        .build()
+        .ok()?;
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+        .ok()
 }
 
 #[cfg(test)]
@@ -261,7 +322,20 @@ mod tests {
         let phc = h.hash("correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(h.verify("correct horse".into(), phc.clone()).await.unwrap());
-        assert!(!h.verify("wrong".into(), phc).await.unwrap());
+        assert!(!h.verify("wrong".into(), phc.clone()).await.unwrap());
         assert!(!h.verify("x".into(), "not a hash".into()).await.unwrap());
+        // Interoperable with the argon2 crate's own PHC hashing and verification.
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse")
+            .unwrap()
+            .to_string();
+        assert!(h.verify("correct horse".into(), theirs).await.unwrap());
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
     }
 }
