@@ -23,6 +23,23 @@ pub enum LoginError {
     Store(#[from] StoreError),
 }
 
+/// Whether any pool connected to the workspace offers `mechanism` (the sign-in page shows only those).
+pub fn is_offered(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    mechanism: Mechanism,
+) -> Result<bool, StoreError> {
+    for connection in workspaces::list_connections(conn, tenant, workspace)? {
+        match pool::require(conn, tenant, &connection.pool_id) {
+            Ok(p) if p.authentication_mechanisms.contains(&mechanism) => return Ok(true),
+            Err(crate::identity::Error::Store(e)) => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(false)
+}
+
 /// Finds the user an identifier names among the pools connected to the workspace that offer `mechanism`.
 pub fn find_user(
     conn: &mut DbConn,

@@ -5,4 +5,5 @@ pub mod admin_token;
 pub mod lockout;
 pub mod login;
 pub mod password;
+pub mod pending;
 pub mod session;

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::store::sessions::{self, SessionRow};
 use crate::store::users::{self, UserRow};
-use crate::store::{DbConn, StoreResult};
+use crate::store::{DbConn, StoreResult, workspaces};
 
 /// A live session and its user.
 pub struct Session {
@@ -48,7 +48,8 @@ pub fn create(
     Ok(value)
 }
 
-/// The session a cookie names, if it is live for this workspace and its user is active.
+/// The session a cookie names, if it is live for this workspace, its user is active, and the user's pool is
+/// still connected to the workspace.
 pub fn find_live(
     conn: &mut DbConn,
     tenant: &str,
@@ -66,10 +67,13 @@ pub fn find_live(
     {
         return Ok(None);
     }
-    match users::find_by_id(conn, &row.user_id)? {
-        Some(user) if user.status == "active" => Ok(Some(Session { row, user })),
-        _ => Ok(None),
-    }
+    let Some(user) = users::find_by_id(conn, &row.user_id)?.filter(|u| u.status == "active") else {
+        return Ok(None);
+    };
+    let connected = workspaces::list_connections(conn, tenant, workspace)?
+        .iter()
+        .any(|c| c.pool_id == user.pool_id);
+    Ok(connected.then_some(Session { row, user }))
 }
 
 /// Ends the session a cookie names (a no-op for unknown cookies).

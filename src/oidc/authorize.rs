@@ -9,10 +9,9 @@ use actix_web::web::{self, Data, Form, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Op, respond};
-use crate::authn::session;
+use crate::authn::{pending, session};
 use crate::pages;
 use crate::state::AppState;
-use crate::store::sessions::{self, AuthRequestRow};
 use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
 use crate::tokens::client_auth::find_client;
 use crate::tokens::grant::{self, NewGrant};
@@ -20,8 +19,6 @@ use crate::tokens::{Provider, TokenError};
 
 /// The SSO session cookie's name; its path is the workspace's.
 pub const SESSION_COOKIE: &str = "tarn_session";
-/// How long a stored authorization request waits for the user to sign in.
-const PENDING_TTL: i64 = 30 * 60;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -139,21 +136,11 @@ async fn store_request(
     valid: &ValidRequest,
     now: i64,
 ) -> Result<String, TokenError> {
-    let row = AuthRequestRow {
-        id: crate::secret::new_id(),
-        tenant_id: p.tenant.clone(),
-        workspace_id: p.workspace.clone(),
-        client_id: valid.client_id.clone(),
-        parameters: serde_json::to_string(valid)
-            .map_err(|e| TokenError::Internal(e.to_string()))?,
-        created_at: now,
-        expires_at: now + PENDING_TTL,
-    };
-    let id = row.id.clone();
-    app.db
-        .run(move |c| sessions::insert_request(c, &row).map_err(TokenError::from))
-        .await?;
-    Ok(id)
+    let (t, w, valid) = (p.tenant.clone(), p.workspace.clone(), valid.clone());
+    Ok(app
+        .db
+        .run(move |c| pending::save(c, &t, &w, &valid, now))
+        .await?)
 }
 
 /// The browser's live SSO session at this workspace, if its user may still sign in here.
@@ -166,17 +153,10 @@ pub async fn live_session(
         return Ok(None);
     };
     let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), app.clock.now());
-    app.db
-        .run(move |c| {
-            let Some(s) = session::find_live(c, &t, &w, &cookie, now)? else {
-                return Ok(None);
-            };
-            let connected = crate::store::workspaces::list_connections(c, &t, &w)?
-                .iter()
-                .any(|x| x.pool_id == s.user.pool_id);
-            Ok(connected.then_some(s))
-        })
-        .await
+    Ok(app
+        .db
+        .run(move |c| session::find_live(c, &t, &w, &cookie, now))
+        .await?)
 }
 
 /// Issues the code for a signed-in user and sends it to the client.

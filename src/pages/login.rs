@@ -10,13 +10,11 @@ use serde::Deserialize;
 
 use super::views::LoginPage;
 use crate::authn::login::{self, LoginError};
-use crate::authn::session;
-use crate::identity::pool::{self, Mechanism};
+use crate::authn::{pending, session};
+use crate::identity::pool::Mechanism;
 use crate::oidc::Op;
 use crate::oidc::authorize::{SESSION_COOKIE, complete, failure_page};
 use crate::state::AppState;
-use crate::store::sessions;
-use crate::store::workspaces;
 use crate::tokens::authorization::ValidRequest;
 use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError};
@@ -171,7 +169,7 @@ async fn sign_in(
     let cookie = app
         .db
         .transaction(move |c| {
-            sessions::delete_request(c, &id)?;
+            pending::consume(c, &id)?;
             session::create(c, &t, &w, &u, &session_amr, ttl, now)
         })
         .await?;
@@ -194,46 +192,26 @@ async fn pending(
     let found = app
         .db
         .run(move |c| {
-            let Some(row) = sessions::find_request(c, &id)? else {
+            let Some(request) = pending::find(c, &t, &w, &id, now)? else {
                 return Ok(None);
             };
-            if row.tenant_id != t || row.workspace_id != w || row.expires_at <= now {
-                return Ok(None);
-            }
-            Ok::<_, TokenError>(Some((row, offers_password(c, &t, &w)?)))
+            let offers_password = login::is_offered(c, &t, &w, Mechanism::Password)?;
+            Ok::<_, TokenError>(Some((id, request, offers_password)))
         })
         .await?;
-    let Some((row, offers_password)) = found else {
+    let Some((id, request, offers_password)) = found else {
         return Ok(None);
     };
-    let request: ValidRequest =
-        serde_json::from_str(&row.parameters).map_err(|e| TokenError::Internal(e.to_string()))?;
     let client_name = find_client(app, p, &request.client_id)
         .await?
         .map(|c| c.metadata.client_name.clone())
         .unwrap_or_default();
     Ok(Some(Pending {
-        id: row.id,
+        id,
         request,
         client_name,
         offers_password,
     }))
-}
-
-fn offers_password(
-    c: &mut crate::store::DbConn,
-    tenant: &str,
-    workspace: &str,
-) -> Result<bool, TokenError> {
-    for connection in workspaces::list_connections(c, tenant, workspace)? {
-        if pool::require(c, tenant, &connection.pool_id)?
-            .authentication_mechanisms
-            .contains(&Mechanism::Password)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 fn form(
