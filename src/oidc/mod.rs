@@ -19,7 +19,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
+use actix_web::dev::Service;
+use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::web::cors;
 
 use crate::state::AppState;
 use crate::tokens::Provider;
@@ -30,6 +34,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(discovery::configure_root);
     cfg.service(
         web::scope("/{tenant}/{workspace}")
+            .wrap_fn(|req, srv| {
+                let cors = cors::is_public(req.path());
+                let response = srv.call(req);
+                async move {
+                    let mut res = response.await?;
+                    if cors {
+                        let (name, value) = cors::allow_any_origin();
+                        res.headers_mut().insert(name, value);
+                    }
+                    Ok(res)
+                }
+            })
             .app_data(
                 web::FormConfig::default()
                     .limit(64 * 1024)
@@ -44,8 +60,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(revoke::configure)
             .configure(introspect::configure)
             .configure(logout::configure)
-            .configure(crate::pages::configure),
+            .configure(crate::pages::configure)
+            .configure(preflights),
     );
+}
+
+/// `OPTIONS` on the cross-origin endpoints registered with one method (UserInfo's resource has its own).
+fn preflights(cfg: &mut web::ServiceConfig) {
+    let paths = [
+        "/.well-known/openid-configuration",
+        "/.well-known/jwks.json",
+        "/oauth2/token",
+        "/oauth2/revoke",
+        "/oauth2/introspect",
+    ];
+    for path in paths {
+        cfg.route(path, web::method(Method::OPTIONS).to(cors::preflight));
+    }
 }
 
 /// The workspace named by the path, as an OpenID Provider; a 404 when it does not exist.

@@ -16,7 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/oauth2/userinfo")
             .route(web::get().to(userinfo))
-            .route(web::post().to(userinfo)),
+            .route(web::post().to(userinfo))
+            .route(web::method(actix_web::http::Method::OPTIONS).to(crate::web::cors::preflight)),
     );
 }
 

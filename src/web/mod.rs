@@ -2,6 +2,7 @@
 //! Nothing domain-specific.
 
 pub mod cookies;
+pub mod cors;
 pub mod csrf;
 pub mod health;
 pub mod security_headers;

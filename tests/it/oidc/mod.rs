@@ -1,6 +1,7 @@
 mod authorize_errors;
 mod client_auth;
 mod code_flow;
+mod cors;
 mod discovery;
 mod login_page;
 mod logout;
