@@ -88,8 +88,22 @@ impl PasswordPolicy {
         {
             return Some("must not be the same as your email or mobile number".into());
         }
+        if is_common(password) {
+            return Some("is one of the most commonly used passwords; choose another".into());
+        }
         None
     }
+}
+
+/// The 10,000 most common passwords of at least four characters (lower-cased), from the frequency list of
+/// zxcvbn (MIT licence, © 2016 Joshua Holmer), compiled into the binary.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether `password` is on the common-passwords list (case-insensitive).
+pub fn is_common(password: &str) -> bool {
+    static LIST: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| COMMON_PASSWORDS.lines().collect());
+    LIST.contains(password.to_lowercase().as_str())
 }
 
 /// Hashing refused because too many hashes are already waiting.
@@ -303,6 +317,14 @@ mod tests {
                 .violation("Alice@Example.com", &["alice@example.com"])
                 .is_some()
         );
+        assert!(
+            plain
+                .violation("Password1", &[])
+                .unwrap()
+                .contains("commonly used")
+        );
+        assert!(plain.violation("baseball", &[]).is_some());
+        assert!(plain.violation("correct horse battery", &[]).is_none());
     }
 
     #[test]

@@ -397,3 +397,23 @@ async fn users_are_reached_only_through_their_own_pool() {
     assert_not_found(&res);
     assert_not_found(&admin.get("/default/pools/nope/users").await);
 }
+
+#[actix_web::test]
+async fn common_passwords_are_refused_whatever_their_case() {
+    let (_srv, admin) = TestServer::start().await;
+    let pool = admin.create_pool("p").await;
+    for password in ["password1", "Baseball", "QWERTYUIOP"] {
+        let body = merged(user_body("ada@example.com"), json!({"password": password}));
+        let res = admin.post(&users(&pool), body).await;
+        assert_invalid(&res, "password");
+        assert!(
+            res.1["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("commonly used"),
+            "{}",
+            res.1
+        );
+    }
+    assert!(admin.items(&users(&pool)).await.is_empty());
+}
