@@ -1,2 +1,3 @@
+mod keys;
 mod maintenance;
 mod parity;
