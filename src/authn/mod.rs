@@ -2,6 +2,7 @@
 //! Knows nothing of actix or HTML.
 
 pub mod admin_token;
+pub mod code;
 pub mod lockout;
 pub mod login;
 pub mod password;

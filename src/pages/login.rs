@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::views::LoginPage;
+use crate::authn::code::Channel;
 use crate::authn::login::{self, LoginError};
 use crate::authn::{pending, session};
 use crate::identity::pool::Mechanism;
@@ -43,14 +44,18 @@ struct LoginForm {
     identifier: String,
     #[serde(default)]
     password: String,
+    /// Which button: `password` (default), `email_code` or `text_code`.
+    #[serde(default)]
+    action: String,
 }
 
 /// What the page needs to render for one pending request.
-struct Pending {
-    id: String,
-    request: ValidRequest,
-    client_name: String,
-    offers_password: bool,
+pub(super) struct Pending {
+    pub id: String,
+    pub request: ValidRequest,
+    pub client_name: String,
+    pub offers_password: bool,
+    pub offers_otp: bool,
 }
 
 async fn show_login(
@@ -89,6 +94,19 @@ async fn submit_login(
             Some(message),
             StatusCode::BAD_REQUEST,
         );
+    }
+    match f.action.as_str() {
+        "email_code" if pending.offers_otp => {
+            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Email).await;
+        }
+        "text_code" if pending.offers_otp => {
+            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Sms).await;
+        }
+        "" | "password" if pending.offers_password => {}
+        _ => {
+            let message = "Choose one of the ways to sign in offered here.";
+            return form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::BAD_REQUEST);
+        }
     }
     let ip = req
         .peer_addr()
@@ -132,53 +150,38 @@ async fn submit_login(
             );
         }
     };
-    match sign_in(&app, &p, &pending, &user.id).await {
-        Ok((cookie_value, mut res)) => {
-            let path = url::Url::parse(&p.issuer)
-                .map(|u| u.path().to_owned())
-                .unwrap_or_else(|_| "/".into());
-            let _ = res.add_cookie(&cookies::build(
-                SESSION_COOKIE,
-                cookie_value,
-                path,
-                app.config.public_url(),
-            ));
-            res
-        }
-        Err(e) => failure_page(&app, e),
-    }
+    signed_in(&app, &p, &pending, &user.id, "pwd").await
 }
 
-/// Starts the session, consumes the pending request and completes the authorization.
-async fn sign_in(
-    app: &AppState,
-    p: &Arc<Provider>,
-    pending: &Pending,
-    user: &str,
-) -> Result<(String, HttpResponse), TokenError> {
-    let (t, w, u, id, now, ttl) = (
-        p.tenant.clone(),
-        p.workspace.clone(),
-        user.to_owned(),
-        pending.id.clone(),
-        app.clock.now(),
-        p.lifetimes.session,
-    );
-    let amr = vec!["pwd".to_owned()];
+/// The user proved who they are with `method` (an `amr` value): start the session, consume the pending
+/// request, and send the authorization code to the client.
+pub(super) async fn signed_in(app: &AppState, p: &Arc<Provider>, pending: &Pending, user: &str, method: &str) -> HttpResponse {
+    let (t, w, u, id, now, ttl) =
+        (p.tenant.clone(), p.workspace.clone(), user.to_owned(), pending.id.clone(), app.clock.now(), p.lifetimes.session);
+    let amr = vec![method.to_owned()];
     let session_amr = amr.clone();
-    let cookie = app
+    let started = app
         .db
         .transaction(move |c| {
             pending::consume(c, &id)?;
             session::create(c, &t, &w, &u, &session_amr, ttl, now)
         })
-        .await?;
-    let res = complete(app, p, &pending.request, user, now, amr).await?;
-    Ok((cookie, res))
+        .await;
+    let cookie_value = match started {
+        Ok(value) => value,
+        Err(e) => return failure_page(app, TokenError::from(e)),
+    };
+    let mut res = match complete(app, p, &pending.request, user, now, amr).await {
+        Ok(res) => res,
+        Err(e) => return failure_page(app, e),
+    };
+    let path = url::Url::parse(&p.issuer).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
+    let _ = res.add_cookie(&cookies::build(SESSION_COOKIE, cookie_value, path, app.config.public_url()));
+    res
 }
 
 /// The stored, unexpired authorization request of this workspace with this id.
-async fn pending(
+pub(super) async fn pending(
     app: &AppState,
     p: &Arc<Provider>,
     id: &str,
@@ -196,10 +199,11 @@ async fn pending(
                 return Ok(None);
             };
             let offers_password = login::is_offered(c, &t, &w, Mechanism::Password)?;
-            Ok::<_, TokenError>(Some((id, request, offers_password)))
+            let offers_otp = login::is_offered(c, &t, &w, Mechanism::Otp)?;
+            Ok::<_, TokenError>(Some((id, request, offers_password, offers_otp)))
         })
         .await?;
-    let Some((id, request, offers_password)) = found else {
+    let Some((id, request, offers_password, offers_otp)) = found else {
         return Ok(None);
     };
     let client_name = find_client(app, p, &request.client_id)
@@ -211,10 +215,11 @@ async fn pending(
         request,
         client_name,
         offers_password,
+        offers_otp,
     }))
 }
 
-fn form(
+pub(super) fn form(
     req: &HttpRequest,
     app: &AppState,
     p: &Provider,
@@ -240,6 +245,7 @@ fn form(
         identifier: hint,
         error,
         offers_password: pending.offers_password,
+        offers_otp: pending.offers_otp,
     };
     let mut res = super::render(status, &page);
     if let Some(cookie) = set_cookie {
@@ -248,7 +254,7 @@ fn form(
     res
 }
 
-fn expired(app: &AppState) -> HttpResponse {
+pub(super) fn expired(app: &AppState) -> HttpResponse {
     super::message(
         app.config.public_url(),
         StatusCode::BAD_REQUEST,

@@ -1,6 +1,7 @@
 //! Hosted pages (HTML, server-rendered with askama): sign-in, messages, logout confirmation, form_post.
 //! Every page carries the strict page CSP and is never cached.
 
+pub mod code;
 pub mod login;
 pub mod views;
 
@@ -12,7 +13,7 @@ use crate::web::security_headers::PAGE_CSP;
 
 /// Mounts the hosted pages inside a workspace scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(login::configure);
+    cfg.configure(login::configure).configure(code::configure);
 }
 
 /// A response builder for a page: status, page CSP, no caching.

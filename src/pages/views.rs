@@ -13,6 +13,20 @@ pub struct LoginPage<'a> {
     pub identifier: &'a str,
     pub error: Option<&'a str>,
     pub offers_password: bool,
+    pub offers_otp: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/code.html")]
+pub struct CodePage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub challenge: &'a str,
+    pub identifier: &'a str,
+    pub error: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -7,6 +7,7 @@ pub mod page;
 pub mod schema;
 
 pub mod clients;
+pub mod codes;
 pub mod grants;
 pub mod groups;
 pub mod invitations;

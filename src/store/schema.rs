@@ -228,6 +228,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    verification_codes (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        user_id -> Nullable<Text>,
+        identifier -> Text,
+        purpose -> Text,
+        code_hash -> Text,
+        attempts -> BigInt,
+        max_attempts -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(schemas -> tenants (tenant_id));
 diesel::joinable!(pools -> tenants (tenant_id));
 diesel::joinable!(users -> pools (pool_id));
@@ -263,4 +280,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_tokens,
     used_client_assertions,
     sign_in_failures,
+    verification_codes,
 );

@@ -1,0 +1,150 @@
+//! Sign-in with a one-time code sent by email or SMS: numeric codes of the pool's length and lifetime, stored
+//! hashed, single use, a limited number of attempts, and a resend throttle per identifier (one per 30 s, five
+//! per hour). An identifier that names no user who can receive the code gets a decoy challenge that can never
+//! succeed, so the pages look the same either way.
+
+use subtle::ConstantTimeEq;
+
+use super::login::find_user;
+use crate::identity::identifier::Identifier;
+use crate::identity::pool::{self, Mechanism, OtpSettings};
+use crate::notify::Recipient;
+use crate::store::codes::{self, CodeRow};
+use crate::store::users::UserRow;
+use crate::store::{DbConn, StoreError, users};
+
+/// Where a code is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// Why a code could not be sent or was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error("a code was sent moments ago; wait before asking for another")]
+    Throttled,
+    #[error("that code is not right")]
+    Wrong,
+    #[error("this code has expired or was already used; ask for a new one")]
+    Expired,
+    #[error("too many wrong codes; ask for a new one")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A code to deliver: who gets it, and the code itself (never stored in clear).
+pub struct Delivery {
+    pub to: Recipient,
+    pub code: String,
+    pub ttl_seconds: u32,
+}
+
+const PURPOSE_SIGN_IN: &str = "sign_in";
+const RESEND_AFTER: i64 = 30;
+const PER_HOUR: usize = 5;
+
+/// Starts a sign-in challenge for `identifier` at a workspace: returns the challenge id and, when the identifier
+/// names an active user of a pool offering codes who has an address on `channel`, what to deliver.
+pub fn start_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, identifier: &str, channel: Channel, now: i64) -> Result<(String, Option<Delivery>), CodeError> {
+    let key = match Identifier::parse("identifier", identifier) {
+        Ok(Identifier::Email(e)) => e,
+        Ok(Identifier::Mobile(m)) => m,
+        Err(_) => identifier.trim().to_lowercase(),
+    };
+    let recent = codes::sent_since(conn, tenant, workspace, &key, now - 3600)?;
+    if recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR {
+        return Err(CodeError::Throttled);
+    }
+    let user = find_user(conn, tenant, workspace, identifier, Mechanism::Otp)?.filter(|u| u.status == "active");
+    let address = user.as_ref().and_then(|u| match channel {
+        Channel::Email => u.email.clone().map(Recipient::Email),
+        Channel::Sms => u.mobile.clone().map(Recipient::Mobile),
+    });
+    let settings = match (&user, &address) {
+        (Some(u), Some(_)) => settings_of(conn, tenant, u)?,
+        _ => OtpSettings::default(),
+    };
+    let code = digits(settings.length as usize);
+    let row = CodeRow {
+        id: crate::secret::new_id(),
+        tenant_id: tenant.to_owned(),
+        workspace_id: workspace.to_owned(),
+        user_id: address.as_ref().and(user.as_ref()).map(|u| u.id.clone()),
+        identifier: key,
+        purpose: PURPOSE_SIGN_IN.to_owned(),
+        code_hash: crate::secret::hash(&code),
+        attempts: 0,
+        max_attempts: i64::from(settings.max_attempts),
+        created_at: now,
+        expires_at: now + i64::from(settings.ttl_seconds),
+        used_at: None,
+    };
+    codes::insert(conn, &row)?;
+    let delivery = address.map(|to| Delivery { to, code, ttl_seconds: settings.ttl_seconds });
+    Ok((row.id, delivery))
+}
+
+fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSettings, StoreError> {
+    match pool::require(conn, tenant, &user.pool_id) {
+        Ok(p) => Ok(p.otp_settings),
+        Err(crate::identity::Error::Store(e)) => Err(e),
+        Err(_) => Ok(OtpSettings::default()),
+    }
+}
+
+/// Checks a code against its challenge; on success the code is spent and the user returned.
+pub fn verify_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, challenge: &str, code: &str, now: i64) -> Result<UserRow, CodeError> {
+    let Some(row) = codes::find(conn, challenge)? else { return Err(CodeError::Expired) };
+    if row.tenant_id != tenant || row.workspace_id != workspace || row.purpose != PURPOSE_SIGN_IN {
+        return Err(CodeError::Expired);
+    }
+    if row.used_at.is_some() || row.expires_at <= now {
+        return Err(CodeError::Expired);
+    }
+    if row.attempts >= row.max_attempts {
+        return Err(CodeError::TooManyAttempts);
+    }
+    let matches = bool::from(crate::secret::hash(code.trim()).as_bytes().ct_eq(row.code_hash.as_bytes()));
+    let user = match (&row.user_id, matches) {
+        (Some(user_id), true) => users::find_by_id(conn, user_id)?.filter(|u| u.status == "active"),
+        _ => None,
+    };
+    let Some(user) = user else {
+        codes::count_attempt(conn, &row.id)?;
+        return Err(if row.attempts + 1 >= row.max_attempts { CodeError::TooManyAttempts } else { CodeError::Wrong });
+    };
+    if !codes::use_code(conn, &row.id, now)? {
+        return Err(CodeError::Expired);
+    }
+    Ok(user)
+}
+
+/// `n` random decimal digits (rejection sampling keeps them uniform).
+fn digits(n: usize) -> String {
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        let mut byte = [0u8; 1];
+        if getrandom::fill(&mut byte).is_ok() && byte[0] < 250 {
+            out.push(char::from(b'0' + byte[0] % 10));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digits;
+
+    #[test]
+    fn codes_are_digits_of_the_asked_length() {
+        for n in [4, 6, 10] {
+            let code = digits(n);
+            assert_eq!(code.len(), n);
+            assert!(code.bytes().all(|b| b.is_ascii_digit()));
+        }
+        assert_ne!(digits(10), digits(10));
+    }
+}

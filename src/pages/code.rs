@@ -1,0 +1,121 @@
+//! Sign-in with a verification code: "Email me a code" / "Text me a code" on the sign-in page send one, and
+//! `/login/code` checks it and completes the authorization (`amr: otp`).
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Data, Form};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::login::{Pending, expired, form, pending, signed_in};
+use super::views::CodePage;
+use crate::authn::code::{self, Channel, CodeError};
+use crate::notify::{Message, Recipient};
+use crate::oidc::Op;
+use crate::oidc::authorize::failure_page;
+use crate::state::AppState;
+use crate::tokens::{Provider, TokenError};
+use crate::web::csrf;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login/code", web::post().to(submit_code));
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Sends a code to the identifier (when it names someone who can receive one) and shows the code form.
+pub(super) async fn send_code(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Arc<Provider>,
+    pending: &Pending,
+    identifier: &str,
+    channel: Channel,
+) -> HttpResponse {
+    let (t, w, typed, now) = (p.tenant.clone(), p.workspace.clone(), identifier.to_owned(), app.clock.now());
+    let started = app.db.run(move |c| code::start_sign_in(c, &t, &w, &typed, channel, now)).await;
+    let (challenge, delivery) = match started {
+        Ok(started) => started,
+        Err(CodeError::Throttled) => {
+            let message = "A code was sent moments ago. Please wait a little before asking for another.";
+            return form(req, app, p, pending, identifier, Some(message), StatusCode::TOO_MANY_REQUESTS);
+        }
+        Err(e) => return failure_page(app, TokenError::Internal(e.to_string())),
+    };
+    if let Some(delivery) = delivery {
+        app.notifier.send(&message(delivery));
+    }
+    page(req, app, p, &pending.id, &challenge, identifier, None, StatusCode::OK)
+}
+
+fn message(d: code::Delivery) -> Message {
+    let minutes = d.ttl_seconds.div_ceil(60);
+    let body = format!("Your sign-in code is {}. It expires in {minutes} minutes. Never share it.", d.code);
+    let subject = match d.to {
+        Recipient::Email(_) => format!("Your sign-in code: {}", d.code),
+        Recipient::Mobile(_) => String::new(),
+    };
+    Message { to: d.to, subject, body }
+}
+
+async fn submit_code(req: HttpRequest, app: Data<AppState>, Op(p): Op, f: Form<CodeForm>) -> HttpResponse {
+    let f = f.into_inner();
+    let pending = match pending(&app, &p, &f.request).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return expired(&app),
+        Err(e) => return failure_page(&app, e),
+    };
+    if !csrf::is_valid(&req, &f.csrf_token) {
+        let message = "This form has expired. Please try again.";
+        return form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::BAD_REQUEST);
+    }
+    let (t, w, challenge, typed, now) = (p.tenant.clone(), p.workspace.clone(), f.challenge.clone(), f.code.clone(), app.clock.now());
+    match app.db.run(move |c| code::verify_sign_in(c, &t, &w, &challenge, &typed, now)).await {
+        Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,
+        Err(CodeError::Wrong) => {
+            let message = "That code is not right. Check it and try again.";
+            page(&req, &app, &p, &pending.id, &f.challenge, &f.identifier, Some(message), StatusCode::OK)
+        }
+        Err(CodeError::Expired | CodeError::TooManyAttempts | CodeError::Throttled) => {
+            let message = "This code can no longer be used. Ask for a new one.";
+            form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::OK)
+        }
+        Err(CodeError::Store(e)) => failure_page(&app, e.into()),
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "one page, many fields; a struct would only rename them")]
+fn page(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Provider,
+    request_id: &str,
+    challenge: &str,
+    identifier: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let public_url = app.config.public_url();
+    let (csrf, set_cookie) = csrf::token(req, public_url);
+    let action = format!("{}/login/code", p.issuer);
+    let back = format!("{}/login?request={request_id}", p.issuer);
+    let view = CodePage { public_url, action: &action, back: &back, csrf: &csrf, request_id, challenge, identifier, error };
+    let mut res = super::render(status, &view);
+    if let Some(cookie) = set_cookie {
+        let _ = res.add_cookie(&cookie);
+    }
+    res
+}
