@@ -4,6 +4,7 @@
 
 mod admin_api;
 mod cli;
+mod notify;
 mod oidc;
 mod server;
 mod store;
