@@ -8,7 +8,8 @@
 //! | domain | `identity`, `authn`, `notify` | the rules: normalisation, validation, policies |
 //! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
 //!
-//! Domain code never imports actix; web code never writes SQL.
+//! Domain code never imports actix or askama; web code never writes SQL. `messages` renders the texts of outgoing
+//! mail and SMS from `templates/` into plain strings, so `notify` can send them without knowing the template engine.
 
 pub mod admin_api;
 pub mod authn;
@@ -17,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod messages;
 pub mod notify;
 pub mod oidc;
 pub mod pages;
@@ -41,6 +43,8 @@ use store::Db;
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(#[from] store::StoreError),
+    #[error("cannot set up message delivery: {0}")]
+    Notify(#[from] notify::NotifyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -97,12 +101,13 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .map_err(|source| Bind(config.listen, source))?;
     config.resolve(addr);
     let workers = config.workers;
+    let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
     let state = AppState {
         config: Arc::new(config),
         db,
         clock,
         hasher: authn::password::Hasher::default(),
-        notifier: notify::Notifier,
+        notifier,
         admin_token_hash: admin_token_hash.into(),
         providers: Default::default(),
         clients: Default::default(),

@@ -83,6 +83,20 @@ impl From<identity::Error> for ApiError {
     }
 }
 
+impl From<crate::notify::NotifyError> for ApiError {
+    fn from(e: crate::notify::NotifyError) -> Self {
+        let kind = e.kind();
+        let description = match kind {
+            ErrorKind::NotFound => e.to_string(),
+            _ => {
+                tracing::error!(error = %e, "admin API request failed");
+                "internal error; see the server log".to_owned()
+            }
+        };
+        ApiError::new(kind, description)
+    }
+}
+
 impl From<crate::tokens::TokenError> for ApiError {
     fn from(e: crate::tokens::TokenError) -> Self {
         tracing::error!(error = %e, "admin API request failed");

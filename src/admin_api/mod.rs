@@ -7,6 +7,7 @@ mod clients;
 mod error;
 mod groups;
 mod list;
+mod outbox;
 mod pools;
 mod schemas;
 mod tenants;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(groups::configure)
             .configure(workspaces::configure)
             .configure(clients::configure)
+            .configure(outbox::configure)
             .default_service(web::to(not_found)),
     );
 }

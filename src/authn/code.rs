@@ -48,7 +48,14 @@ const PER_HOUR: usize = 5;
 
 /// Starts a sign-in challenge for `identifier` at a workspace: returns the challenge id and, when the identifier
 /// names an active user of a pool offering codes who has an address on `channel`, what to deliver.
-pub fn start_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, identifier: &str, channel: Channel, now: i64) -> Result<(String, Option<Delivery>), CodeError> {
+pub fn start_sign_in(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    identifier: &str,
+    channel: Channel,
+    now: i64,
+) -> Result<(String, Option<Delivery>), CodeError> {
     let key = match Identifier::parse("identifier", identifier) {
         Ok(Identifier::Email(e)) => e,
         Ok(Identifier::Mobile(m)) => m,
@@ -58,7 +65,8 @@ pub fn start_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, identifie
     if recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR {
         return Err(CodeError::Throttled);
     }
-    let user = find_user(conn, tenant, workspace, identifier, Mechanism::Otp)?.filter(|u| u.status == "active");
+    let user = find_user(conn, tenant, workspace, identifier, Mechanism::Otp)?
+        .filter(|u| u.status == "active");
     let address = user.as_ref().and_then(|u| match channel {
         Channel::Email => u.email.clone().map(Recipient::Email),
         Channel::Sms => u.mobile.clone().map(Recipient::Mobile),
@@ -83,7 +91,11 @@ pub fn start_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, identifie
         used_at: None,
     };
     codes::insert(conn, &row)?;
-    let delivery = address.map(|to| Delivery { to, code, ttl_seconds: settings.ttl_seconds });
+    let delivery = address.map(|to| Delivery {
+        to,
+        code,
+        ttl_seconds: settings.ttl_seconds,
+    });
     Ok((row.id, delivery))
 }
 
@@ -96,8 +108,17 @@ fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSet
 }
 
 /// Checks a code against its challenge; on success the code is spent and the user returned.
-pub fn verify_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, challenge: &str, code: &str, now: i64) -> Result<UserRow, CodeError> {
-    let Some(row) = codes::find(conn, challenge)? else { return Err(CodeError::Expired) };
+pub fn verify_sign_in(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    challenge: &str,
+    code: &str,
+    now: i64,
+) -> Result<UserRow, CodeError> {
+    let Some(row) = codes::find(conn, challenge)? else {
+        return Err(CodeError::Expired);
+    };
     if row.tenant_id != tenant || row.workspace_id != workspace || row.purpose != PURPOSE_SIGN_IN {
         return Err(CodeError::Expired);
     }
@@ -107,14 +128,22 @@ pub fn verify_sign_in(conn: &mut DbConn, tenant: &str, workspace: &str, challeng
     if row.attempts >= row.max_attempts {
         return Err(CodeError::TooManyAttempts);
     }
-    let matches = bool::from(crate::secret::hash(code.trim()).as_bytes().ct_eq(row.code_hash.as_bytes()));
+    let matches = bool::from(
+        crate::secret::hash(code.trim())
+            .as_bytes()
+            .ct_eq(row.code_hash.as_bytes()),
+    );
     let user = match (&row.user_id, matches) {
         (Some(user_id), true) => users::find_by_id(conn, user_id)?.filter(|u| u.status == "active"),
         _ => None,
     };
     let Some(user) = user else {
         codes::count_attempt(conn, &row.id)?;
-        return Err(if row.attempts + 1 >= row.max_attempts { CodeError::TooManyAttempts } else { CodeError::Wrong });
+        return Err(if row.attempts + 1 >= row.max_attempts {
+            CodeError::TooManyAttempts
+        } else {
+            CodeError::Wrong
+        });
     };
     if !codes::use_code(conn, &row.id, now)? {
         return Err(CodeError::Expired);

@@ -1,6 +1,7 @@
 //! The identity domain's rule violations.
 
 use crate::error::ErrorKind;
+use crate::notify::NotifyError;
 use crate::store::StoreError;
 
 /// Why an identity operation was refused or failed.
@@ -18,6 +19,9 @@ pub enum Error {
     /// Too many password hashes queued.
     #[error("the server is busy hashing passwords; try again shortly")]
     Overloaded,
+    /// The invitation could not be delivered, and the user created for it was removed again.
+    #[error("the invitation could not be sent; nothing was created")]
+    InvitationNotSent(#[source] NotifyError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -38,6 +42,7 @@ impl Error {
             Error::Invalid { .. } => ErrorKind::Invalid,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Overloaded => ErrorKind::Overloaded,
+            Error::InvitationNotSent(e) => e.kind(),
             Error::Store(e) => e.kind(),
         }
     }

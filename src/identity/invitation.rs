@@ -1,7 +1,9 @@
-//! Invitations: a single-use activation token (stored hashed) with an expiry, and the message that carries it.
+//! Invitations: a single-use activation token (stored hashed) with an expiry, and the message that carries it
+//! (its texts are the `invite` templates, rendered by `crate::messages`).
 
 use super::error::Result;
-use crate::notify::{Message, Recipient};
+use crate::messages;
+use crate::notify::{Message, NotifyError, Recipient};
 use crate::store::DbConn;
 use crate::store::invitations::{self, InvitationRow};
 
@@ -26,14 +28,12 @@ pub fn create(conn: &mut DbConn, user: &str, now: i64) -> Result<String> {
     Ok(token)
 }
 
-/// The invitation message for a recipient.
-pub fn message(to: Recipient, public_url: &str, token: &str) -> Message {
+/// The invitation message for a recipient: the activation link and how long it stays valid.
+pub fn message(
+    to: Recipient,
+    public_url: &str,
+    token: &str,
+) -> std::result::Result<Message, NotifyError> {
     let link = format!("{public_url}/invitations/{token}");
-    Message {
-        to,
-        subject: "You are invited".into(),
-        body: format!(
-            "You have been invited. Open this link within 7 days to set up your account: {link}"
-        ),
-    }
+    messages::invitation(to, &link, LIFETIME_SECONDS / (24 * 3600))
 }

@@ -133,12 +133,17 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
         .as_deref()
         .map(|m| normalise_mobile("mobile", m))
         .transpose()?;
-    if email.is_none() && mobile.is_none() {
-        return Err(Error::invalid(
-            "email",
-            "a user needs an email or a mobile number",
-        ));
-    }
+    // Where an invitation goes: the email when there is one, else the mobile.
+    let recipient = match (&email, &mobile) {
+        (Some(e), _) => Recipient::Email(e.clone()),
+        (None, Some(m)) => Recipient::Mobile(m.clone()),
+        (None, None) => {
+            return Err(Error::invalid(
+                "email",
+                "a user needs an email or a mobile number",
+            ));
+        }
+    };
     profile_schema::validate(&payload_doc, &input.payload, "payload")?;
     profile_schema::validate(&metadata_doc, &input.metadata, "metadata")?;
     let password = checked_password(&pool, input.mode, input.password, [&email, &mobile])?;
@@ -178,17 +183,32 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
         })
         .await?;
     if let Some(token) = token {
-        let to = match (&user.email, &user.mobile) {
-            (Some(e), _) => Recipient::Email(e.clone()),
-            (None, m) => Recipient::Mobile(m.clone().unwrap_or_default()),
-        };
-        app.notifier.send(&super::invitation::message(
-            to,
-            app.config.public_url(),
-            &token,
-        ));
+        invite(app, tenant, &user, recipient, &token).await?;
     }
     Ok(user)
+}
+
+/// Sends the invitation of a user just created; when it cannot be sent, deletes the user again (its invitation
+/// goes with it, ON DELETE CASCADE), so a failed invite leaves nothing behind.
+async fn invite(
+    app: &AppState,
+    tenant: &str,
+    user: &User,
+    to: Recipient,
+    token: &str,
+) -> Result<()> {
+    let sent = match super::invitation::message(to, app.config.public_url(), token) {
+        Ok(message) => app.notifier.send(tenant, &message).await,
+        Err(e) => Err(e),
+    };
+    let Err(cause) = sent else { return Ok(()) };
+    let id = user.id.clone();
+    app.db
+        .transaction(move |c| users::delete(c, &id))
+        .await
+        .map_err(Error::Store)?;
+    tracing::warn!(user = %user.id, error = %cause, "invitation not sent; the invited user was removed");
+    Err(Error::InvitationNotSent(cause))
 }
 
 /// Applies the mode's rules to the given password and the pool's policy; returns the password to hash, if any.

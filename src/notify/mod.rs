@@ -1,28 +1,243 @@
-//! Outgoing messages to users (invitations, codes). Delivery by SMTP and SMS arrives with its own issue;
-//! until then every message is written to the log, which is where a developer follows a flow locally.
+//! Outgoing messages to users (invitations, codes): email through SMTP, SMS through a webhook, and the dev outbox
+//! (log + database) for every channel that is not configured. Domain layer: knows no actix and no template engine;
+//! messages arrive finished, rendered from `templates/mail/` and `templates/sms/` by `crate::messages`.
+
+mod mail;
+pub mod outbox;
+mod sms;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::ErrorKind;
+use crate::store::{Db, StoreError};
 
 /// Where a message goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
+    /// A (normalised) email address.
     Email(String),
+    /// An E.164 mobile number.
     Mobile(String),
 }
 
-/// A message to one recipient.
+impl Recipient {
+    /// The channel that reaches this recipient.
+    pub fn channel(&self) -> Channel {
+        match self {
+            Recipient::Email(_) => Channel::Email,
+            Recipient::Mobile(_) => Channel::Sms,
+        }
+    }
+
+    /// The address or number itself.
+    pub fn address(&self) -> &str {
+        match self {
+            Recipient::Email(a) | Recipient::Mobile(a) => a,
+        }
+    }
+}
+
+/// A delivery channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    /// The name stored in the outbox and shown in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// A rendered message to one recipient.
 #[derive(Debug, Clone)]
 pub struct Message {
     pub to: Recipient,
+    /// The mail subject; SMS has none on the wire, the outbox still shows it.
     pub subject: String,
-    pub body: String,
+    /// The plain-text body (the whole SMS).
+    pub body_text: String,
+    /// The HTML alternative of a mail; `None` for SMS.
+    pub body_html: Option<String>,
 }
 
-/// Hands messages to their channel.
-#[derive(Clone, Default)]
-pub struct Notifier;
+/// Why a message was not delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The message could not be rendered from its template.
+    #[error("cannot render the message: {0}")]
+    Template(String),
+    /// The configured mail or SMS settings cannot be used.
+    #[error("cannot set up {channel} delivery: {message}")]
+    Setup {
+        channel: &'static str,
+        message: String,
+    },
+    /// The SMTP server or the SMS webhook did not take the message (after retries, for connection failures).
+    #[error("{channel} delivery failed: {message}")]
+    Delivery {
+        channel: &'static str,
+        message: String,
+    },
+    /// The tenant of an outbox listing does not exist.
+    #[error("tenant not found")]
+    UnknownTenant,
+    /// The dev outbox could not keep the message.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl NotifyError {
+    /// How the web layer should classify this error: delivery is a dependency that may come back (503).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            NotifyError::Delivery { .. } => ErrorKind::Overloaded,
+            NotifyError::UnknownTenant => ErrorKind::NotFound,
+            NotifyError::Store(e) => e.kind(),
+            NotifyError::Template(_) | NotifyError::Setup { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+/// Pauses before the second and third attempt of a delivery that failed to connect.
+const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(200), Duration::from_millis(800)];
+
+/// One failed delivery attempt: whether trying again may help, and what to log and report.
+#[derive(Debug)]
+struct AttemptError {
+    is_retryable: bool,
+    message: String,
+}
+
+/// Hands messages to their channel: SMTP, the SMS webhook, or the dev outbox when the channel is not configured.
+#[derive(Clone)]
+pub struct Notifier {
+    mail: Option<Arc<mail::Mailer>>,
+    sms: Option<Arc<sms::SmsWebhook>>,
+    outbox: outbox::Outbox,
+}
 
 impl Notifier {
-    /// Delivers `message`. Today: the log (the development channel).
-    pub fn send(&self, message: &Message) {
-        tracing::info!(to = ?message.to, subject = %message.subject, body = %message.body, "message (log delivery)");
+    /// Chooses each channel from the configuration: `smtp_url` for mail, `sms_webhook_url` for SMS.
+    pub fn new(config: &Config, db: Db, clock: Clock) -> Result<Notifier, NotifyError> {
+        let mail = config
+            .smtp_url
+            .as_ref()
+            .map(|url| mail::Mailer::new(url, &config.mail_from).map(Arc::new))
+            .transpose()?;
+        let sms = config
+            .sms_webhook_url
+            .as_ref()
+            .map(|url| sms::SmsWebhook::new(url.clone()).map(Arc::new))
+            .transpose()?;
+        Ok(Notifier {
+            mail,
+            sms,
+            outbox: outbox::Outbox::new(db, clock),
+        })
+    }
+
+    /// Delivers `message` for `tenant` through its channel, or keeps it in the dev outbox when that channel is not
+    /// configured. A connection failure is retried with back-off; the last error is returned.
+    pub async fn send(&self, tenant: &str, message: &Message) -> Result<(), NotifyError> {
+        let channel = message.to.channel();
+        match (channel, &self.mail, &self.sms) {
+            (Channel::Email, Some(mail), _) => with_retries(channel, || mail.send(message)).await,
+            (Channel::Sms, _, Some(sms)) => with_retries(channel, || sms.send(message)).await,
+            _ => self.outbox.keep(tenant, message).await,
+        }
+    }
+}
+
+/// Runs `attempt` up to three times while it fails in a way worth retrying, pausing per [`RETRY_DELAYS`].
+/// Logs the channel and the error only: bodies and links carry secrets.
+async fn with_retries<F, Fut>(channel: Channel, mut attempt: F) -> Result<(), NotifyError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), AttemptError>>,
+{
+    let mut delays = RETRY_DELAYS.iter();
+    let mut number = 1;
+    loop {
+        let failure = match attempt().await {
+            Ok(()) => return Ok(()),
+            Err(failure) => failure,
+        };
+        match delays.next() {
+            Some(delay) if failure.is_retryable => {
+                tracing::warn!(channel = channel.as_str(), attempt = number, error = %failure.message,
+                    retry_in_ms = delay.as_millis() as u64, "message delivery failed; retrying");
+                tokio::time::sleep(*delay).await;
+                number += 1;
+            }
+            _ => {
+                tracing::error!(channel = channel.as_str(), attempts = number, error = %failure.message,
+                    "message delivery failed; giving up");
+                return Err(NotifyError::Delivery {
+                    channel: channel.as_str(),
+                    message: failure.message,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn failing(is_retryable: bool) -> AttemptError {
+        AttemptError {
+            is_retryable,
+            message: "connection refused".into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn connection_failures_are_tried_three_times_then_reported() {
+        let calls = Cell::new(0);
+        let started = tokio::time::Instant::now();
+        let result = with_retries(Channel::Email, || {
+            calls.set(calls.get() + 1);
+            async { Err(failing(true)) }
+        })
+        .await;
+        assert_eq!(calls.get(), 3);
+        assert_eq!(started.elapsed(), Duration::from_millis(1000));
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Overloaded);
+        assert!(err.to_string().contains("connection refused"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_is_not_retried_and_a_later_success_is_success() {
+        let calls = Cell::new(0);
+        let result = with_retries(Channel::Sms, || {
+            calls.set(calls.get() + 1);
+            async { Err(failing(false)) }
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.get(), 1);
+
+        let calls = Cell::new(0);
+        let result = with_retries(Channel::Sms, || {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            async move { if n < 2 { Err(failing(true)) } else { Ok(()) } }
+        })
+        .await;
+        assert!(result.is_ok());
+        assert_eq!(calls.get(), 2);
     }
 }

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::login::{Pending, expired, form, pending, signed_in};
 use super::views::CodePage;
 use crate::authn::code::{self, Channel, CodeError};
-use crate::notify::{Message, Recipient};
 use crate::oidc::Op;
 use crate::oidc::authorize::failure_page;
 use crate::state::AppState;
@@ -45,33 +44,71 @@ pub(super) async fn send_code(
     identifier: &str,
     channel: Channel,
 ) -> HttpResponse {
-    let (t, w, typed, now) = (p.tenant.clone(), p.workspace.clone(), identifier.to_owned(), app.clock.now());
-    let started = app.db.run(move |c| code::start_sign_in(c, &t, &w, &typed, channel, now)).await;
+    let (t, w, typed, now) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        identifier.to_owned(),
+        app.clock.now(),
+    );
+    let started = app
+        .db
+        .run(move |c| code::start_sign_in(c, &t, &w, &typed, channel, now))
+        .await;
     let (challenge, delivery) = match started {
         Ok(started) => started,
         Err(CodeError::Throttled) => {
-            let message = "A code was sent moments ago. Please wait a little before asking for another.";
-            return form(req, app, p, pending, identifier, Some(message), StatusCode::TOO_MANY_REQUESTS);
+            let message =
+                "A code was sent moments ago. Please wait a little before asking for another.";
+            return form(
+                req,
+                app,
+                p,
+                pending,
+                identifier,
+                Some(message),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
         }
         Err(e) => return failure_page(app, TokenError::Internal(e.to_string())),
     };
-    if let Some(delivery) = delivery {
-        app.notifier.send(&message(delivery));
+    if let Some(d) = delivery {
+        let sent = match crate::messages::sign_in_code(d.to, &d.code, d.ttl_seconds.div_ceil(60)) {
+            Ok(message) => app.notifier.send(&p.tenant, &message).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            // The user must know: a code that never arrives looks like a wrong identifier.
+            tracing::warn!(error = %e, "sign-in code not delivered");
+            let message = "We could not send the code just now. Please try again in a moment.";
+            return form(
+                req,
+                app,
+                p,
+                pending,
+                identifier,
+                Some(message),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+        }
     }
-    page(req, app, p, &pending.id, &challenge, identifier, None, StatusCode::OK)
+    page(
+        req,
+        app,
+        p,
+        &pending.id,
+        &challenge,
+        identifier,
+        None,
+        StatusCode::OK,
+    )
 }
 
-fn message(d: code::Delivery) -> Message {
-    let minutes = d.ttl_seconds.div_ceil(60);
-    let body = format!("Your sign-in code is {}. It expires in {minutes} minutes. Never share it.", d.code);
-    let subject = match d.to {
-        Recipient::Email(_) => format!("Your sign-in code: {}", d.code),
-        Recipient::Mobile(_) => String::new(),
-    };
-    Message { to: d.to, subject, body }
-}
-
-async fn submit_code(req: HttpRequest, app: Data<AppState>, Op(p): Op, f: Form<CodeForm>) -> HttpResponse {
+async fn submit_code(
+    req: HttpRequest,
+    app: Data<AppState>,
+    Op(p): Op,
+    f: Form<CodeForm>,
+) -> HttpResponse {
     let f = f.into_inner();
     let pending = match pending(&app, &p, &f.request).await {
         Ok(Some(pending)) => pending,
@@ -80,24 +117,62 @@ async fn submit_code(req: HttpRequest, app: Data<AppState>, Op(p): Op, f: Form<C
     };
     if !csrf::is_valid(&req, &f.csrf_token) {
         let message = "This form has expired. Please try again.";
-        return form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::BAD_REQUEST);
+        return form(
+            &req,
+            &app,
+            &p,
+            &pending,
+            &f.identifier,
+            Some(message),
+            StatusCode::BAD_REQUEST,
+        );
     }
-    let (t, w, challenge, typed, now) = (p.tenant.clone(), p.workspace.clone(), f.challenge.clone(), f.code.clone(), app.clock.now());
-    match app.db.run(move |c| code::verify_sign_in(c, &t, &w, &challenge, &typed, now)).await {
+    let (t, w, challenge, typed, now) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        f.challenge.clone(),
+        f.code.clone(),
+        app.clock.now(),
+    );
+    match app
+        .db
+        .run(move |c| code::verify_sign_in(c, &t, &w, &challenge, &typed, now))
+        .await
+    {
         Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,
         Err(CodeError::Wrong) => {
             let message = "That code is not right. Check it and try again.";
-            page(&req, &app, &p, &pending.id, &f.challenge, &f.identifier, Some(message), StatusCode::OK)
+            page(
+                &req,
+                &app,
+                &p,
+                &pending.id,
+                &f.challenge,
+                &f.identifier,
+                Some(message),
+                StatusCode::OK,
+            )
         }
         Err(CodeError::Expired | CodeError::TooManyAttempts | CodeError::Throttled) => {
             let message = "This code can no longer be used. Ask for a new one.";
-            form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::OK)
+            form(
+                &req,
+                &app,
+                &p,
+                &pending,
+                &f.identifier,
+                Some(message),
+                StatusCode::OK,
+            )
         }
         Err(CodeError::Store(e)) => failure_page(&app, e.into()),
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one page, many fields; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one page, many fields; a struct would only rename them"
+)]
 fn page(
     req: &HttpRequest,
     app: &AppState,
@@ -112,7 +187,16 @@ fn page(
     let (csrf, set_cookie) = csrf::token(req, public_url);
     let action = format!("{}/login/code", p.issuer);
     let back = format!("{}/login?request={request_id}", p.issuer);
-    let view = CodePage { public_url, action: &action, back: &back, csrf: &csrf, request_id, challenge, identifier, error };
+    let view = CodePage {
+        public_url,
+        action: &action,
+        back: &back,
+        csrf: &csrf,
+        request_id,
+        challenge,
+        identifier,
+        error,
+    };
     let mut res = super::render(status, &view);
     if let Some(cookie) = set_cookie {
         let _ = res.add_cookie(&cookie);

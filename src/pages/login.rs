@@ -97,15 +97,25 @@ async fn submit_login(
     }
     match f.action.as_str() {
         "email_code" if pending.offers_otp => {
-            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Email).await;
+            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Email)
+                .await;
         }
         "text_code" if pending.offers_otp => {
-            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Sms).await;
+            return super::code::send_code(&req, &app, &p, &pending, &f.identifier, Channel::Sms)
+                .await;
         }
         "" | "password" if pending.offers_password => {}
         _ => {
             let message = "Choose one of the ways to sign in offered here.";
-            return form(&req, &app, &p, &pending, &f.identifier, Some(message), StatusCode::BAD_REQUEST);
+            return form(
+                &req,
+                &app,
+                &p,
+                &pending,
+                &f.identifier,
+                Some(message),
+                StatusCode::BAD_REQUEST,
+            );
         }
     }
     let ip = req
@@ -155,9 +165,21 @@ async fn submit_login(
 
 /// The user proved who they are with `method` (an `amr` value): start the session, consume the pending
 /// request, and send the authorization code to the client.
-pub(super) async fn signed_in(app: &AppState, p: &Arc<Provider>, pending: &Pending, user: &str, method: &str) -> HttpResponse {
-    let (t, w, u, id, now, ttl) =
-        (p.tenant.clone(), p.workspace.clone(), user.to_owned(), pending.id.clone(), app.clock.now(), p.lifetimes.session);
+pub(super) async fn signed_in(
+    app: &AppState,
+    p: &Arc<Provider>,
+    pending: &Pending,
+    user: &str,
+    method: &str,
+) -> HttpResponse {
+    let (t, w, u, id, now, ttl) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        user.to_owned(),
+        pending.id.clone(),
+        app.clock.now(),
+        p.lifetimes.session,
+    );
     let amr = vec![method.to_owned()];
     let session_amr = amr.clone();
     let started = app
@@ -175,8 +197,15 @@ pub(super) async fn signed_in(app: &AppState, p: &Arc<Provider>, pending: &Pendi
         Ok(res) => res,
         Err(e) => return failure_page(app, e),
     };
-    let path = url::Url::parse(&p.issuer).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
-    let _ = res.add_cookie(&cookies::build(SESSION_COOKIE, cookie_value, path, app.config.public_url()));
+    let path = url::Url::parse(&p.issuer)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|_| "/".into());
+    let _ = res.add_cookie(&cookies::build(
+        SESSION_COOKIE,
+        cookie_value,
+        path,
+        app.config.public_url(),
+    ));
     res
 }
 

@@ -25,19 +25,39 @@ pub struct CodeRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: &CodeRow) -> StoreResult<()> {
-    diesel::insert_into(verification_codes::table).values(row).execute(conn)?;
+    diesel::insert_into(verification_codes::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> StoreResult<Option<CodeRow>> {
-    Ok(verification_codes::table.find(id).select(CodeRow::as_select()).first(conn).optional()?)
+    Ok(verification_codes::table
+        .find(id)
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Creation times of the codes sent to an identifier since `since`, newest first.
-pub fn sent_since(conn: &mut DbConn, tenant: &str, workspace: &str, identifier: &str, since: i64) -> StoreResult<Vec<i64>> {
+pub fn sent_since(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    identifier: &str,
+    since: i64,
+) -> StoreResult<Vec<i64>> {
     Ok(verification_codes::table
-        .filter(verification_codes::tenant_id.eq(tenant).and(verification_codes::workspace_id.eq(workspace)))
-        .filter(verification_codes::identifier.eq(identifier).and(verification_codes::created_at.ge(since)))
+        .filter(
+            verification_codes::tenant_id
+                .eq(tenant)
+                .and(verification_codes::workspace_id.eq(workspace)),
+        )
+        .filter(
+            verification_codes::identifier
+                .eq(identifier)
+                .and(verification_codes::created_at.ge(since)),
+        )
         .order(verification_codes::created_at.desc())
         .select(verification_codes::created_at)
         .load(conn)?)
@@ -53,13 +73,20 @@ pub fn count_attempt(conn: &mut DbConn, id: &str) -> StoreResult<()> {
 
 /// Marks a code used; `false` when it already was.
 pub fn use_code(conn: &mut DbConn, id: &str, now: i64) -> StoreResult<bool> {
-    let n = diesel::update(verification_codes::table.find(id).filter(verification_codes::used_at.is_null()))
-        .set(verification_codes::used_at.eq(now))
-        .execute(conn)?;
+    let n = diesel::update(
+        verification_codes::table
+            .find(id)
+            .filter(verification_codes::used_at.is_null()),
+    )
+    .set(verification_codes::used_at.eq(now))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Deletes codes that expired before `before`.
 pub fn purge(conn: &mut DbConn, before: i64) -> StoreResult<usize> {
-    Ok(diesel::delete(verification_codes::table.filter(verification_codes::expires_at.lt(before))).execute(conn)?)
+    Ok(
+        diesel::delete(verification_codes::table.filter(verification_codes::expires_at.lt(before)))
+            .execute(conn)?,
+    )
 }

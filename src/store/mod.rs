@@ -13,6 +13,7 @@ pub mod groups;
 pub mod invitations;
 pub mod keys;
 pub mod maintenance;
+pub mod outbox;
 pub mod pools;
 pub mod schemas;
 pub mod sessions;

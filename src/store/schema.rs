@@ -245,6 +245,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        tenant_id -> Text,
+        channel -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(schemas -> tenants (tenant_id));
 diesel::joinable!(pools -> tenants (tenant_id));
 diesel::joinable!(users -> pools (pool_id));
@@ -258,6 +271,7 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> clients (client_id));
 diesel::joinable!(authorization_codes -> grants (grant_id));
 diesel::joinable!(refresh_tokens -> grants (grant_id));
+diesel::joinable!(outbox -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -281,4 +295,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     used_client_assertions,
     sign_in_failures,
     verification_codes,
+    outbox,
 );

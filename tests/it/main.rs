@@ -4,7 +4,9 @@
 
 mod admin_api;
 mod cli;
+mod notify;
 mod oidc;
+mod pages;
 mod server;
 mod store;
 mod support;

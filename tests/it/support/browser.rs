@@ -23,6 +23,7 @@ impl Default for Browser {
 }
 
 /// A response as the browser saw it.
+#[derive(Clone)]
 pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,

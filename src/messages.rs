@@ -1,0 +1,137 @@
+//! The texts of outgoing messages, rendered from askama templates: `templates/mail/<name>/{subject.txt, body.txt,
+//! body.html}` for mail and `templates/sms/<name>.txt` for SMS. Text templates are not escaped; the HTML body is.
+//!
+//! A leaf beside `notify`, not inside it: the domain (`identity`, `notify`) never imports the template engine; it
+//! asks here for a finished [`Message`] of plain strings.
+
+use askama::Template;
+
+use crate::notify::{Message, NotifyError, Recipient};
+
+#[derive(Template)]
+#[template(path = "mail/invite/subject.txt", escape = "none")]
+struct InviteSubject;
+
+#[derive(Template)]
+#[template(path = "mail/invite/body.txt", escape = "none")]
+struct InviteText<'a> {
+    link: &'a str,
+    valid_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invite/body.html")]
+struct InviteHtml<'a> {
+    link: &'a str,
+    valid_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "sms/invite.txt", escape = "none")]
+struct InviteSms<'a> {
+    link: &'a str,
+    valid_days: i64,
+}
+
+/// The invitation to `to`, carrying the activation `link`, valid for `valid_days`.
+pub fn invitation(to: Recipient, link: &str, valid_days: i64) -> Result<Message, NotifyError> {
+    let subject = render(&InviteSubject)?.trim().to_owned();
+    let message = match to {
+        Recipient::Email(_) => Message {
+            subject,
+            body_text: render(&InviteText { link, valid_days })?,
+            body_html: Some(render(&InviteHtml { link, valid_days })?),
+            to,
+        },
+        Recipient::Mobile(_) => Message {
+            subject,
+            body_text: render(&InviteSms { link, valid_days })?.trim().to_owned(),
+            body_html: None,
+            to,
+        },
+    };
+    Ok(message)
+}
+
+#[derive(Template)]
+#[template(path = "mail/sign_in_code/subject.txt", escape = "none")]
+struct CodeSubject<'a> {
+    code: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/sign_in_code/body.txt", escape = "none")]
+struct CodeText<'a> {
+    code: &'a str,
+    minutes: u32,
+}
+
+#[derive(Template)]
+#[template(path = "mail/sign_in_code/body.html")]
+struct CodeHtml<'a> {
+    code: &'a str,
+    minutes: u32,
+}
+
+#[derive(Template)]
+#[template(path = "sms/sign_in_code.txt", escape = "none")]
+struct CodeSms<'a> {
+    code: &'a str,
+    minutes: u32,
+}
+
+/// A sign-in code for `to`, valid for `minutes`.
+pub fn sign_in_code(to: Recipient, code: &str, minutes: u32) -> Result<Message, NotifyError> {
+    let subject = render(&CodeSubject { code })?.trim().to_owned();
+    let message = match to {
+        Recipient::Email(_) => Message {
+            subject,
+            body_text: render(&CodeText { code, minutes })?,
+            body_html: Some(render(&CodeHtml { code, minutes })?),
+            to,
+        },
+        Recipient::Mobile(_) => Message {
+            subject,
+            body_text: render(&CodeSms { code, minutes })?.trim().to_owned(),
+            body_html: None,
+            to,
+        },
+    };
+    Ok(message)
+}
+
+fn render(template: &impl Template) -> Result<String, NotifyError> {
+    template
+        .render()
+        .map_err(|e| NotifyError::Template(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mail_invitation_has_the_link_in_both_bodies_and_escapes_the_html_one() {
+        let link = "https://id.example.com/invitations/abc?x=1&y=<2>";
+        let m = invitation(Recipient::Email("ada@example.com".into()), link, 7).unwrap();
+        assert_eq!(m.subject, "You are invited");
+        assert!(m.body_text.contains(link), "{}", m.body_text);
+        assert!(m.body_text.contains("7 days"), "{}", m.body_text);
+        let html = m.body_html.unwrap();
+        assert!(
+            html.contains("abc?x=1&#38;y=&#60;2&#62;") || html.contains("abc?x=1&amp;y=&lt;2&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<2>"), "{html}");
+    }
+
+    #[test]
+    fn an_sms_invitation_is_one_short_text_with_the_link() {
+        let link = "https://id.example.com/invitations/abc";
+        let m = invitation(Recipient::Mobile("+14155550132".into()), link, 7).unwrap();
+        assert!(m.body_text.contains(link));
+        assert!(!m.body_text.contains('\n'));
+        assert!(m.body_text.len() < 160, "{}", m.body_text.len());
+        assert_eq!(m.body_html, None);
+    }
+}

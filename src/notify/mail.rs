@@ -1,0 +1,79 @@
+//! Email through SMTP with lettre: `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or
+//! `smtps://user:pass@host:port` (implicit TLS), sent from `TARN_MAIL_FROM`.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use url::Url;
+
+use super::{AttemptError, Message, NotifyError};
+
+/// How long one SMTP conversation may take before it counts as a connection failure.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An SMTP transport (pooled connections) and the sender address.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// Builds the transport from the URL; nothing connects until the first message.
+    pub fn new(url: &Url, from: &str) -> Result<Mailer, NotifyError> {
+        let setup = |message: String| NotifyError::Setup {
+            channel: "email",
+            message,
+        };
+        let from = from
+            .parse::<Mailbox>()
+            .map_err(|e| setup(format!("TARN_MAIL_FROM: {e}")))?;
+        // lettre reads scheme, host, port, percent-encoded credentials and `?tls=` from the URL itself.
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+            .map_err(|e| setup(format!("TARN_SMTP_URL: {e}")))?
+            .timeout(Some(TIMEOUT))
+            .build();
+        Ok(Mailer { transport, from })
+    }
+
+    /// One delivery attempt. Refusals (5xx) and bad addresses are final; the rest may be retried.
+    pub(super) async fn send(&self, message: &Message) -> Result<(), AttemptError> {
+        let final_error = |message: String| AttemptError {
+            is_retryable: false,
+            message,
+        };
+        let email = self.build(message).map_err(final_error)?;
+        self.transport
+            .send(email)
+            .await
+            .map(drop)
+            .map_err(|e| AttemptError {
+                is_retryable: !(e.is_permanent() || e.is_client()),
+                message: e.to_string(),
+            })
+    }
+
+    fn build(&self, message: &Message) -> Result<lettre::Message, String> {
+        let to = message
+            .to
+            .address()
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient address: {e}"))?;
+        let builder = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.clone());
+        let built = match &message.body_html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                message.body_text.clone(),
+                html.clone(),
+            )),
+            None => builder.singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(message.body_text.clone()),
+            ),
+        };
+        built.map_err(|e| format!("message: {e}"))
+    }
+}

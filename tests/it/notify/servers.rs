@@ -1,0 +1,232 @@
+//! In-test delivery endpoints on 127.0.0.1:0: an SMTP server that speaks just enough SMTP to take messages, and
+//! an SMS webhook that answers `200 OK`. Both record what they received; the server under test has finished
+//! delivering before its admin API answers, so tests read the records without waiting.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::{TcpListener, TcpStream};
+
+/// A message as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: Vec<String>,
+    /// The DATA section with dot-stuffing undone and quoted-printable decoded (headers and every MIME part).
+    pub data: String,
+}
+
+/// A minimal SMTP server: 220 greeting, EHLO/HELO → 250, MAIL FROM/RCPT TO → 250, DATA → 354 … 250, QUIT → 221.
+pub struct SmtpServer {
+    pub url: url::Url,
+    received: Arc<Mutex<Vec<ReceivedMail>>>,
+}
+
+impl SmtpServer {
+    pub async fn start() -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(smtp_session(stream, sink.clone()));
+            }
+        });
+        SmtpServer {
+            url: url::Url::parse(&format!("smtp://127.0.0.1:{port}")).unwrap(),
+            received,
+        }
+    }
+
+    /// Every message received so far.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn smtp_session(stream: TcpStream, sink: Arc<Mutex<Vec<ReceivedMail>>>) {
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    if reply(&mut write, "220 127.0.0.1 ESMTP tarn-test")
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (mut from, mut to) = (String::new(), Vec::new());
+    loop {
+        let mut line = String::new();
+        if read.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_owned();
+        let upper = command.to_ascii_uppercase();
+        let answer = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            "250 127.0.0.1"
+        } else if upper.starts_with("MAIL FROM:") {
+            from = address(&command);
+            to.clear();
+            "250 OK"
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(address(&command));
+            "250 OK"
+        } else if upper == "DATA" {
+            if reply(&mut write, "354 end data with <CR><LF>.<CR><LF>")
+                .await
+                .is_err()
+            {
+                return;
+            }
+            let mut data = String::new();
+            loop {
+                let mut line = String::new();
+                if read.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                // RFC 5321 §4.5.2: the client doubled every leading dot.
+                data.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            sink.lock().unwrap().push(ReceivedMail {
+                from: from.clone(),
+                to: to.clone(),
+                data: quoted_printable_decoded(&data),
+            });
+            "250 OK: queued"
+        } else if upper == "QUIT" {
+            let _ = reply(&mut write, "221 bye").await;
+            return;
+        } else {
+            // RSET, NOOP (the pool's liveness check) and anything else.
+            "250 OK"
+        };
+        if reply(&mut write, answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn reply(write: &mut OwnedWriteHalf, line: &str) -> std::io::Result<()> {
+    write.write_all(format!("{line}\r\n").as_bytes()).await
+}
+
+/// `<a@b>` out of `MAIL FROM:<a@b>` or `RCPT TO:<a@b> …`.
+fn address(command: &str) -> String {
+    let start = command.find('<').map_or(0, |i| i + 1);
+    let end = command.find('>').unwrap_or(command.len());
+    command[start..end].to_owned()
+}
+
+/// Decodes quoted-printable soft line breaks (`=\r\n`) and `=XX` escapes; other text passes through unchanged.
+fn quoted_printable_decoded(text: &str) -> String {
+    let bytes = text.replace("=\r\n", "").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+            })
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// An SMS gateway stand-in: answers every request with `200 OK` and records each JSON body.
+pub struct SmsWebhook {
+    pub url: url::Url,
+    received: Arc<Mutex<Vec<Value>>>,
+}
+
+impl SmsWebhook {
+    pub async fn start() -> SmsWebhook {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(http_exchange(stream, sink.clone()));
+            }
+        });
+        SmsWebhook {
+            url: url::Url::parse(&format!("http://127.0.0.1:{port}/sms")).unwrap(),
+            received,
+        }
+    }
+
+    /// Every JSON body received so far.
+    pub fn received(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Reads one HTTP/1.1 request (headers, then `Content-Length` bytes), records its body, answers `200 OK`.
+async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>) {
+    let mut stream = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    if stream.read_exact(&mut body).await.is_err() {
+        return;
+    }
+    sink.lock()
+        .unwrap()
+        .push(serde_json::from_slice(&body).unwrap());
+    let _ = stream
+        .get_mut()
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .await;
+}
+
+/// An `smtp://` URL on a loopback port nobody listens on (bound, then released).
+pub fn unused_smtp_url() -> url::Url {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    url::Url::parse(&format!("smtp://127.0.0.1:{port}")).unwrap()
+}
+
+/// The first invitation link in `text` (`http…/invitations/{token}`), or a panic naming the text.
+pub fn invitation_link(text: &str) -> String {
+    let at = text
+        .find("/invitations/")
+        .unwrap_or_else(|| panic!("no invitation link in {text}"));
+    let start = text[..at].rfind("http").expect("link has a scheme");
+    let token_start = at + "/invitations/".len();
+    let token_len = text[token_start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(text.len() - token_start);
+    text[start..token_start + token_len].to_owned()
+}

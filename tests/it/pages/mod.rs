@@ -1,0 +1,3 @@
+//! Hosted pages beyond the password form (which `oidc::login_page` covers).
+
+mod code;
