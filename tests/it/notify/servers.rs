@@ -150,21 +150,27 @@ fn quoted_printable_decoded(text: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// An SMS gateway stand-in: answers every request with `200 OK` and records each JSON body.
+/// An SMS gateway stand-in: answers every request with one fixed status and records each JSON body.
 pub struct SmsWebhook {
     pub url: url::Url,
     received: Arc<Mutex<Vec<Value>>>,
 }
 
 impl SmsWebhook {
+    /// A webhook that accepts every message (`200 OK`).
     pub async fn start() -> SmsWebhook {
+        Self::start_answering("200 OK").await
+    }
+
+    /// A webhook that answers every request with `status` (e.g. `503 Service Unavailable`).
+    pub async fn start_answering(status: &'static str) -> SmsWebhook {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let sink = received.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(http_exchange(stream, sink.clone()));
+                tokio::spawn(http_exchange(stream, sink.clone(), status));
             }
         });
         SmsWebhook {
@@ -179,8 +185,8 @@ impl SmsWebhook {
     }
 }
 
-/// Reads one HTTP/1.1 request (headers, then `Content-Length` bytes), records its body, answers `200 OK`.
-async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>) {
+/// Reads one HTTP/1.1 request (headers, then `Content-Length` bytes), records its body, answers with `status`.
+async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>, status: &str) {
     let mut stream = BufReader::new(stream);
     let mut length = 0;
     loop {
@@ -204,10 +210,8 @@ async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>) {
     sink.lock()
         .unwrap()
         .push(serde_json::from_slice(&body).unwrap());
-    let _ = stream
-        .get_mut()
-        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .await;
+    let response = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.get_mut().write_all(response.as_bytes()).await;
 }
 
 /// An `smtp://` URL on a loopback port nobody listens on (bound, then released).
