@@ -130,3 +130,21 @@ async fn an_sms_gateway_that_keeps_failing_is_retried_then_the_invite_is_undone(
         .await;
     assert!(found.is_empty(), "the invited user was removed: {found:?}");
 }
+
+#[actix_web::test]
+async fn a_recipient_the_mail_server_refuses_is_not_retried_and_the_invite_is_undone() {
+    let smtp = SmtpServer::start_refusing_recipients().await;
+    let smtp_url = smtp.url.clone();
+    let (_srv, admin) = TestServer::start_with(|c| c.smtp_url = Some(smtp_url)).await;
+    let pool = admin.create_pool("Customers").await;
+    let body = json!({"email": "ada@example.com", "mode": "invite"});
+    let res = admin.post(&users(&pool), body).await;
+    assert_error(
+        &res,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+    );
+    assert_eq!(smtp.refused(), 1, "a permanent refusal (5xx) is final");
+    assert!(smtp.received().is_empty());
+    assert!(admin.items(&users(&pool)).await.is_empty());
+}
