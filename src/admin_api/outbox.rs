@@ -7,6 +7,7 @@ use super::{AdminBearer, Reply, ok, resource};
 use crate::notify::outbox;
 use crate::state::AppState;
 
+/// Mounts the outbox listing.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/{tenant}/outbox").route(web::get().to(list_outbox)));
 }

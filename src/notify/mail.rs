@@ -77,3 +77,43 @@ impl Mailer {
         built.map_err(|e| format!("message: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::Recipient;
+
+    #[tokio::test]
+    async fn every_url_form_builds_a_transport_without_connecting() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example.com:587?tls=required",
+            "smtps://user:p%40ss@mail.example.com:465",
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert!(Mailer::new(&url, "tarn@localhost").is_ok(), "{url}");
+        }
+        let url = Url::parse("smtp://127.0.0.1:2525").unwrap();
+        assert!(matches!(
+            Mailer::new(&url, "not an address"),
+            Err(NotifyError::Setup { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_mail_with_html_is_multipart_alternative_and_a_bad_recipient_is_refused() {
+        let url = Url::parse("smtp://127.0.0.1:2525").unwrap();
+        let mailer = Mailer::new(&url, "tarn@localhost").unwrap();
+        let mut message = Message {
+            to: Recipient::Email("ada@example.com".into()),
+            subject: "Hi".into(),
+            body_text: "text".into(),
+            body_html: Some("<p>html</p>".into()),
+        };
+        let built = String::from_utf8(mailer.build(&message).unwrap().formatted()).unwrap();
+        assert!(built.contains("multipart/alternative"), "{built}");
+        assert!(built.contains("To: ada@example.com"), "{built}");
+        message.to = Recipient::Email("not an address".into());
+        assert!(mailer.build(&message).is_err());
+    }
+}

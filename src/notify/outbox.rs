@@ -45,6 +45,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// An outbox writing to `db`, stamping messages with `clock`.
     pub fn new(db: Db, clock: Clock) -> Outbox {
         Outbox { db, clock }
     }

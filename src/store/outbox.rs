@@ -6,6 +6,7 @@ use super::page::{Page, PageRequest, finish};
 use super::schema::outbox;
 use super::{DbConn, StoreResult};
 
+/// One kept message.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
@@ -20,6 +21,7 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
+/// Keeps one message.
 pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> StoreResult<()> {
     diesel::insert_into(outbox::table)
         .values(row)

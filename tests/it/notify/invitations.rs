@@ -45,6 +45,14 @@ async fn an_email_invitation_is_mailed_through_smtp_with_an_activation_link() {
         "the HTML part links too"
     );
     assert!(admin.items("/default/outbox").await.is_empty());
+
+    // A second invitation goes out too (over the pooled connection), with a link of its own.
+    let body = json!({"email": "bob@example.com", "mode": "invite"});
+    admin.create(&users(&pool), body).await;
+    let received = smtp.received();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert_eq!(received[1].to, ["bob@example.com"]);
+    assert_ne!(invitation_link(&received[1].data), link);
 }
 
 #[actix_web::test]
@@ -101,4 +109,42 @@ async fn when_smtp_is_down_the_invite_fails_with_503_and_leaves_no_user() {
     assert_eq!(user["status"], "active");
     assert_eq!(admin.items(&users(&pool)).await.len(), 1);
     assert_eq!(id(&admin.items(&users(&pool)).await[0]), id(&user));
+}
+
+#[actix_web::test]
+async fn an_sms_gateway_that_keeps_failing_is_retried_then_the_invite_is_undone() {
+    let sms = SmsWebhook::start_answering("503 Service Unavailable").await;
+    let sms_url = sms.url.clone();
+    let (_srv, admin) = TestServer::start_with(|c| c.sms_webhook_url = Some(sms_url)).await;
+    let pool = admin.create_pool("Customers").await;
+    let body = json!({"mobile": "+14155550132", "mode": "invite"});
+    let res = admin.post(&users(&pool), body).await;
+    assert_error(
+        &res,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+    );
+    assert_eq!(sms.received().len(), 3, "three attempts");
+    let found = admin
+        .items(&format!("{}?identifier=%2B14155550132", users(&pool)))
+        .await;
+    assert!(found.is_empty(), "the invited user was removed: {found:?}");
+}
+
+#[actix_web::test]
+async fn a_recipient_the_mail_server_refuses_is_not_retried_and_the_invite_is_undone() {
+    let smtp = SmtpServer::start_refusing_recipients().await;
+    let smtp_url = smtp.url.clone();
+    let (_srv, admin) = TestServer::start_with(|c| c.smtp_url = Some(smtp_url)).await;
+    let pool = admin.create_pool("Customers").await;
+    let body = json!({"email": "ada@example.com", "mode": "invite"});
+    let res = admin.post(&users(&pool), body).await;
+    assert_error(
+        &res,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+    );
+    assert_eq!(smtp.refused(), 1, "a permanent refusal (5xx) is final");
+    assert!(smtp.received().is_empty());
+    assert!(admin.items(&users(&pool)).await.is_empty());
 }

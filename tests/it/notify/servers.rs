@@ -22,22 +22,36 @@ pub struct ReceivedMail {
 pub struct SmtpServer {
     pub url: url::Url,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    refused: Arc<Mutex<usize>>,
 }
 
 impl SmtpServer {
+    /// A server that takes every message.
     pub async fn start() -> SmtpServer {
+        Self::start_with(false).await
+    }
+
+    /// A server that refuses every recipient for good (`550`), as for an address that does not exist.
+    pub async fn start_refusing_recipients() -> SmtpServer {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(refuse_recipients: bool) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let sink = received.clone();
+        let refused = Arc::new(Mutex::new(0));
+        let (sink, refusals) = (received.clone(), refused.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(smtp_session(stream, sink.clone()));
+                let refusals = refuse_recipients.then(|| refusals.clone());
+                tokio::spawn(smtp_session(stream, sink.clone(), refusals));
             }
         });
         SmtpServer {
             url: url::Url::parse(&format!("smtp://127.0.0.1:{port}")).unwrap(),
             received,
+            refused,
         }
     }
 
@@ -45,9 +59,19 @@ impl SmtpServer {
     pub fn received(&self) -> Vec<ReceivedMail> {
         self.received.lock().unwrap().clone()
     }
+
+    /// How many recipients were refused so far.
+    pub fn refused(&self) -> usize {
+        *self.refused.lock().unwrap()
+    }
 }
 
-async fn smtp_session(stream: TcpStream, sink: Arc<Mutex<Vec<ReceivedMail>>>) {
+/// One SMTP conversation; with `refusals`, every `RCPT TO` is answered `550` and counted there.
+async fn smtp_session(
+    stream: TcpStream,
+    sink: Arc<Mutex<Vec<ReceivedMail>>>,
+    refusals: Option<Arc<Mutex<usize>>>,
+) {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
     if reply(&mut write, "220 127.0.0.1 ESMTP tarn-test")
@@ -71,8 +95,13 @@ async fn smtp_session(stream: TcpStream, sink: Arc<Mutex<Vec<ReceivedMail>>>) {
             to.clear();
             "250 OK"
         } else if upper.starts_with("RCPT TO:") {
-            to.push(address(&command));
-            "250 OK"
+            if let Some(refusals) = &refusals {
+                *refusals.lock().unwrap() += 1;
+                "550 5.1.1 no such user"
+            } else {
+                to.push(address(&command));
+                "250 OK"
+            }
         } else if upper == "DATA" {
             if reply(&mut write, "354 end data with <CR><LF>.<CR><LF>")
                 .await
@@ -150,21 +179,27 @@ fn quoted_printable_decoded(text: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// An SMS gateway stand-in: answers every request with `200 OK` and records each JSON body.
+/// An SMS gateway stand-in: answers every request with one fixed status and records each JSON body.
 pub struct SmsWebhook {
     pub url: url::Url,
     received: Arc<Mutex<Vec<Value>>>,
 }
 
 impl SmsWebhook {
+    /// A webhook that accepts every message (`200 OK`).
     pub async fn start() -> SmsWebhook {
+        Self::start_answering("200 OK").await
+    }
+
+    /// A webhook that answers every request with `status` (e.g. `503 Service Unavailable`).
+    pub async fn start_answering(status: &'static str) -> SmsWebhook {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let sink = received.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(http_exchange(stream, sink.clone()));
+                tokio::spawn(http_exchange(stream, sink.clone(), status));
             }
         });
         SmsWebhook {
@@ -179,8 +214,8 @@ impl SmsWebhook {
     }
 }
 
-/// Reads one HTTP/1.1 request (headers, then `Content-Length` bytes), records its body, answers `200 OK`.
-async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>) {
+/// Reads one HTTP/1.1 request (headers, then `Content-Length` bytes), records its body, answers with `status`.
+async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>, status: &str) {
     let mut stream = BufReader::new(stream);
     let mut length = 0;
     loop {
@@ -204,10 +239,8 @@ async fn http_exchange(stream: TcpStream, sink: Arc<Mutex<Vec<Value>>>) {
     sink.lock()
         .unwrap()
         .push(serde_json::from_slice(&body).unwrap());
-    let _ = stream
-        .get_mut()
-        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .await;
+    let response = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.get_mut().write_all(response.as_bytes()).await;
 }
 
 /// An `smtp://` URL on a loopback port nobody listens on (bound, then released).
