@@ -175,5 +175,6 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
         .configure(web::health::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
+        .configure(pages::invitation::configure)
         .configure(oidc::configure);
 }

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
-use crate::identity::group;
 use crate::identity::user::{self, NewUser, UserPatch};
+use crate::identity::{group, invitation};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,6 +25,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/groups")
             .route(web::get().to(list_user_groups)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/invitation")
+            .route(web::get().to(get_invitation))
+            .route(web::post().to(resend_invitation))
+            .route(web::delete().to(revoke_invitation)),
     );
 }
 
@@ -103,4 +109,31 @@ async fn list_user_groups(
     path: Path<(String, String, String)>,
 ) -> Reply {
     Ok(ok(group::of_user(&app, &path.0, &path.1, &path.2).await?))
+}
+
+async fn get_invitation(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    Ok(ok(invitation::find(&app, &path.0, &path.1, &path.2).await?))
+}
+
+async fn resend_invitation(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    Ok(created(
+        invitation::resend(&app, &path.0, &path.1, &path.2).await?,
+    ))
+}
+
+async fn revoke_invitation(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    invitation::revoke(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
 }

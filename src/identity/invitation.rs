@@ -1,31 +1,75 @@
-//! Invitations: a single-use activation token (stored hashed) with an expiry, and the message that carries it
-//! (its texts are the `invite` templates, rendered by `crate::messages`).
+//! Invitations: a single-use activation token (stored hashed) with an expiry, the message that carries it
+//! (its texts are the `invite` templates, rendered by `crate::messages`), the admin's view of it (status,
+//! resend, revoke) and its acceptance on the hosted activation page.
 
-use super::error::Result;
+use serde::Serialize;
+
+use super::error::{Error, Result};
+use super::pool::{self, Pool};
 use crate::messages;
 use crate::notify::{Message, NotifyError, Recipient};
+use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::invitations::{self, InvitationRow};
+use crate::store::users::{self, UserRow};
 
 /// How long an invitation link stays valid.
 pub const LIFETIME_SECONDS: i64 = 7 * 24 * 3600;
 
-/// Creates an invitation for `user`; returns the token, which exists nowhere else in clear.
-pub fn create(conn: &mut DbConn, user: &str, now: i64) -> Result<String> {
+/// An invitation as the admin sees it (never the token).
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: String,
+    pub user_id: String,
+    /// `pending`, `accepted`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+fn view(row: InvitationRow, now: i64) -> Invitation {
+    let status = match (row.accepted_at, row.revoked_at) {
+        (Some(_), _) => "accepted",
+        (None, Some(_)) => "revoked",
+        (None, None) if row.expires_at <= now => "expired",
+        (None, None) => "pending",
+    };
+    Invitation {
+        id: row.id,
+        user_id: row.user_id,
+        status,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        accepted_at: row.accepted_at,
+        revoked_at: row.revoked_at,
+    }
+}
+
+/// Creates an invitation for `user`; returns its id and the token, which exists nowhere else in clear.
+pub fn create(conn: &mut DbConn, user: &str, now: i64) -> Result<(String, String)> {
     let token = crate::secret::generate();
-    invitations::insert(
-        conn,
-        &InvitationRow {
-            id: crate::secret::new_id(),
-            user_id: user.to_owned(),
-            token_hash: crate::secret::hash(&token),
-            expires_at: now + LIFETIME_SECONDS,
-            accepted_at: None,
-            revoked_at: None,
-            created_at: now,
-        },
-    )?;
-    Ok(token)
+    let row = InvitationRow {
+        id: crate::secret::new_id(),
+        user_id: user.to_owned(),
+        token_hash: crate::secret::hash(&token),
+        expires_at: now + LIFETIME_SECONDS,
+        accepted_at: None,
+        revoked_at: None,
+        created_at: now,
+    };
+    invitations::insert(conn, &row)?;
+    Ok((row.id, token))
+}
+
+/// Where an invitation goes: the email when there is one, else the mobile.
+pub fn recipient(user: &UserRow) -> Option<Recipient> {
+    match (&user.email, &user.mobile) {
+        (Some(e), _) => Some(Recipient::Email(e.clone())),
+        (None, Some(m)) => Some(Recipient::Mobile(m.clone())),
+        (None, None) => None,
+    }
 }
 
 /// The invitation message for a recipient: the activation link and how long it stays valid.
@@ -36,4 +80,166 @@ pub fn message(
 ) -> std::result::Result<Message, NotifyError> {
     let link = format!("{public_url}/invitations/{token}");
     messages::invitation(to, &link, LIFETIME_SECONDS / (24 * 3600))
+}
+
+/// The user's latest invitation.
+pub async fn find(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<Invitation> {
+    let (t, p, u, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        user.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .run(move |c| {
+            super::user::require(c, &t, &p, &u)?;
+            let row = invitations::find_latest(c, &u)?.ok_or(Error::NotFound("invitation"))?;
+            Ok(view(row, now))
+        })
+        .await
+}
+
+/// Sends a new invitation to a user who has not accepted one yet; earlier open ones are revoked once the new
+/// one is on its way (if it cannot be sent, nothing changes).
+pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<Invitation> {
+    let (t, p, u, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        user.to_owned(),
+        app.clock.now(),
+    );
+    let (row, id, token) = app
+        .db
+        .transaction(move |c| {
+            let row = super::user::require(c, &t, &p, &u)?;
+            if row.status != "invited" {
+                return Err(Error::Conflict(
+                    "the user is not waiting for an invitation (status is not invited)".into(),
+                ));
+            }
+            let (id, token) = create(c, &u, now)?;
+            Ok((row, id, token))
+        })
+        .await?;
+    let sent = match recipient(&row).map(|to| message(to, app.config.public_url(), &token)) {
+        Some(Ok(message)) => app.notifier.send(tenant, &message).await,
+        Some(Err(e)) => Err(e),
+        None => Err(NotifyError::Template(
+            "the user has no email or mobile".into(),
+        )),
+    };
+    let (user_id, new_id) = (row.id.clone(), id.clone());
+    if let Err(cause) = sent {
+        app.db
+            .run(move |c| invitations::delete(c, &new_id).map_err(Error::from))
+            .await?;
+        return Err(Error::InvitationNotSent(cause));
+    }
+    app.db
+        .transaction(move |c| {
+            invitations::revoke_open(c, &user_id, Some(&id), now)?;
+            let row =
+                invitations::find_latest(c, &user_id)?.ok_or(Error::NotFound("invitation"))?;
+            Ok(view(row, now))
+        })
+        .await
+}
+
+/// Revokes the user's open invitation: its link stops working.
+pub async fn revoke(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<()> {
+    let (t, p, u, now) = (
+        tenant.to_owned(),
+        pool.to_owned(),
+        user.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            super::user::require(c, &t, &p, &u)?;
+            let latest = invitations::find_latest(c, &u)?.ok_or(Error::NotFound("invitation"))?;
+            if view(latest, now).status != "pending" {
+                return Err(Error::Conflict("the invitation is not pending".into()));
+            }
+            invitations::revoke_open(c, &u, None, now)?;
+            Ok(())
+        })
+        .await
+}
+
+/// An open invitation, as the activation page shows it.
+pub struct Opened {
+    pub invitation: InvitationRow,
+    pub user: UserRow,
+    pub pool: Pool,
+}
+
+/// The invitation a token opens, if it is still pending.
+pub fn open(conn: &mut DbConn, token: &str, now: i64) -> Result<Option<Opened>> {
+    let Some(row) = invitations::find_by_token_hash(conn, &crate::secret::hash(token))? else {
+        return Ok(None);
+    };
+    if view(row.clone(), now).status != "pending" {
+        return Ok(None);
+    }
+    let Some(user) = users::find_by_id(conn, &row.user_id)? else {
+        return Ok(None);
+    };
+    let pool = pool::by_id(conn, &user.pool_id)?;
+    Ok(Some(Opened {
+        invitation: row,
+        user,
+        pool,
+    }))
+}
+
+/// Accepts an invitation: sets the password (when the pool uses passwords; checked against its policy), marks the
+/// identifier the invitation went to as verified, and activates the user. `NotFound` when the link is no longer
+/// usable.
+pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -> Result<()> {
+    let (token_owned, now) = (token.to_owned(), app.clock.now());
+    let opened = app
+        .db
+        .run(move |c| open(c, &token_owned, now))
+        .await?
+        .ok_or(Error::NotFound("invitation"))?;
+    let hash = if opened.pool.uses_passwords() {
+        let password = new_password.unwrap_or_default();
+        let ids: Vec<&str> = [&opened.user.email, &opened.user.mobile]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if let Some(rule) = opened.pool.password_policy.violation(&password, &ids) {
+            return Err(Error::invalid("new_password", rule));
+        }
+        Some(
+            app.hasher
+                .hash(password)
+                .await
+                .map_err(|_| Error::Overloaded)?,
+        )
+    } else {
+        None
+    };
+    let now = app.clock.now();
+    app.db
+        .transaction(move |c| {
+            if !invitations::accept(c, &opened.invitation.id, now)? {
+                return Err(Error::NotFound("invitation"));
+            }
+            let mut user = opened.user;
+            if hash.is_some() {
+                user.password_hash = hash;
+            }
+            match recipient(&user) {
+                Some(Recipient::Email(_)) => user.email_verified = true,
+                Some(Recipient::Mobile(_)) => user.mobile_verified = true,
+                None => {}
+            }
+            user.status = "active".into();
+            user.updated_at = now;
+            users::update(c, &user)?;
+            Ok(())
+        })
+        .await
 }

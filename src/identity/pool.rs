@@ -333,6 +333,11 @@ pub fn require(conn: &mut DbConn, tenant: &str, id: &str) -> Result<Pool> {
     from_row(pools::find(conn, tenant, id)?.ok_or(Error::NotFound("pool"))?)
 }
 
+/// A pool by id alone (callers reached it through one of its users).
+pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Pool> {
+    from_row(pools::find_by_id(conn, id)?.ok_or(Error::NotFound("pool"))?)
+}
+
 fn to_row(p: &Pool) -> PoolRow {
     PoolRow {
         id: p.id.clone(),

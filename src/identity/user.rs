@@ -177,7 +177,7 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
         .transaction(move |c| {
             users::insert(c, &row).map_err(duplicate_identifier)?;
             let token = (mode == Mode::Invite)
-                .then(|| super::invitation::create(c, &row.id, now))
+                .then(|| super::invitation::create(c, &row.id, now).map(|(_, token)| token))
                 .transpose()?;
             Ok::<_, Error>((User::from(row), token))
         })

@@ -2,6 +2,7 @@
 //! Every page carries the strict page CSP and is never cached.
 
 pub mod code;
+pub mod invitation;
 pub mod login;
 pub mod views;
 

@@ -30,6 +30,20 @@ pub struct CodePage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "pages/activate.html")]
+pub struct ActivatePage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub identifier: &'a str,
+    pub needs_password: bool,
+    pub min_length: u32,
+    pub max_length: u32,
+    pub rules: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
 #[template(path = "pages/message.html")]
 pub struct MessagePage<'a> {
     pub public_url: &'a str,

@@ -43,6 +43,14 @@ pub fn find(conn: &mut DbConn, tenant: &str, id: &str) -> StoreResult<Option<Poo
         .optional()?)
 }
 
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> StoreResult<Option<PoolRow>> {
+    Ok(pools::table
+        .find(id)
+        .select(PoolRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn list(conn: &mut DbConn, tenant: &str, req: &PageRequest) -> StoreResult<Page<PoolRow>> {
     load_page!(
         conn,

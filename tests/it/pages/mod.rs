@@ -1,3 +1,4 @@
 //! Hosted pages beyond the password form (which `oidc::login_page` covers).
 
 mod code;
+mod invitation;
