@@ -54,45 +54,63 @@ pub fn invitation(to: Recipient, link: &str, valid_days: i64) -> Result<Message,
 }
 
 #[derive(Template)]
-#[template(path = "mail/sign_in_code/subject.txt", escape = "none")]
+#[template(path = "mail/code/subject.txt", escape = "none")]
 struct CodeSubject<'a> {
+    what: &'a str,
     code: &'a str,
 }
 
 #[derive(Template)]
-#[template(path = "mail/sign_in_code/body.txt", escape = "none")]
+#[template(path = "mail/code/body.txt", escape = "none")]
 struct CodeText<'a> {
+    what: &'a str,
     code: &'a str,
     minutes: u32,
 }
 
 #[derive(Template)]
-#[template(path = "mail/sign_in_code/body.html")]
+#[template(path = "mail/code/body.html")]
 struct CodeHtml<'a> {
+    what: &'a str,
     code: &'a str,
     minutes: u32,
 }
 
 #[derive(Template)]
-#[template(path = "sms/sign_in_code.txt", escape = "none")]
+#[template(path = "sms/code.txt", escape = "none")]
 struct CodeSms<'a> {
+    what: &'a str,
     code: &'a str,
     minutes: u32,
 }
 
-/// A sign-in code for `to`, valid for `minutes`.
-pub fn sign_in_code(to: Recipient, code: &str, minutes: u32) -> Result<Message, NotifyError> {
-    let subject = render(&CodeSubject { code })?.trim().to_owned();
+/// A one-time code for `to`, valid for `minutes`; `what` names its use ("sign-in", "password reset").
+pub fn code(to: Recipient, what: &str, code: &str, minutes: u32) -> Result<Message, NotifyError> {
+    let subject = render(&CodeSubject { what, code })?.trim().to_owned();
     let message = match to {
         Recipient::Email(_) => Message {
             subject,
-            body_text: render(&CodeText { code, minutes })?,
-            body_html: Some(render(&CodeHtml { code, minutes })?),
+            body_text: render(&CodeText {
+                what,
+                code,
+                minutes,
+            })?,
+            body_html: Some(render(&CodeHtml {
+                what,
+                code,
+                minutes,
+            })?),
             to,
         },
         Recipient::Mobile(_) => Message {
             subject,
-            body_text: render(&CodeSms { code, minutes })?.trim().to_owned(),
+            body_text: render(&CodeSms {
+                what,
+                code,
+                minutes,
+            })?
+            .trim()
+            .to_owned(),
             body_html: None,
             to,
         },

@@ -1,4 +1,4 @@
-//! Sign-in with a one-time code sent by email or SMS: numeric codes of the pool's length and lifetime, stored
+//! One-time codes sent by email or SMS, for signing in or for resetting a password: numeric codes of the pool's length and lifetime, stored
 //! hashed, single use, a limited number of attempts, and a resend throttle per identifier (one per 30 s, five
 //! per hour). An identifier that names no user who can receive the code gets a decoy challenge that can never
 //! succeed, so the pages look the same either way.
@@ -42,18 +42,43 @@ pub struct Delivery {
     pub ttl_seconds: u32,
 }
 
-const PURPOSE_SIGN_IN: &str = "sign_in";
+/// What a code is for; a code for one purpose never serves another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Signing in to a pool that offers codes.
+    SignIn,
+    /// Choosing a new password in a pool that uses passwords.
+    PasswordReset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignIn => "sign_in",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+
+    /// The pools whose users may get this kind of code.
+    fn mechanism(self) -> Mechanism {
+        match self {
+            Purpose::SignIn => Mechanism::Otp,
+            Purpose::PasswordReset => Mechanism::Password,
+        }
+    }
+}
 const RESEND_AFTER: i64 = 30;
 const PER_HOUR: usize = 5;
 
-/// Starts a sign-in challenge for `identifier` at a workspace: returns the challenge id and, when the identifier
-/// names an active user of a pool offering codes who has an address on `channel`, what to deliver.
-pub fn start_sign_in(
+/// Starts a challenge for `identifier` at a workspace: returns the challenge id and, when the identifier names an
+/// active user of a pool offering what `purpose` needs who has an address on `channel`, what to deliver.
+pub fn start(
     conn: &mut DbConn,
     tenant: &str,
     workspace: &str,
     identifier: &str,
     channel: Channel,
+    purpose: Purpose,
     now: i64,
 ) -> Result<(String, Option<Delivery>), CodeError> {
     let key = match Identifier::parse("identifier", identifier) {
@@ -65,7 +90,7 @@ pub fn start_sign_in(
     if recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR {
         return Err(CodeError::Throttled);
     }
-    let user = find_user(conn, tenant, workspace, identifier, Mechanism::Otp)?
+    let user = find_user(conn, tenant, workspace, identifier, purpose.mechanism())?
         .filter(|u| u.status == "active");
     let address = user.as_ref().and_then(|u| match channel {
         Channel::Email => u.email.clone().map(Recipient::Email),
@@ -82,7 +107,7 @@ pub fn start_sign_in(
         workspace_id: workspace.to_owned(),
         user_id: address.as_ref().and(user.as_ref()).map(|u| u.id.clone()),
         identifier: key,
-        purpose: PURPOSE_SIGN_IN.to_owned(),
+        purpose: purpose.as_str().to_owned(),
         code_hash: crate::secret::hash(&code),
         attempts: 0,
         max_attempts: i64::from(settings.max_attempts),
@@ -108,18 +133,19 @@ fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSet
 }
 
 /// Checks a code against its challenge; on success the code is spent and the user returned.
-pub fn verify_sign_in(
+pub fn verify(
     conn: &mut DbConn,
     tenant: &str,
     workspace: &str,
     challenge: &str,
     code: &str,
+    purpose: Purpose,
     now: i64,
 ) -> Result<UserRow, CodeError> {
     let Some(row) = codes::find(conn, challenge)? else {
         return Err(CodeError::Expired);
     };
-    if row.tenant_id != tenant || row.workspace_id != workspace || row.purpose != PURPOSE_SIGN_IN {
+    if row.tenant_id != tenant || row.workspace_id != workspace || row.purpose != purpose.as_str() {
         return Err(CodeError::Expired);
     }
     if row.used_at.is_some() || row.expires_at <= now {

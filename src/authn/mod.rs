@@ -7,4 +7,5 @@ pub mod lockout;
 pub mod login;
 pub mod password;
 pub mod pending;
+pub mod reset;
 pub mod session;

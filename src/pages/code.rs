@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::login::{Pending, expired, form, pending, signed_in};
 use super::views::CodePage;
-use crate::authn::code::{self, Channel, CodeError};
+use crate::authn::code::{self, Channel, CodeError, Purpose};
 use crate::oidc::Op;
 use crate::oidc::authorize::failure_page;
 use crate::state::AppState;
-use crate::tokens::{Provider, TokenError};
+use crate::tokens::Provider;
 use crate::web::csrf;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,15 +35,18 @@ struct CodeForm {
     code: String,
 }
 
-/// Sends a code to the identifier (when it names someone who can receive one) and shows the code form.
-pub(super) async fn send_code(
-    req: &HttpRequest,
+/// Why no code went out, in words for the user, with the page status.
+pub(super) type Refused = (&'static str, StatusCode);
+
+/// Starts a challenge for `purpose` and delivers its code (when the identifier names someone who can receive
+/// one); returns the challenge id, or what to tell the user.
+pub(super) async fn issue_code(
     app: &AppState,
-    p: &Arc<Provider>,
-    pending: &Pending,
+    p: &Provider,
     identifier: &str,
     channel: Channel,
-) -> HttpResponse {
+    purpose: Purpose,
+) -> Result<String, Refused> {
     let (t, w, typed, now) = (
         p.tenant.clone(),
         p.workspace.clone(),
@@ -52,55 +55,67 @@ pub(super) async fn send_code(
     );
     let started = app
         .db
-        .run(move |c| code::start_sign_in(c, &t, &w, &typed, channel, now))
+        .run(move |c| code::start(c, &t, &w, &typed, channel, purpose, now))
         .await;
     let (challenge, delivery) = match started {
         Ok(started) => started,
         Err(CodeError::Throttled) => {
-            let message =
-                "A code was sent moments ago. Please wait a little before asking for another.";
-            return form(
-                req,
-                app,
-                p,
-                pending,
-                identifier,
-                Some(message),
+            return Err((
+                "A code was sent moments ago. Please wait a little before asking for another.",
                 StatusCode::TOO_MANY_REQUESTS,
-            );
+            ));
         }
-        Err(e) => return failure_page(app, TokenError::Internal(e.to_string())),
+        Err(e) => {
+            tracing::error!(error = %e, "could not start a code challenge");
+            return Err((
+                "Something went wrong. Please try again in a moment.",
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ));
+        }
     };
     if let Some(d) = delivery {
-        let sent = match crate::messages::sign_in_code(d.to, &d.code, d.ttl_seconds.div_ceil(60)) {
+        let what = match purpose {
+            Purpose::SignIn => "sign-in",
+            Purpose::PasswordReset => "password reset",
+        };
+        let sent = match crate::messages::code(d.to, what, &d.code, d.ttl_seconds.div_ceil(60)) {
             Ok(message) => app.notifier.send(&p.tenant, &message).await,
             Err(e) => Err(e),
         };
         if let Err(e) = sent {
             // The user must know: a code that never arrives looks like a wrong identifier.
-            tracing::warn!(error = %e, "sign-in code not delivered");
-            let message = "We could not send the code just now. Please try again in a moment.";
-            return form(
-                req,
-                app,
-                p,
-                pending,
-                identifier,
-                Some(message),
+            tracing::warn!(error = %e, "code not delivered");
+            return Err((
+                "We could not send the code just now. Please try again in a moment.",
                 StatusCode::SERVICE_UNAVAILABLE,
-            );
+            ));
         }
     }
-    page(
-        req,
-        app,
-        p,
-        &pending.id,
-        &challenge,
-        identifier,
-        None,
-        StatusCode::OK,
-    )
+    Ok(challenge)
+}
+
+/// Sends a sign-in code and shows the code form (or the login form with the reason it could not).
+pub(super) async fn send_code(
+    req: &HttpRequest,
+    app: &AppState,
+    p: &Arc<Provider>,
+    pending: &Pending,
+    identifier: &str,
+    channel: Channel,
+) -> HttpResponse {
+    match issue_code(app, p, identifier, channel, Purpose::SignIn).await {
+        Ok(challenge) => page(
+            req,
+            app,
+            p,
+            &pending.id,
+            &challenge,
+            identifier,
+            None,
+            StatusCode::OK,
+        ),
+        Err((message, status)) => form(req, app, p, pending, identifier, Some(message), status),
+    }
 }
 
 async fn submit_code(
@@ -136,7 +151,7 @@ async fn submit_code(
     );
     match app
         .db
-        .run(move |c| code::verify_sign_in(c, &t, &w, &challenge, &typed, now))
+        .run(move |c| code::verify(c, &t, &w, &challenge, &typed, Purpose::SignIn, now))
         .await
     {
         Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,

@@ -275,6 +275,7 @@ pub(super) fn form(
         error,
         offers_password: pending.offers_password,
         offers_otp: pending.offers_otp,
+        reset: &format!("{}/password-reset?request={}", p.issuer, pending.id),
     };
     let mut res = super::render(status, &page);
     if let Some(cookie) = set_cookie {

@@ -4,6 +4,7 @@
 pub mod code;
 pub mod invitation;
 pub mod login;
+pub mod reset;
 pub mod views;
 
 use actix_web::http::StatusCode;
@@ -14,7 +15,9 @@ use crate::web::security_headers::PAGE_CSP;
 
 /// Mounts the hosted pages inside a workspace scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(login::configure).configure(code::configure);
+    cfg.configure(login::configure)
+        .configure(code::configure)
+        .configure(reset::configure);
 }
 
 /// A response builder for a page: status, page CSP, no caching.
@@ -37,6 +40,26 @@ pub fn render(status: StatusCode, template: &impl askama::Template) -> HttpRespo
     }
 }
 
+/// A page with a title, a message and one link onward.
+pub fn message_with_link(
+    public_url: &str,
+    title: &str,
+    message: &str,
+    href: &str,
+    label: &str,
+) -> HttpResponse {
+    render(
+        StatusCode::OK,
+        &views::MessagePage {
+            public_url,
+            title,
+            message,
+            is_error: false,
+            link: Some((href, label)),
+        },
+    )
+}
+
 /// A page with a title and a message (errors in an element with `role="alert"`).
 pub fn message(public_url: &str, status: StatusCode, title: &str, message: &str) -> HttpResponse {
     let is_error = status.is_client_error() || status.is_server_error();
@@ -47,6 +70,7 @@ pub fn message(public_url: &str, status: StatusCode, title: &str, message: &str)
             title,
             message,
             is_error,
+            link: None,
         },
     )
 }

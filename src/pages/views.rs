@@ -14,6 +14,8 @@ pub struct LoginPage<'a> {
     pub error: Option<&'a str>,
     pub offers_password: bool,
     pub offers_otp: bool,
+    /// The password-reset page for this request.
+    pub reset: &'a str,
 }
 
 #[derive(Template)]
@@ -44,12 +46,39 @@ pub struct ActivatePage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "pages/reset_start.html")]
+pub struct ResetStartPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub identifier: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/reset_confirm.html")]
+pub struct ResetConfirmPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub challenge: &'a str,
+    pub identifier: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
 #[template(path = "pages/message.html")]
 pub struct MessagePage<'a> {
     pub public_url: &'a str,
     pub title: &'a str,
     pub message: &'a str,
     pub is_error: bool,
+    /// `(href, label)` of a link onward.
+    pub link: Option<(&'a str, &'a str)>,
 }
 
 #[derive(Template)]
