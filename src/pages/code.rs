@@ -8,7 +8,7 @@ use actix_web::web::{self, Data, Form};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::login::{Pending, expired, form, pending, signed_in};
+use super::login::{FORM_EXPIRED, Pending, form, pending_or_page, signed_in};
 use super::views::CodePage;
 use crate::authn::code::{self, Channel, CodeError, Purpose};
 use crate::oidc::Op;
@@ -125,13 +125,12 @@ async fn submit_code(
     f: Form<CodeForm>,
 ) -> HttpResponse {
     let f = f.into_inner();
-    let pending = match pending(&app, &p, &f.request).await {
-        Ok(Some(pending)) => pending,
-        Ok(None) => return expired(&app),
-        Err(e) => return failure_page(&app, e),
+    let pending = match pending_or_page(&app, &p, &f.request).await {
+        Ok(pending) => pending,
+        Err(page) => return page,
     };
     if !csrf::is_valid(&req, &f.csrf_token) {
-        let message = "This form has expired. Please try again.";
+        let message = FORM_EXPIRED;
         return form(
             &req,
             &app,

@@ -78,13 +78,12 @@ async fn submit_login(
     f: Form<LoginForm>,
 ) -> HttpResponse {
     let f = f.into_inner();
-    let pending = match pending(&app, &p, &f.request).await {
-        Ok(Some(pending)) => pending,
-        Ok(None) => return expired(&app),
-        Err(e) => return failure_page(&app, e),
+    let pending = match pending_or_page(&app, &p, &f.request).await {
+        Ok(pending) => pending,
+        Err(page) => return page,
     };
     if !csrf::is_valid(&req, &f.csrf_token) {
-        let message = "This form has expired. Please try again.";
+        let message = FORM_EXPIRED;
         return form(
             &req,
             &app,
@@ -207,6 +206,22 @@ pub(super) async fn signed_in(
         app.config.public_url(),
     ));
     res
+}
+
+/// The message when a form's CSRF token does not match its cookie.
+pub(super) const FORM_EXPIRED: &str = "This form has expired. Please try again.";
+
+/// The pending request a form names, or the page to answer with instead (expired, or a failure).
+pub(super) async fn pending_or_page(
+    app: &AppState,
+    p: &Arc<Provider>,
+    id: &str,
+) -> Result<Pending, HttpResponse> {
+    match pending(app, p, id).await {
+        Ok(Some(pending)) => Ok(pending),
+        Ok(None) => Err(expired(app)),
+        Err(e) => Err(failure_page(app, e)),
+    }
 }
 
 /// The stored, unexpired authorization request of this workspace with this id.

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::code::issue_code;
-use super::login::{Pending, expired, pending};
+use super::login::{FORM_EXPIRED, Pending, expired, pending, pending_or_page};
 use super::views::{ResetConfirmPage, ResetStartPage};
 use crate::authn::code::{Channel, CodeError, Purpose};
 use crate::authn::reset::{self, ResetError};
@@ -74,13 +74,15 @@ async fn send_reset_code(
     f: Form<ResetForm>,
 ) -> HttpResponse {
     let f = f.into_inner();
-    let pending = match pending(&app, &p, &f.request).await {
-        Ok(Some(pending)) if pending.offers_password => pending,
-        Ok(_) => return expired(&app),
-        Err(e) => return failure_page(&app, e),
+    let pending = match pending_or_page(&app, &p, &f.request).await {
+        Ok(pending) => pending,
+        Err(page) => return page,
     };
+    if !pending.offers_password {
+        return expired(&app);
+    }
     if !csrf::is_valid(&req, &f.csrf_token) {
-        let message = "This form has expired. Please try again.";
+        let message = FORM_EXPIRED;
         return start_page(
             &req,
             &app,
@@ -126,11 +128,13 @@ async fn confirm_reset(
     f: Form<ResetForm>,
 ) -> HttpResponse {
     let f = f.into_inner();
-    let pending = match pending(&app, &p, &f.request).await {
-        Ok(Some(pending)) if pending.offers_password => pending,
-        Ok(_) => return expired(&app),
-        Err(e) => return failure_page(&app, e),
+    let pending = match pending_or_page(&app, &p, &f.request).await {
+        Ok(pending) => pending,
+        Err(page) => return page,
     };
+    if !pending.offers_password {
+        return expired(&app);
+    }
     let again = |message: &str, status| {
         confirm_page(
             &req,
