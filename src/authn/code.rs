@@ -49,6 +49,8 @@ pub enum Purpose {
     SignIn,
     /// Choosing a new password in a pool that uses passwords.
     PasswordReset,
+    /// Proving the identifier of a self-registration.
+    Registration,
 }
 
 impl Purpose {
@@ -56,14 +58,16 @@ impl Purpose {
         match self {
             Purpose::SignIn => "sign_in",
             Purpose::PasswordReset => "password_reset",
+            Purpose::Registration => "registration",
         }
     }
 
-    /// The pools whose users may get this kind of code.
-    fn mechanism(self) -> Mechanism {
+    /// The pools whose existing users may get this kind of code (`None`: codes for people who are not users yet).
+    fn mechanism(self) -> Option<Mechanism> {
         match self {
-            Purpose::SignIn => Mechanism::Otp,
-            Purpose::PasswordReset => Mechanism::Password,
+            Purpose::SignIn => Some(Mechanism::Otp),
+            Purpose::PasswordReset => Some(Mechanism::Password),
+            Purpose::Registration => None,
         }
     }
 }
@@ -86,12 +90,14 @@ pub fn start(
         Ok(Identifier::Mobile(m)) => m,
         Err(_) => identifier.trim().to_lowercase(),
     };
-    let recent = codes::sent_since(conn, tenant, workspace, &key, now - 3600)?;
-    if recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR {
+    if is_throttled(conn, tenant, workspace, &key, now)? {
         return Err(CodeError::Throttled);
     }
-    let user = find_user(conn, tenant, workspace, identifier, purpose.mechanism())?
-        .filter(|u| u.status == "active");
+    let user = match purpose.mechanism() {
+        Some(mechanism) => find_user(conn, tenant, workspace, identifier, mechanism)?
+            .filter(|u| u.status == "active"),
+        None => None,
+    };
     let address = user.as_ref().and_then(|u| match channel {
         Channel::Email => u.email.clone().map(Recipient::Email),
         Channel::Sms => u.mobile.clone().map(Recipient::Mobile),
@@ -132,20 +138,43 @@ fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSet
     }
 }
 
+/// A code typed for a challenge at a workspace.
+pub struct Attempt<'a> {
+    pub tenant: &'a str,
+    pub workspace: &'a str,
+    pub challenge: &'a str,
+    pub code: &'a str,
+}
+
 /// Checks a code against its challenge; on success the code is spent and the user returned.
 pub fn verify(
     conn: &mut DbConn,
-    tenant: &str,
-    workspace: &str,
-    challenge: &str,
-    code: &str,
+    attempt: &Attempt,
     purpose: Purpose,
     now: i64,
 ) -> Result<UserRow, CodeError> {
-    let Some(row) = codes::find(conn, challenge)? else {
+    check(conn, attempt, purpose, now, |c, row| match &row.user_id {
+        Some(user_id) => Ok(users::find_by_id(c, user_id)?.filter(|u| u.status == "active")),
+        None => Ok(None),
+    })
+}
+
+/// Checks a code; `subject` finds what the challenge is about (`None`: nothing usable, e.g. a decoy), and only
+/// then is the code spent. A wrong code, or one without a subject, counts as a failed attempt.
+pub fn check<T>(
+    conn: &mut DbConn,
+    attempt: &Attempt,
+    purpose: Purpose,
+    now: i64,
+    subject: impl FnOnce(&mut DbConn, &CodeRow) -> Result<Option<T>, StoreError>,
+) -> Result<T, CodeError> {
+    let Some(row) = codes::find(conn, attempt.challenge)? else {
         return Err(CodeError::Expired);
     };
-    if row.tenant_id != tenant || row.workspace_id != workspace || row.purpose != purpose.as_str() {
+    if row.tenant_id != attempt.tenant
+        || row.workspace_id != attempt.workspace
+        || row.purpose != purpose.as_str()
+    {
         return Err(CodeError::Expired);
     }
     if row.used_at.is_some() || row.expires_at <= now {
@@ -155,15 +184,12 @@ pub fn verify(
         return Err(CodeError::TooManyAttempts);
     }
     let matches = bool::from(
-        crate::secret::hash(code.trim())
+        crate::secret::hash(attempt.code.trim())
             .as_bytes()
             .ct_eq(row.code_hash.as_bytes()),
     );
-    let user = match (&row.user_id, matches) {
-        (Some(user_id), true) => users::find_by_id(conn, user_id)?.filter(|u| u.status == "active"),
-        _ => None,
-    };
-    let Some(user) = user else {
+    let found = if matches { subject(conn, &row)? } else { None };
+    let Some(found) = found else {
         codes::count_attempt(conn, &row.id)?;
         return Err(if row.attempts + 1 >= row.max_attempts {
             CodeError::TooManyAttempts
@@ -174,7 +200,57 @@ pub fn verify(
     if !codes::use_code(conn, &row.id, now)? {
         return Err(CodeError::Expired);
     }
-    Ok(user)
+    Ok(found)
+}
+
+/// A challenge the caller names (a registration shares its id with its code).
+pub struct Challenge<'a> {
+    pub tenant: &'a str,
+    pub workspace: &'a str,
+    pub id: &'a str,
+    /// The normalised identifier the code goes to (the resend throttle counts per identifier).
+    pub identifier: &'a str,
+}
+
+/// Issues a code for `challenge`; returns the code to deliver.
+pub fn issue(
+    conn: &mut DbConn,
+    challenge: &Challenge,
+    settings: &OtpSettings,
+    purpose: Purpose,
+    now: i64,
+) -> Result<String, CodeError> {
+    let code = digits(settings.length as usize);
+    codes::insert(
+        conn,
+        &CodeRow {
+            id: challenge.id.to_owned(),
+            tenant_id: challenge.tenant.to_owned(),
+            workspace_id: challenge.workspace.to_owned(),
+            user_id: None,
+            identifier: challenge.identifier.to_owned(),
+            purpose: purpose.as_str().to_owned(),
+            code_hash: crate::secret::hash(&code),
+            attempts: 0,
+            max_attempts: i64::from(settings.max_attempts),
+            created_at: now,
+            expires_at: now + i64::from(settings.ttl_seconds),
+            used_at: None,
+        },
+    )?;
+    Ok(code)
+}
+
+/// Whether `identifier` was sent a code too recently (one per 30 s, five per hour).
+pub fn is_throttled(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    identifier: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let recent = codes::sent_since(conn, tenant, workspace, identifier, now - 3600)?;
+    Ok(recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR)
 }
 
 /// `n` random decimal digits (rejection sampling keeps them uniform).

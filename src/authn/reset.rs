@@ -76,7 +76,19 @@ pub async fn reset_password(
     // Verified outside the transaction below: a wrong code's attempt must be counted even though it fails.
     let mut user = app
         .db
-        .run(move |c| code::verify(c, &t, &w, &id, &code_typed, Purpose::PasswordReset, now))
+        .run(move |c| {
+            code::verify(
+                c,
+                &code::Attempt {
+                    tenant: &t,
+                    workspace: &w,
+                    challenge: &id,
+                    code: &code_typed,
+                },
+                Purpose::PasswordReset,
+                now,
+            )
+        })
         .await?;
     app.db
         .transaction(move |c| {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::login::{FORM_EXPIRED, Pending, form, pending_or_page, signed_in};
 use super::views::CodePage;
-use crate::authn::code::{self, Channel, CodeError, Purpose};
+use crate::authn::code::{self, Attempt, Channel, CodeError, Purpose};
 use crate::oidc::Op;
 use crate::oidc::authorize::failure_page;
 use crate::state::AppState;
@@ -77,6 +77,7 @@ pub(super) async fn issue_code(
         let what = match purpose {
             Purpose::SignIn => "sign-in",
             Purpose::PasswordReset => "password reset",
+            Purpose::Registration => "verification",
         };
         let sent = match crate::messages::code(d.to, what, &d.code, d.ttl_seconds.div_ceil(60)) {
             Ok(message) => app.notifier.send(&p.tenant, &message).await,
@@ -150,7 +151,19 @@ async fn submit_code(
     );
     match app
         .db
-        .run(move |c| code::verify(c, &t, &w, &challenge, &typed, Purpose::SignIn, now))
+        .run(move |c| {
+            code::verify(
+                c,
+                &Attempt {
+                    tenant: &t,
+                    workspace: &w,
+                    challenge: &challenge,
+                    code: &typed,
+                },
+                Purpose::SignIn,
+                now,
+            )
+        })
         .await
     {
         Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,

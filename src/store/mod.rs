@@ -15,6 +15,7 @@ pub mod keys;
 pub mod maintenance;
 pub mod outbox;
 pub mod pools;
+pub mod registrations;
 pub mod schemas;
 pub mod sessions;
 pub mod settings;

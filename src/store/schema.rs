@@ -258,6 +258,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        pool_id -> Text,
+        email -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        payload -> Text,
+        password_hash -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(schemas -> tenants (tenant_id));
 diesel::joinable!(pools -> tenants (tenant_id));
 diesel::joinable!(users -> pools (pool_id));
@@ -296,4 +311,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     verification_codes,
     outbox,
+    registrations,
 );

@@ -1,0 +1,49 @@
+//! Self-registrations waiting for the verification code (their code shares their id in `verification_codes`).
+
+use diesel::prelude::*;
+
+use super::schema::registrations;
+use super::{DbConn, StoreResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub workspace_id: String,
+    pub pool_id: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    /// The profile the user entered, JSON (already validated against the pool's schema).
+    pub payload: String,
+    pub password_hash: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub fn insert(conn: &mut DbConn, row: &RegistrationRow) -> StoreResult<()> {
+    diesel::insert_into(registrations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> StoreResult<Option<RegistrationRow>> {
+    Ok(registrations::table
+        .find(id)
+        .select(RegistrationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
+    Ok(diesel::delete(registrations::table.find(id)).execute(conn)?)
+}
+
+/// Deletes registrations that expired before `before`.
+pub fn purge(conn: &mut DbConn, before: i64) -> StoreResult<usize> {
+    Ok(
+        diesel::delete(registrations::table.filter(registrations::expires_at.lt(before)))
+            .execute(conn)?,
+    )
+}
