@@ -7,5 +7,6 @@ pub mod lockout;
 pub mod login;
 pub mod password;
 pub mod pending;
+pub mod registration;
 pub mod reset;
 pub mod session;

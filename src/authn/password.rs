@@ -53,6 +53,27 @@ impl PasswordPolicy {
         None
     }
 
+    /// The rules in one sentence, for the pages that ask for a new password.
+    pub fn describe(&self) -> String {
+        let mut rules = vec![format!(
+            "{} to {} characters",
+            self.min_length, self.max_length
+        )];
+        let classes = [
+            (self.require_lowercase, "a lowercase letter"),
+            (self.require_uppercase, "an uppercase letter"),
+            (self.require_digit, "a digit"),
+            (self.require_special, "a symbol"),
+        ];
+        rules.extend(
+            classes
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, what)| format!("with {what}")),
+        );
+        format!("{}; not a commonly used password.", rules.join(", "))
+    }
+
     /// The first rule `password` breaks, as a sentence for the user; `None` when it passes.
     /// `identifiers` are the user's email/mobile, which a password must not equal.
     pub fn violation(&self, password: &str, identifiers: &[&str]) -> Option<String> {

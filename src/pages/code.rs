@@ -74,25 +74,35 @@ pub(super) async fn issue_code(
         }
     };
     if let Some(d) = delivery {
-        let what = match purpose {
-            Purpose::SignIn => "sign-in",
-            Purpose::PasswordReset => "password reset",
-            Purpose::Registration => "verification",
-        };
-        let sent = match crate::messages::code(d.to, what, &d.code, d.ttl_seconds.div_ceil(60)) {
-            Ok(message) => app.notifier.send(&p.tenant, &message).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = sent {
-            // The user must know: a code that never arrives looks like a wrong identifier.
-            tracing::warn!(error = %e, "code not delivered");
-            return Err((
-                "We could not send the code just now. Please try again in a moment.",
-                StatusCode::SERVICE_UNAVAILABLE,
-            ));
-        }
+        deliver(app, p, d, purpose).await?;
     }
     Ok(challenge)
+}
+
+/// Sends a code by its channel; what to tell the user when it could not be sent.
+pub(super) async fn deliver(
+    app: &AppState,
+    p: &Provider,
+    d: code::Delivery,
+    purpose: Purpose,
+) -> Result<(), Refused> {
+    let what = match purpose {
+        Purpose::SignIn => "sign-in",
+        Purpose::PasswordReset => "password reset",
+        Purpose::Registration => "verification",
+    };
+    let sent = match crate::messages::code(d.to, what, &d.code, d.ttl_seconds.div_ceil(60)) {
+        Ok(message) => app.notifier.send(&p.tenant, &message).await,
+        Err(e) => Err(e),
+    };
+    sent.map_err(|e| {
+        // The user must know: a code that never arrives looks like a wrong identifier.
+        tracing::warn!(error = %e, "code not delivered");
+        (
+            "We could not send the code just now. Please try again in a moment.",
+            StatusCode::SERVICE_UNAVAILABLE,
+        )
+    })
 }
 
 /// Sends a sign-in code and shows the code form (or the login form with the reason it could not).
@@ -109,6 +119,7 @@ pub(super) async fn send_code(
             req,
             app,
             p,
+            "/login/code",
             &pending.id,
             &challenge,
             identifier,
@@ -173,6 +184,7 @@ async fn submit_code(
                 &req,
                 &app,
                 &p,
+                "/login/code",
                 &pending.id,
                 &f.challenge,
                 &f.identifier,
@@ -200,10 +212,11 @@ async fn submit_code(
     clippy::too_many_arguments,
     reason = "one page, many fields; a struct would only rename them"
 )]
-fn page(
+pub(super) fn page(
     req: &HttpRequest,
     app: &AppState,
     p: &Provider,
+    path: &str,
     request_id: &str,
     challenge: &str,
     identifier: &str,
@@ -212,7 +225,7 @@ fn page(
 ) -> HttpResponse {
     let public_url = app.config.public_url();
     let (csrf, set_cookie) = csrf::token(req, public_url);
-    let action = format!("{}/login/code", p.issuer);
+    let action = format!("{}{path}", p.issuer);
     let back = format!("{}/login?request={request_id}", p.issuer);
     let view = CodePage {
         public_url,

@@ -93,7 +93,7 @@ fn page(
     let (csrf, set_cookie) = csrf::token(req, public_url);
     let action = format!("{public_url}/invitations/{token}");
     let policy = &opened.pool.password_policy;
-    let rules = rules_text(policy);
+    let rules = policy.describe();
     let identifier = opened
         .user
         .email
@@ -116,24 +116,6 @@ fn page(
         let _ = res.add_cookie(&cookie);
     }
     res
-}
-
-/// The pool's password rules in one sentence.
-fn rules_text(p: &crate::authn::password::PasswordPolicy) -> String {
-    let mut rules = vec![format!("{} to {} characters", p.min_length, p.max_length)];
-    let classes = [
-        (p.require_lowercase, "a lowercase letter"),
-        (p.require_uppercase, "an uppercase letter"),
-        (p.require_digit, "a digit"),
-        (p.require_special, "a symbol"),
-    ];
-    rules.extend(
-        classes
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, what)| format!("with {what}")),
-    );
-    format!("{}; not a commonly used password.", rules.join(", "))
 }
 
 fn unusable(app: &AppState) -> HttpResponse {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::views::LoginPage;
 use crate::authn::code::Channel;
 use crate::authn::login::{self, LoginError};
-use crate::authn::{pending, session};
+use crate::authn::{pending, registration, session};
 use crate::identity::pool::Mechanism;
 use crate::oidc::Op;
 use crate::oidc::authorize::{SESSION_COOKIE, complete, failure_page};
@@ -56,6 +56,8 @@ pub(super) struct Pending {
     pub client_name: String,
     pub offers_password: bool,
     pub offers_otp: bool,
+    /// Whether a connected pool allows self-registration ("Create account").
+    pub offers_registration: bool,
 }
 
 async fn show_login(
@@ -244,10 +246,17 @@ pub(super) async fn pending(
             };
             let offers_password = login::is_offered(c, &t, &w, Mechanism::Password)?;
             let offers_otp = login::is_offered(c, &t, &w, Mechanism::Otp)?;
-            Ok::<_, TokenError>(Some((id, request, offers_password, offers_otp)))
+            let offers_registration = registration::pool_for(c, &t, &w)?.is_some();
+            Ok::<_, TokenError>(Some((
+                id,
+                request,
+                offers_password,
+                offers_otp,
+                offers_registration,
+            )))
         })
         .await?;
-    let Some((id, request, offers_password, offers_otp)) = found else {
+    let Some((id, request, offers_password, offers_otp, offers_registration)) = found else {
         return Ok(None);
     };
     let client_name = find_client(app, p, &request.client_id)
@@ -260,6 +269,7 @@ pub(super) async fn pending(
         client_name,
         offers_password,
         offers_otp,
+        offers_registration,
     }))
 }
 
@@ -291,6 +301,9 @@ pub(super) fn form(
         offers_password: pending.offers_password,
         offers_otp: pending.offers_otp,
         reset: &format!("{}/password-reset?request={}", p.issuer, pending.id),
+        register: pending
+            .offers_registration
+            .then(|| format!("{}/register?request={}", p.issuer, pending.id)),
     };
     let mut res = super::render(status, &page);
     if let Some(cookie) = set_cookie {

@@ -4,6 +4,7 @@
 pub mod code;
 pub mod invitation;
 pub mod login;
+pub mod register;
 pub mod reset;
 pub mod views;
 
@@ -17,7 +18,8 @@ use crate::web::security_headers::PAGE_CSP;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(login::configure)
         .configure(code::configure)
-        .configure(reset::configure);
+        .configure(reset::configure)
+        .configure(register::configure);
 }
 
 /// A response builder for a page: status, page CSP, no caching.

@@ -16,6 +16,8 @@ pub struct LoginPage<'a> {
     pub offers_otp: bool,
     /// The password-reset page for this request.
     pub reset: &'a str,
+    /// The registration page, where a connected pool allows self-registration.
+    pub register: Option<String>,
 }
 
 #[derive(Template)]
@@ -67,6 +69,31 @@ pub struct ResetConfirmPage<'a> {
     pub request_id: &'a str,
     pub challenge: &'a str,
     pub identifier: &'a str,
+    pub error: Option<&'a str>,
+}
+
+/// A registration form field with the value entered so far.
+pub struct FormField {
+    pub name: String,
+    pub label: String,
+    pub input: &'static str,
+    pub required: bool,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/register.html")]
+pub struct RegisterPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub client_name: &'a str,
+    pub identifier: &'a str,
+    pub fields: Vec<FormField>,
+    pub needs_password: bool,
+    pub rules: &'a str,
     pub error: Option<&'a str>,
 }
 

@@ -2,4 +2,5 @@
 
 mod code;
 mod invitation;
+mod register;
 mod reset;

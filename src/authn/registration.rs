@@ -1,0 +1,316 @@
+//! Self-registration: a form generated from the pool's user schema, the identifier proved with a code before the
+//! user exists, then an active user. The pool is the first connected pool that allows self-registration.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::code::{self, Attempt, Challenge, CodeError, Delivery, Purpose};
+use crate::identity::identifier::Identifier;
+use crate::identity::pool::{self, Pool};
+use crate::identity::profile_schema;
+use crate::notify::Recipient;
+use crate::state::AppState;
+use crate::store::registrations::{self, RegistrationRow};
+use crate::store::users::{self, IdentifierFilter, UserRow};
+use crate::store::{DbConn, StoreError, workspaces};
+
+/// How long a registration waits for its code.
+const TTL: i64 = 30 * 60;
+
+/// One input of the registration form, from a property of the user schema.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    /// The HTML input type: `text`, `email`, `url`, `number` or `checkbox`.
+    pub input: &'static str,
+    pub required: bool,
+}
+
+/// Why a registration did not go ahead.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("no connected pool allows self-registration")]
+    NotAllowed,
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error("the server is busy; try again shortly")]
+    Overloaded,
+    #[error("an account with this identifier already exists")]
+    Exists,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::identity::Error> for RegistrationError {
+    fn from(e: crate::identity::Error) -> Self {
+        match e {
+            crate::identity::Error::Invalid { field, message } => {
+                RegistrationError::Invalid { field, message }
+            }
+            crate::identity::Error::Store(e) => RegistrationError::Store(e),
+            crate::identity::Error::Overloaded => RegistrationError::Overloaded,
+            other => RegistrationError::Store(StoreError::Blocking(other.to_string())),
+        }
+    }
+}
+
+/// The pool new users of the workspace register into, if any.
+pub fn pool_for(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+) -> Result<Option<Pool>, StoreError> {
+    for connection in workspaces::list_connections(conn, tenant, workspace)? {
+        match pool::require(conn, tenant, &connection.pool_id) {
+            Ok(p) if p.public_registration_allowed => return Ok(Some(p)),
+            Err(crate::identity::Error::Store(e)) => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The form fields of a user schema: its top-level scalar properties, labelled by their `title`.
+pub fn fields(schema: &Value) -> Vec<Field> {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map_or(Vec::new(), |r| r.iter().filter_map(Value::as_str).collect());
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter_map(|(name, spec)| {
+            let input = match (
+                spec.get("type").and_then(Value::as_str),
+                spec.get("format").and_then(Value::as_str),
+            ) {
+                (Some("string"), Some("email")) => "email",
+                (Some("string"), Some("uri")) => "url",
+                (Some("string"), _) => "text",
+                (Some("integer" | "number"), _) => "number",
+                (Some("boolean"), _) => "checkbox",
+                _ => return None,
+            };
+            let label = spec
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(name)
+                .to_owned();
+            Some(Field {
+                name: name.clone(),
+                label,
+                input,
+                required: required.contains(&name.as_str()),
+            })
+        })
+        .collect()
+}
+
+/// The payload the form values make, typed as the schema says (empty values are left out).
+fn payload(
+    fields: &[Field],
+    schema: &Value,
+    values: &HashMap<String, String>,
+) -> Result<Value, RegistrationError> {
+    let mut out = Map::new();
+    for field in fields {
+        let Some(raw) = values
+            .get(&field.name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        else {
+            continue;
+        };
+        let kind = schema
+            .pointer(&format!("/properties/{}/type", field.name))
+            .and_then(Value::as_str)
+            .unwrap_or("string");
+        let bad = |what: &str| RegistrationError::Invalid {
+            field: format!("payload.{}", field.name),
+            message: format!("must be {what}"),
+        };
+        let value = match kind {
+            "integer" => Value::from(raw.parse::<i64>().map_err(|_| bad("a whole number"))?),
+            "number" => {
+                serde_json::Number::from_f64(raw.parse::<f64>().map_err(|_| bad("a number"))?)
+                    .map(Value::Number)
+                    .ok_or_else(|| bad("a number"))?
+            }
+            "boolean" => Value::Bool(true),
+            _ => Value::String(raw.to_owned()),
+        };
+        out.insert(field.name.clone(), value);
+    }
+    Ok(Value::Object(out))
+}
+
+/// What a visitor submitted.
+pub struct Submission {
+    pub identifier: String,
+    pub password: Option<String>,
+    pub values: HashMap<String, String>,
+}
+
+/// Checks a submission and sends a code to the identifier; returns the challenge id and what to deliver. An
+/// identifier that already has an account gets a challenge that can never succeed and nothing is sent, so the
+/// page does not reveal who is registered.
+pub async fn start(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    s: Submission,
+) -> Result<(String, Option<Delivery>), RegistrationError> {
+    let (t, w) = (tenant.to_owned(), workspace.to_owned());
+    let found = app
+        .db
+        .run(move |c| {
+            let Some(pool) = pool_for(c, &t, &w)? else {
+                return Ok::<_, RegistrationError>(None);
+            };
+            let schema =
+                profile_schema::payload_document(c, &t, pool.payload_schema_id.as_deref())?;
+            Ok(Some((pool, schema)))
+        })
+        .await?;
+    let (pool, schema) = found.ok_or(RegistrationError::NotAllowed)?;
+    let identifier = Identifier::parse("identifier", &s.identifier)?;
+    let payload = payload(&fields(&schema), &schema, &s.values)?;
+    profile_schema::validate(&schema, &payload, "payload")?;
+    let (key, to, filter) = match &identifier {
+        Identifier::Email(e) => (
+            e.clone(),
+            Recipient::Email(e.clone()),
+            IdentifierFilter::Email(e.clone()),
+        ),
+        Identifier::Mobile(m) => (
+            m.clone(),
+            Recipient::Mobile(m.clone()),
+            IdentifierFilter::Mobile(m.clone()),
+        ),
+    };
+    let password_hash = if pool.uses_passwords() {
+        let password = s.password.unwrap_or_default();
+        if let Some(rule) = pool.password_policy.violation(&password, &[key.as_str()]) {
+            return Err(RegistrationError::Invalid {
+                field: "password".into(),
+                message: rule,
+            });
+        }
+        Some(
+            app.hasher
+                .hash(password)
+                .await
+                .map_err(|_| RegistrationError::Overloaded)?,
+        )
+    } else {
+        None
+    };
+    let (t, w, now) = (tenant.to_owned(), workspace.to_owned(), app.clock.now());
+    app.db
+        .transaction(move |c| {
+            if code::is_throttled(c, &t, &w, &key, now)? {
+                return Err(CodeError::Throttled.into());
+            }
+            let id = crate::secret::new_id();
+            let challenge = Challenge {
+                tenant: &t,
+                workspace: &w,
+                id: &id,
+                identifier: &key,
+            };
+            let code = code::issue(
+                c,
+                &challenge,
+                &pool.otp_settings,
+                Purpose::Registration,
+                now,
+            )?;
+            if users::find_by_identifier(c, &pool.id, &filter)?.is_some() {
+                return Ok((id, None));
+            }
+            let (email, mobile) = match &identifier {
+                Identifier::Email(e) => (Some(e.clone()), None),
+                Identifier::Mobile(m) => (None, Some(m.clone())),
+            };
+            registrations::insert(
+                c,
+                &RegistrationRow {
+                    id: id.clone(),
+                    tenant_id: t.clone(),
+                    workspace_id: w.clone(),
+                    pool_id: pool.id.clone(),
+                    email,
+                    mobile,
+                    payload: payload.to_string(),
+                    password_hash,
+                    created_at: now,
+                    expires_at: now + TTL,
+                },
+            )?;
+            Ok((
+                id,
+                Some(Delivery {
+                    to,
+                    code,
+                    ttl_seconds: pool.otp_settings.ttl_seconds,
+                }),
+            ))
+        })
+        .await
+}
+
+/// Checks the code of a registration and creates the active user, its identifier verified.
+pub async fn complete(app: &AppState, attempt: &Attempt<'_>) -> Result<UserRow, RegistrationError> {
+    let (t, w, id, typed, now) = (
+        attempt.tenant.to_owned(),
+        attempt.workspace.to_owned(),
+        attempt.challenge.to_owned(),
+        attempt.code.to_owned(),
+        app.clock.now(),
+    );
+    // Checked outside the transaction below: a wrong code's attempt must be counted even though it fails.
+    let row = app
+        .db
+        .run(move |c| {
+            let attempt = Attempt {
+                tenant: &t,
+                workspace: &w,
+                challenge: &id,
+                code: &typed,
+            };
+            code::check(c, &attempt, Purpose::Registration, now, |c, code| {
+                registrations::find(c, &code.id)
+            })
+        })
+        .await?;
+    app.db
+        .transaction(move |c| {
+            let user = UserRow {
+                id: crate::secret::new_id(),
+                pool_id: row.pool_id.clone(),
+                email_verified: row.email.is_some(),
+                mobile_verified: row.mobile.is_some(),
+                email: row.email.clone(),
+                mobile: row.mobile.clone(),
+                status: "active".into(),
+                payload: row.payload.clone(),
+                metadata: "{}".into(),
+                password_hash: row.password_hash.clone(),
+                created_at: now,
+                updated_at: now,
+            };
+            registrations::delete(c, &row.id)?;
+            users::insert(c, &user).map_err(|e| match e {
+                StoreError::Unique(_) => RegistrationError::Exists,
+                other => other.into(),
+            })?;
+            Ok(user)
+        })
+        .await
+}
