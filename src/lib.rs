@@ -176,5 +176,6 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
         .configure(pages::invitation::configure)
+        .configure(pages::verification::configure)
         .configure(oidc::configure);
 }

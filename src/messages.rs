@@ -118,6 +118,87 @@ pub fn code(to: Recipient, what: &str, code: &str, minutes: u32) -> Result<Messa
     Ok(message)
 }
 
+#[derive(Template)]
+#[template(path = "mail/verify/subject.txt", escape = "none")]
+struct VerifySubject<'a> {
+    what: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/verify/body.txt", escape = "none")]
+struct VerifyText<'a> {
+    what: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/verify/body.html")]
+struct VerifyHtml<'a> {
+    what: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "sms/verify.txt", escape = "none")]
+struct VerifySms<'a> {
+    what: &'a str,
+    link: &'a str,
+}
+
+/// A link that confirms `to` belongs to the user; `what` is "email address" or "mobile number".
+pub fn verification(to: Recipient, what: &str, link: &str) -> Result<Message, NotifyError> {
+    let subject = render(&VerifySubject { what })?.trim().to_owned();
+    Ok(match to {
+        Recipient::Email(_) => Message {
+            subject,
+            body_text: render(&VerifyText { what, link })?,
+            body_html: Some(render(&VerifyHtml { what, link })?),
+            to,
+        },
+        Recipient::Mobile(_) => Message {
+            subject,
+            body_text: render(&VerifySms { what, link })?.trim().to_owned(),
+            body_html: None,
+            to,
+        },
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset_notice/subject.txt", escape = "none")]
+struct NoticeSubject;
+
+#[derive(Template)]
+#[template(path = "mail/password_reset_notice/body.txt", escape = "none")]
+struct NoticeText;
+
+#[derive(Template)]
+#[template(path = "mail/password_reset_notice/body.html")]
+struct NoticeHtml;
+
+#[derive(Template)]
+#[template(path = "sms/password_reset_notice.txt", escape = "none")]
+struct NoticeSms;
+
+/// Tells a user that an administrator reset their password.
+pub fn password_reset_notice(to: Recipient) -> Result<Message, NotifyError> {
+    let subject = render(&NoticeSubject)?.trim().to_owned();
+    Ok(match to {
+        Recipient::Email(_) => Message {
+            subject,
+            body_text: render(&NoticeText)?,
+            body_html: Some(render(&NoticeHtml)?),
+            to,
+        },
+        Recipient::Mobile(_) => Message {
+            subject,
+            body_text: render(&NoticeSms)?.trim().to_owned(),
+            body_html: None,
+            to,
+        },
+    })
+}
+
 fn render(template: &impl Template) -> Result<String, NotifyError> {
     template
         .render()

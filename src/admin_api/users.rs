@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
 use crate::identity::{group, invitation};
 use crate::state::AppState;
@@ -31,6 +32,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_invitation))
             .route(web::post().to(resend_invitation))
             .route(web::delete().to(revoke_invitation)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/password-reset")
+            .route(web::post().to(force_password_reset)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/verification")
+            .route(web::post().to(send_verification)),
     );
 }
 
@@ -135,5 +144,30 @@ async fn revoke_invitation(
     path: Path<(String, String, String)>,
 ) -> Reply {
     invitation::revoke(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}
+
+async fn force_password_reset(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+) -> Reply {
+    verification::force_password_reset(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerificationRequest {
+    identifier: verification::Which,
+}
+
+async fn send_verification(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+    body: JsonBody<VerificationRequest>,
+) -> Reply {
+    verification::send_link(&app, &path.0, &path.1, &path.2, body.identifier).await?;
     Ok(no_content())
 }

@@ -138,6 +138,11 @@ fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSet
     }
 }
 
+/// Withdraws a challenge whose code could not be delivered, so asking again is not throttled by it.
+pub fn withdraw(conn: &mut DbConn, challenge: &str) -> Result<(), StoreError> {
+    codes::delete(conn, challenge).map(drop)
+}
+
 /// A code typed for a challenge at a workspace.
 pub struct Attempt<'a> {
     pub tenant: &'a str,

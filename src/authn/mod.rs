@@ -10,3 +10,4 @@ pub mod pending;
 pub mod registration;
 pub mod reset;
 pub mod session;
+pub mod verification;

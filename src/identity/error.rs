@@ -22,6 +22,9 @@ pub enum Error {
     /// The invitation could not be delivered, and the user created for it was removed again.
     #[error("the invitation could not be sent; nothing was created")]
     InvitationNotSent(#[source] NotifyError),
+    /// A message an admin action depends on could not be delivered; the action was not carried out.
+    #[error("the message to the user could not be sent; nothing was changed")]
+    MessageNotSent(#[source] NotifyError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -42,7 +45,7 @@ impl Error {
             Error::Invalid { .. } => ErrorKind::Invalid,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Overloaded => ErrorKind::Overloaded,
-            Error::InvitationNotSent(e) => e.kind(),
+            Error::InvitationNotSent(e) | Error::MessageNotSent(e) => e.kind(),
             Error::Store(e) => e.kind(),
         }
     }

@@ -73,8 +73,14 @@ pub(super) async fn issue_code(
             ));
         }
     };
-    if let Some(d) = delivery {
-        deliver(app, p, d, purpose).await?;
+    if let Some(d) = delivery
+        && let Err(refused) = deliver(app, p, d, purpose).await
+    {
+        let id = challenge.clone();
+        if let Err(e) = app.db.run(move |c| code::withdraw(c, &id)).await {
+            tracing::warn!(error = %e, "could not withdraw an undelivered code");
+        }
+        return Err(refused);
     }
     Ok(challenge)
 }

@@ -6,6 +6,7 @@ pub mod invitation;
 pub mod login;
 pub mod register;
 pub mod reset;
+pub mod verification;
 pub mod views;
 
 use actix_web::http::StatusCode;

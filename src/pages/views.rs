@@ -98,6 +98,16 @@ pub struct RegisterPage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "pages/verify.html")]
+pub struct VerifyPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub what: &'a str,
+    pub identifier: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "pages/message.html")]
 pub struct MessagePage<'a> {
     pub public_url: &'a str,

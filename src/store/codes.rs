@@ -90,3 +90,16 @@ pub fn purge(conn: &mut DbConn, before: i64) -> StoreResult<usize> {
             .execute(conn)?,
     )
 }
+
+/// The code row whose hash is `hash` (links carry a token whose hash is stored as the code).
+pub fn find_by_hash(conn: &mut DbConn, hash: &str) -> StoreResult<Option<CodeRow>> {
+    Ok(verification_codes::table
+        .filter(verification_codes::code_hash.eq(hash))
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
+    Ok(diesel::delete(verification_codes::table.find(id)).execute(conn)?)
+}

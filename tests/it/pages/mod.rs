@@ -4,3 +4,4 @@ mod code;
 mod invitation;
 mod register;
 mod reset;
+mod verification;
