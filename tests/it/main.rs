@@ -6,7 +6,7 @@ mod admin_api;
 mod cli;
 mod notify;
 mod oidc;
-mod pages;
+pub mod pages;
 mod server;
 mod store;
 mod support;

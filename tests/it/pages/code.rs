@@ -8,7 +8,7 @@ use crate::support::oidc::{ALICE, Browser, Page, Setup, VERIFIER, jwt_claims};
 use crate::support::{Admin, TestServer};
 
 /// A setup whose pool offers only verification codes.
-async fn code_only(srv: &TestServer, admin: &Admin) -> Setup {
+pub async fn code_only(srv: &TestServer, admin: &Admin) -> Setup {
     let setup = Setup::new(srv, admin, json!({})).await;
     let (status, body) = admin
         .patch(
@@ -21,7 +21,7 @@ async fn code_only(srv: &TestServer, admin: &Admin) -> Setup {
 }
 
 /// Presses "Email me a code" (or "Text me a code") on the login page.
-async fn ask_code(browser: &Browser, login: &Page, identifier: &str, action: &str) -> Page {
+pub async fn ask_code(browser: &Browser, login: &Page, identifier: &str, action: &str) -> Page {
     let (csrf, request) = (
         login.input("csrf_token").unwrap(),
         login.input("request").unwrap(),
@@ -35,7 +35,7 @@ async fn ask_code(browser: &Browser, login: &Page, identifier: &str, action: &st
     browser.post_form(&login.form_action(), &form).await
 }
 
-async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
+pub async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
     let field = |name: &str| page.input(name).unwrap_or_default();
     let form = [
         ("csrf_token", field("csrf_token")),

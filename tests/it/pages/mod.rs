@@ -1,6 +1,6 @@
 //! Hosted pages beyond the password form (which `oidc::login_page` covers).
 
-mod code;
+pub mod code;
 mod invitation;
 mod register;
 mod reset;
