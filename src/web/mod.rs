@@ -1,6 +1,7 @@
 //! HTTP glue shared by the web areas: cookies, CSRF, security headers, static files, health endpoints.
 //! Nothing domain-specific.
 
+pub mod access_log;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
