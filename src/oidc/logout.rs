@@ -151,18 +151,15 @@ async fn confirm_or_end(
     let public_url = app.config.public_url();
     let (token, set_cookie) = csrf::token(req, public_url);
     let action = format!("{}/oauth2/logout", p.issuer);
-    let mut res = pages::render(
+    pages::render_form(
         StatusCode::OK,
         &LogoutConfirmPage {
             public_url,
             action: &action,
             csrf: &token,
         },
-    );
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+        set_cookie,
+    )
 }
 
 /// The audience (client) of an ID token this provider signed; expired hints are fine (OIDC RP-Initiated Logout §2).

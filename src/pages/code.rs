@@ -243,9 +243,5 @@ pub(super) fn page(
         identifier,
         error,
     };
-    let mut res = super::render(status, &view);
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(status, &view, set_cookie)
 }

@@ -111,11 +111,7 @@ fn page(
         rules: &rules,
         error,
     };
-    let mut res = super::render(status, &view);
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(status, &view, set_cookie)
 }
 
 fn unusable(app: &AppState) -> HttpResponse {

@@ -305,11 +305,7 @@ pub(super) fn form(
             .offers_registration
             .then(|| format!("{}/register?request={}", p.issuer, pending.id)),
     };
-    let mut res = super::render(status, &page);
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(status, &page, set_cookie)
 }
 
 pub(super) fn expired(app: &AppState) -> HttpResponse {

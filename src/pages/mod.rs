@@ -43,6 +43,19 @@ pub fn render(status: StatusCode, template: &impl askama::Template) -> HttpRespo
     }
 }
 
+/// Renders a page with a form, setting the CSRF cookie when the browser had none yet.
+pub fn render_form(
+    status: StatusCode,
+    template: &impl askama::Template,
+    csrf_cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> HttpResponse {
+    let mut res = render(status, template);
+    if let Some(cookie) = csrf_cookie {
+        let _ = res.add_cookie(&cookie);
+    }
+    res
+}
+
 /// A page with a title, a message and one link onward.
 pub fn message_with_link(
     public_url: &str,

@@ -256,11 +256,7 @@ fn form(
         rules: &shape.rules,
         error,
     };
-    let mut res = super::render(status, &view);
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(status, &view, set_cookie)
 }
 
 fn not_offered(app: &AppState) -> HttpResponse {

@@ -222,7 +222,7 @@ fn start_page(
         identifier,
         error,
     };
-    with_cookie(super::render(status, &view), set_cookie)
+    super::render_form(status, &view, set_cookie)
 }
 
 #[expect(
@@ -253,15 +253,5 @@ fn confirm_page(
         identifier,
         error,
     };
-    with_cookie(super::render(status, &view), set_cookie)
-}
-
-fn with_cookie(
-    mut res: HttpResponse,
-    cookie: Option<actix_web::cookie::Cookie<'static>>,
-) -> HttpResponse {
-    if let Some(cookie) = cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(status, &view, set_cookie)
 }

@@ -58,11 +58,7 @@ async fn show_verification(
         what,
         identifier: &row.identifier,
     };
-    let mut res = super::render(StatusCode::OK, &view);
-    if let Some(cookie) = set_cookie {
-        let _ = res.add_cookie(&cookie);
-    }
-    res
+    super::render_form(StatusCode::OK, &view, set_cookie)
 }
 
 async fn confirm_verification(
