@@ -11,7 +11,7 @@ use url::Url;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "listen",
     "public_url",
     "database_url",
@@ -20,6 +20,8 @@ const KEYS: [&str; 8] = [
     "mail_from",
     "sms_webhook_url",
     "log",
+    "passkey_rp_id",
+    "passkey_origin",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -34,6 +36,8 @@ struct RawConfig {
     mail_from: String,
     sms_webhook_url: Option<String>,
     log: String,
+    passkey_rp_id: Option<String>,
+    passkey_origin: Option<String>,
 }
 
 impl Default for RawConfig {
@@ -47,6 +51,8 @@ impl Default for RawConfig {
             mail_from: "tarn@localhost".into(),
             sms_webhook_url: None,
             log: "info".into(),
+            passkey_rp_id: None,
+            passkey_origin: None,
         }
     }
 }
@@ -64,6 +70,10 @@ pub struct Config {
     pub mail_from: String,
     pub sms_webhook_url: Option<Url>,
     pub log: String,
+    /// The WebAuthn relying party ID; `None` means the public URL's host.
+    pub passkey_rp_id: Option<String>,
+    /// The origin browsers run passkey ceremonies on; `None` means the public URL's origin.
+    pub passkey_origin: Option<Url>,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
 }
@@ -151,6 +161,12 @@ impl Config {
                 &["http", "https"],
             )?,
             log: raw.log,
+            passkey_rp_id: raw.passkey_rp_id.filter(|id| !id.trim().is_empty()),
+            passkey_origin: parse_optional_url(
+                "passkey_origin",
+                raw.passkey_origin,
+                &["http", "https"],
+            )?,
             workers: None,
         })
     }
@@ -167,6 +183,23 @@ impl Config {
         self.public_url.as_deref().unwrap_or_default()
     }
 
+    /// The WebAuthn relying party ID and origin: the overrides, or the public URL's host and origin.
+    pub fn passkey_relying_party(&self) -> (String, String) {
+        let public = Url::parse(self.public_url()).ok();
+        let origin = self
+            .passkey_origin
+            .clone()
+            .or(public.clone())
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let rp_id = self
+            .passkey_rp_id
+            .clone()
+            .or_else(|| public.and_then(|u| u.host_str().map(str::to_owned)))
+            .unwrap_or_default();
+        (rp_id, origin)
+    }
+
     /// A configuration for tests: loopback on an ephemeral port, the given database, a fixed admin token.
     pub fn for_tests(database: Backend, admin_token: &str) -> Config {
         Config {
@@ -178,6 +211,8 @@ impl Config {
             mail_from: "tarn@localhost".into(),
             sms_webhook_url: None,
             log: "warn".into(),
+            passkey_rp_id: None,
+            passkey_origin: None,
             workers: Some(1),
         }
     }

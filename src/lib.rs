@@ -85,10 +85,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let clock = clock::Clock::default();
     let (now, configured) = (clock.now(), config.admin_token.clone());
-    let (admin_token_hash, generated) = db
+    let (admin_token_hash, generated, decoy_key) = db
         .run(move |c| {
             identity::tenant::ensure_default(c, now)?;
-            authn::admin_token::ensure(c, configured.as_deref())
+            let (hash, generated) = authn::admin_token::ensure(c, configured.as_deref())?;
+            Ok::<_, store::StoreError>((hash, generated, authn::passkey::decoy_key(c)?))
         })
         .await?;
     if let Some(token) = generated {
@@ -102,6 +103,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     config.resolve(addr);
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
+    let passkeys = relying_party(&config, &decoy_key);
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -111,6 +113,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         admin_token_hash: admin_token_hash.into(),
         providers: Default::default(),
         clients: Default::default(),
+        passkeys,
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
     let app_state = state.clone();
@@ -132,6 +135,19 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         state,
         server,
     })
+}
+
+/// The WebAuthn relying party the configuration describes. A server without one still runs: passkeys are then
+/// not offered, and the log says why (browsers refuse WebAuthn on an IP address, for instance).
+fn relying_party(config: &Config, decoy_key: &[u8]) -> Option<Arc<authn::passkey::RelyingParty>> {
+    let (rp_id, origin) = config.passkey_relying_party();
+    match authn::passkey::RelyingParty::new(&rp_id, &origin, decoy_key) {
+        Ok(rp) => Some(Arc::new(rp)),
+        Err(e) => {
+            tracing::warn!(error = %e, "passkeys are unavailable: set TARN_PUBLIC_URL to a host name (localhost or an https host), or TARN_PASSKEY_RP_ID");
+            None
+        }
+    }
 }
 
 /// Purges expired rows every ten minutes, on the blocking pool.

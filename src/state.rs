@@ -1,5 +1,6 @@
 //! The application state every web area receives: configuration, store, clock, hasher, notifier.
 
+use crate::authn::passkey::RelyingParty;
 use crate::authn::password::Hasher;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -22,4 +23,6 @@ pub struct AppState {
     pub providers: std::sync::Arc<Providers>,
     /// Registered clients, cached likewise.
     pub clients: std::sync::Arc<ClientCache>,
+    /// The WebAuthn relying party; `None` when the configuration allows none (an IP address as host).
+    pub passkeys: Option<std::sync::Arc<RelyingParty>>,
 }

@@ -1,10 +1,11 @@
-//! Authentication domain: password hashing and policy (codes, passkeys and sessions join here).
+//! Authentication domain: passwords and their policy, verification codes, passkeys, sessions.
 //! Knows nothing of actix or HTML.
 
 pub mod admin_token;
 pub mod code;
 pub mod lockout;
 pub mod login;
+pub mod passkey;
 pub mod password;
 pub mod pending;
 pub mod registration;

@@ -56,6 +56,8 @@ pub(super) struct Pending {
     pub client_name: String,
     pub offers_password: bool,
     pub offers_otp: bool,
+    /// Whether a connected pool offers passkeys (and the server has a WebAuthn relying party).
+    pub offers_passkey: bool,
     /// Whether a connected pool allows self-registration ("Create account").
     pub offers_registration: bool,
 }
@@ -164,14 +166,25 @@ async fn submit_login(
     signed_in(&app, &p, &pending, &user.id, "pwd").await
 }
 
-/// The user proved who they are with `method` (an `amr` value): start the session, consume the pending
-/// request, and send the authorization code to the client.
+/// The user proved who they are with `method` (an `amr` value): see [`signed_in_with`].
 pub(super) async fn signed_in(
     app: &AppState,
     p: &Arc<Provider>,
     pending: &Pending,
     user: &str,
     method: &str,
+) -> HttpResponse {
+    signed_in_with(app, p, pending, user, vec![method.to_owned()]).await
+}
+
+/// The user proved who they are by the `amr` methods: start the session, consume the pending request, and send
+/// the authorization code to the client.
+pub(super) async fn signed_in_with(
+    app: &AppState,
+    p: &Arc<Provider>,
+    pending: &Pending,
+    user: &str,
+    amr: Vec<String>,
 ) -> HttpResponse {
     let (t, w, u, id, now, ttl) = (
         p.tenant.clone(),
@@ -181,7 +194,6 @@ pub(super) async fn signed_in(
         app.clock.now(),
         p.lifetimes.session,
     );
-    let amr = vec![method.to_owned()];
     let session_amr = amr.clone();
     let started = app
         .db
@@ -246,17 +258,19 @@ pub(super) async fn pending(
             };
             let offers_password = login::is_offered(c, &t, &w, Mechanism::Password)?;
             let offers_otp = login::is_offered(c, &t, &w, Mechanism::Otp)?;
+            let offers_passkey = login::is_offered(c, &t, &w, Mechanism::Passkey)?;
             let offers_registration = registration::pool_for(c, &t, &w)?.is_some();
             Ok::<_, TokenError>(Some((
                 id,
                 request,
-                offers_password,
-                offers_otp,
+                [offers_password, offers_otp, offers_passkey],
                 offers_registration,
             )))
         })
         .await?;
-    let Some((id, request, offers_password, offers_otp, offers_registration)) = found else {
+    let Some((id, request, [offers_password, offers_otp, offers_passkey], offers_registration)) =
+        found
+    else {
         return Ok(None);
     };
     let client_name = find_client(app, p, &request.client_id)
@@ -269,6 +283,7 @@ pub(super) async fn pending(
         client_name,
         offers_password,
         offers_otp,
+        offers_passkey: offers_passkey && app.passkeys.is_some(),
         offers_registration,
     }))
 }
@@ -300,6 +315,9 @@ pub(super) fn form(
         error,
         offers_password: pending.offers_password,
         offers_otp: pending.offers_otp,
+        offers_passkey: pending.offers_passkey,
+        passkey_options: &format!("{}/login/passkey/options", p.issuer),
+        passkey_finish: &format!("{}/login/passkey", p.issuer),
         reset: &format!("{}/password-reset?request={}", p.issuer, pending.id),
         register: pending
             .offers_registration

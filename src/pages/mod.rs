@@ -4,6 +4,7 @@
 pub mod code;
 pub mod invitation;
 pub mod login;
+pub mod passkey;
 pub mod register;
 pub mod reset;
 pub mod verification;
@@ -20,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(login::configure)
         .configure(code::configure)
         .configure(reset::configure)
-        .configure(register::configure);
+        .configure(register::configure)
+        .configure(passkey::configure);
 }
 
 /// A response builder for a page: status, page CSP, no caching.

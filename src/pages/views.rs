@@ -14,6 +14,10 @@ pub struct LoginPage<'a> {
     pub error: Option<&'a str>,
     pub offers_password: bool,
     pub offers_otp: bool,
+    pub offers_passkey: bool,
+    /// Where the passkey script gets its options and posts the credential.
+    pub passkey_options: &'a str,
+    pub passkey_finish: &'a str,
     /// The password-reset page for this request.
     pub reset: &'a str,
     /// The registration page, where a connected pool allows self-registration.

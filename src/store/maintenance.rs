@@ -45,5 +45,6 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     // Kept an hour past expiry: the resend throttle counts the last hour's codes.
     n += super::codes::purge(conn, now - 3600)?;
     n += super::registrations::purge(conn, now)?;
+    n += super::passkeys::purge_ceremonies(conn, now)?;
     Ok(n)
 }

@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod keys;
 pub mod maintenance;
 pub mod outbox;
+pub mod passkeys;
 pub mod pools;
 pub mod registrations;
 pub mod schemas;

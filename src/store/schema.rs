@@ -273,6 +273,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    passkeys (id) {
+        id -> Text,
+        user_id -> Text,
+        credential_id -> Text,
+        passkey -> Text,
+        name -> Text,
+        sign_count -> BigInt,
+        backup_eligible -> Bool,
+        backup_state -> Bool,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    passkey_ceremonies (id) {
+        id -> Text,
+        tenant_id -> Text,
+        purpose -> Text,
+        subject -> Text,
+        state -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(schemas -> tenants (tenant_id));
 diesel::joinable!(pools -> tenants (tenant_id));
 diesel::joinable!(users -> pools (pool_id));
@@ -287,6 +314,7 @@ diesel::joinable!(grants -> clients (client_id));
 diesel::joinable!(authorization_codes -> grants (grant_id));
 diesel::joinable!(refresh_tokens -> grants (grant_id));
 diesel::joinable!(outbox -> tenants (tenant_id));
+diesel::joinable!(passkeys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -312,4 +340,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     verification_codes,
     outbox,
     registrations,
+    passkeys,
+    passkey_ceremonies,
 );

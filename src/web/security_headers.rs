@@ -26,4 +26,4 @@ pub fn strict() -> DefaultHeaders {
 }
 
 /// The CSP of hosted pages: only Tarn's own styles and scripts, forms post only to Tarn, never framed.
-pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

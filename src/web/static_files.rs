@@ -3,7 +3,7 @@
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 
-const FILES: [(&str, &str, &str); 2] = [
+const FILES: [(&str, &str, &str); 3] = [
     (
         "css/tarn.css",
         "text/css; charset=utf-8",
@@ -13,6 +13,11 @@ const FILES: [(&str, &str, &str); 2] = [
         "js/form_post.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/js/form_post.js"),
+    ),
+    (
+        "js/passkey.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/js/passkey.js"),
     ),
 ];
 

@@ -2,6 +2,7 @@
 
 pub mod code;
 mod invitation;
+pub mod passkey;
 mod register;
 mod reset;
 mod verification;

@@ -57,6 +57,14 @@ impl Page {
         .next()
     }
 
+    /// The attribute `name` of the first element matching `selector`.
+    pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        self.select(selector, |e| e.value().attr(name).map(str::to_owned))
+            .into_iter()
+            .next()
+            .flatten()
+    }
+
     /// The first form's `action`.
     pub fn form_action(&self) -> String {
         self.select("form", |e| e.value().attr("action").map(str::to_owned))

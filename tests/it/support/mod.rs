@@ -5,6 +5,7 @@ mod admin;
 pub mod browser;
 mod db;
 pub mod oidc;
+pub mod passkey;
 
 pub use admin::{
     Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,

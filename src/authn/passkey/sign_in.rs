@@ -1,0 +1,245 @@
+//! Signing in with a passkey: discoverable (the browser offers the passkeys it holds for this server, also as
+//! autofill) or for a typed identifier (the user's credentials are listed; an identifier without passkeys gets
+//! decoy credential ids, so the answer does not tell who has an account).
+
+use serde_json::{Value, json};
+use webauthn_rs::prelude::PublicKeyCredential;
+
+use super::ceremony::{self, State, Subject};
+use super::{PasskeyError, RelyingParty, amr, counter_advances, credential_key, parse_passkey};
+use crate::authn::login;
+use crate::identity::pool::{self, Mechanism};
+use crate::state::AppState;
+use crate::store::passkeys;
+use crate::store::users::{self, UserRow};
+use crate::store::{DbConn, StoreError, workspaces};
+
+/// Options for `navigator.credentials.get` and the id of the ceremony they belong to.
+pub struct Options {
+    pub ceremony: String,
+    /// webauthn-rs's `RequestChallengeResponse` (`{"publicKey": …}`).
+    pub options: Value,
+}
+
+/// A successful passkey sign-in.
+pub struct SignedIn {
+    pub user: UserRow,
+    pub amr: Vec<String>,
+}
+
+/// Begins a sign-in for a pending authorization request, for the typed identifier or (without one) for any
+/// passkey the browser holds.
+pub async fn begin(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    request: &str,
+    identifier: Option<&str>,
+) -> Result<Options, PasskeyError> {
+    let rp = app.passkeys.clone().ok_or(PasskeyError::Unavailable)?;
+    let (t, w, r, now) = (
+        tenant.to_owned(),
+        workspace.to_owned(),
+        request.to_owned(),
+        app.clock.now(),
+    );
+    let identifier = identifier
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(str::to_owned);
+    app.db
+        .run(move |c| {
+            let (options, state, user) = match identifier {
+                None => {
+                    let (rcr, state) = rp
+                        .webauthn
+                        .start_discoverable_authentication()
+                        .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+                    (encode(&rcr)?, State::Discoverable(state), None)
+                }
+                Some(identifier) => for_identifier(c, &rp, &t, &w, &identifier)?,
+            };
+            let subject = Subject::SignIn {
+                workspace: w,
+                request: r,
+                user,
+            };
+            let ceremony = ceremony::save(c, &t, &subject, &state, now)?;
+            Ok(Options { ceremony, options })
+        })
+        .await
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<Value, PasskeyError> {
+    serde_json::to_value(value).map_err(|e| PasskeyError::Invalid(e.to_string()))
+}
+
+/// Options listing the credentials of the identifier's user, or decoys when it has none.
+fn for_identifier(
+    c: &mut DbConn,
+    rp: &RelyingParty,
+    tenant: &str,
+    workspace: &str,
+    identifier: &str,
+) -> Result<(Value, State, Option<String>), PasskeyError> {
+    let user = login::find_user(c, tenant, workspace, identifier, Mechanism::Passkey)?
+        .filter(|u| u.status == "active");
+    if let Some(user) = user {
+        let keys = passkeys::list_for_user(c, &user.id)?
+            .iter()
+            .map(parse_passkey)
+            .collect::<Result<Vec<_>, _>>()?;
+        if !keys.is_empty() {
+            let (rcr, state) = rp
+                .webauthn
+                .start_passkey_authentication(&keys)
+                .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+            return Ok((encode(&rcr)?, State::Identified(state), Some(user.id)));
+        }
+    }
+    let decoys = rp
+        .decoys
+        .generate(identifier.trim().to_lowercase().as_bytes())
+        .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+    let (rcr, _) = rp
+        .webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+    let mut options = encode(&rcr)?;
+    if let Some(o) = options.as_object_mut() {
+        o.remove("mediation");
+    }
+    options["publicKey"]["allowCredentials"] = decoys
+        .iter()
+        .map(|id| json!({"type": "public-key", "id": credential_key(id), "transports": ["internal"]}))
+        .collect();
+    Ok((options, State::Decoy, None))
+}
+
+/// Finishes a sign-in: checks the browser's credential against the ceremony, the stored passkey and its counter,
+/// and that its user may sign in to this workspace with a passkey.
+pub async fn finish(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    request: &str,
+    ceremony_id: &str,
+    credential: &str,
+) -> Result<SignedIn, PasskeyError> {
+    let rp = app.passkeys.clone().ok_or(PasskeyError::Unavailable)?;
+    let credential: PublicKeyCredential =
+        serde_json::from_str(credential).map_err(|_| PasskeyError::Malformed)?;
+    let (t, w, r, id, now) = (
+        tenant.to_owned(),
+        workspace.to_owned(),
+        request.to_owned(),
+        ceremony_id.to_owned(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            let (subject, state) = ceremony::take(c, &t, &id, now)?;
+            let Subject::SignIn {
+                workspace,
+                request,
+                user: expected,
+            } = subject
+            else {
+                return Err(PasskeyError::Expired);
+            };
+            if workspace != w || request != r {
+                return Err(PasskeyError::Expired);
+            }
+            verify(c, &rp, &t, &w, &credential, state, expected, now)
+        })
+        .await
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one verification step, each value a separate input"
+)]
+fn verify(
+    c: &mut DbConn,
+    rp: &RelyingParty,
+    tenant: &str,
+    workspace: &str,
+    credential: &PublicKeyCredential,
+    state: State,
+    expected: Option<String>,
+    now: i64,
+) -> Result<SignedIn, PasskeyError> {
+    let refused = |why: &str| {
+        tracing::info!(reason = why, "passkey sign-in refused");
+        PasskeyError::Refused
+    };
+    let stored = passkeys::find_by_credential(c, &credential_key(credential.get_credential_id()))?
+        .ok_or_else(|| refused("unknown or removed credential"))?;
+    let mut passkey = parse_passkey(&stored)?;
+    let result = match state {
+        State::Identified(state) => {
+            if expected.as_deref() != Some(stored.user_id.as_str()) {
+                return Err(refused("credential of another user"));
+            }
+            rp.webauthn
+                .finish_passkey_authentication(credential, &state)
+                .map_err(|e| refused(&e.to_string()))?
+        }
+        State::Discoverable(state) => {
+            let (handle, _) = rp
+                .webauthn
+                .identify_discoverable_authentication(credential)
+                .map_err(|e| refused(&e.to_string()))?;
+            if handle.to_string() != stored.user_id {
+                return Err(refused("user handle names another user"));
+            }
+            rp.webauthn
+                .finish_discoverable_authentication_v2(credential, state, &passkey)
+                .map_err(|e| refused(&e.to_string()))?
+        }
+        State::Decoy | State::Registration(_) => return Err(refused("no credential was offered")),
+    };
+    if !counter_advances(stored.sign_count, result.counter()) {
+        return Err(refused("sign counter did not advance"));
+    }
+    let user = users::find_by_id(c, &stored.user_id)?
+        .filter(|u| u.status == "active")
+        .ok_or_else(|| refused("user is not active"))?;
+    if !offers_passkeys(c, tenant, workspace, &user.pool_id)? {
+        return Err(refused("the user's pool does not offer passkeys here"));
+    }
+    passkey.update_credential(&result);
+    let mut updated = stored.clone();
+    updated.passkey =
+        serde_json::to_string(&passkey).map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+    updated.sign_count = i64::from(result.counter());
+    updated.backup_eligible = result.backup_eligible();
+    updated.backup_state = result.backup_state();
+    if !passkeys::record_use(c, &updated, stored.sign_count, now)? {
+        return Err(refused("credential used concurrently"));
+    }
+    Ok(SignedIn {
+        user,
+        amr: amr(updated.backup_eligible),
+    })
+}
+
+/// Whether the pool is connected to the workspace and offers passkeys.
+fn offers_passkeys(
+    c: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    pool_id: &str,
+) -> Result<bool, StoreError> {
+    if !workspaces::list_connections(c, tenant, workspace)?
+        .iter()
+        .any(|conn| conn.pool_id == pool_id)
+    {
+        return Ok(false);
+    }
+    match pool::by_id(c, pool_id) {
+        Ok(p) => Ok(p.authentication_mechanisms.contains(&Mechanism::Passkey)),
+        Err(crate::identity::Error::Store(e)) => Err(e),
+        Err(_) => Ok(false),
+    }
+}
