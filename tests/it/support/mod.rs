@@ -1,8 +1,9 @@
 //! Test support: `TestServer` (a real server per test), `Admin` (an admin API client with builders), and the
-//! OIDC actors in `oidc` and `browser`.
+//! OIDC actors in `oidc` and `browser`; `chromium` drives a real headless browser.
 
 mod admin;
 pub mod browser;
+pub mod chromium;
 mod db;
 pub mod oidc;
 pub mod passkey;

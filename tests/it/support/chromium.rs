@@ -1,0 +1,266 @@
+//! `Chromium`: a headless Chromium driven over WebDriver by its own chromedriver (one per test, on a free loopback
+//! port), with the W3C WebAuthn automation commands for a virtual authenticator. Skipped when Chromium is not
+//! installed, unless `TARN_TEST_REQUIRE_CHROMIUM=1` (as in CI) makes that a failure.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use reqwest::Method;
+use serde_json::{Value, json};
+use url::Url;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The longest any single step (driver start-up, an element to appear, a script) may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A chromedriver child process; killed (only it, through its handle) when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        // Port 0 makes the OS pick a free port; the listener is dropped at once so chromedriver can bind it.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut driver = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        driver.wait_ready().await;
+        driver
+    }
+
+    /// Polls `GET /status` until chromedriver is ready for sessions, for at most `TIMEOUT`.
+    async fn wait_ready(&mut self) {
+        let status = format!("{}/status", self.url);
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(exit) = self.child.try_wait().expect("chromedriver status") {
+                panic!(
+                    "chromedriver exited before it was ready ({exit}); is {} taken?",
+                    self.url
+                );
+            }
+            if let Ok(res) = http.get(&status).send().await
+                && let Ok(body) = res.json::<Value>().await
+                && body["value"]["ready"] == true
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver at {} not ready after {TIMEOUT:?}",
+                self.url
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Chromium was started with `--remote-debugging-pipe`, so it exits with its driver.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A W3C WebAuthn automation command (<https://w3c.github.io/webauthn/#sctn-automation>) under
+/// `/session/{id}/webauthn/`; fantoccini has none built in, so they go through `Client::issue_cmd`.
+#[derive(Debug)]
+struct WebAuthnCommand {
+    method: Method,
+    /// The rest of the path after `webauthn/`.
+    path: String,
+    body: Option<Value>,
+}
+
+impl WebDriverCompatibleCommand for WebAuthnCommand {
+    fn endpoint(&self, base: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
+        let session = session_id.expect("a WebDriver session is open");
+        base.join(&format!("session/{session}/webauthn/{}", self.path))
+    }
+
+    fn method_and_body(&self, _url: &Url) -> (Method, Option<String>) {
+        (
+            self.method.clone(),
+            self.body.as_ref().map(Value::to_string),
+        )
+    }
+}
+
+/// A headless Chromium session. Call `close` at the end of a test; dropping it (e.g. on a panic) still stops
+/// chromedriver and with it the browser.
+pub struct Chromium {
+    client: Client,
+    _driver: Driver,
+}
+
+impl Chromium {
+    /// Starts chromedriver and a browser session, or `None` when Chromium is not installed (and not required).
+    pub async fn start() -> Option<Chromium> {
+        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+            .into_iter()
+            .filter(|path| !Path::new(path).exists())
+            .collect();
+        if !missing.is_empty() {
+            let required = std::env::var("TARN_TEST_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "TARN_TEST_REQUIRE_CHROMIUM=1 but {missing:?} is missing: apt-get install chromium chromium-driver"
+            );
+            eprintln!(
+                "browser test skipped: {missing:?} is missing (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        }
+        let driver = Driver::start().await;
+        let mut capabilities = Capabilities::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": CHROMIUM,
+                // No sandbox: tests may run as root in a container. No /dev/shm: it is tiny in containers.
+                // The debugging pipe (instead of a port) ties the browser's lifetime to chromedriver's.
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--remote-debugging-pipe"],
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium WebDriver session");
+        let timeouts = TimeoutConfiguration::new(Some(TIMEOUT), Some(TIMEOUT), None);
+        client.update_timeouts(timeouts).await.unwrap();
+        Some(Chromium {
+            client,
+            _driver: driver,
+        })
+    }
+
+    async fn webauthn(&self, method: Method, path: String, body: Option<Value>) -> Value {
+        let command = WebAuthnCommand { method, path, body };
+        let description = format!("{command:?}");
+        self.client
+            .issue_cmd(command)
+            .await
+            .unwrap_or_else(|e| panic!("{description}: {e}"))
+    }
+
+    /// Adds a CTAP2 platform authenticator that holds discoverable credentials and verifies the user without
+    /// asking; returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "isUserConsenting": true,
+        });
+        let id = self
+            .webauthn(Method::POST, "authenticator".to_owned(), Some(options))
+            .await;
+        id.as_str().expect("an authenticator id").to_owned()
+    }
+
+    /// The credentials the authenticator holds (`credentialId`, `isResidentCredential`, `rpId`, `userHandle`,
+    /// `signCount`, …).
+    pub async fn credentials(&self, authenticator_id: &str) -> Vec<Value> {
+        let path = format!("authenticator/{authenticator_id}/credentials");
+        match self.webauthn(Method::GET, path, None).await {
+            Value::Array(credentials) => credentials,
+            other => panic!("credentials are not a list: {other}"),
+        }
+    }
+
+    pub async fn remove_virtual_authenticator(&self, authenticator_id: &str) {
+        let path = format!("authenticator/{authenticator_id}");
+        self.webauthn(Method::DELETE, path, None).await;
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    }
+
+    /// The element `css` selects, once it appears (within `TIMEOUT`).
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(TIMEOUT)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}` within {TIMEOUT:?}: {e}"))
+    }
+
+    /// Replaces the value of the input `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.wait_for(css).await;
+        input.clear().await.unwrap();
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
+    }
+
+    /// The rendered text of the element `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of `{css}`: {e}"))
+    }
+
+    pub async fn current_url(&self) -> Url {
+        self.client.current_url().await.unwrap()
+    }
+
+    /// Runs `script` with `args` (the last argument is the callback that resolves it) and returns what it passed.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Ends the session (chromedriver quits the browser), then stops chromedriver.
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}
