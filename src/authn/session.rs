@@ -48,6 +48,41 @@ pub fn create(
     Ok(value)
 }
 
+/// A session about to start.
+pub struct NewSession<'a> {
+    pub tenant: &'a str,
+    pub workspace: &'a str,
+    pub user: &'a str,
+    pub amr: &'a [String],
+    pub ttl: i64,
+}
+
+/// Starts the session of a sign-in that finishes the pending authorization request `request`. Returns the cookie
+/// value and whether to suggest a passkey first (`may_suggest_passkey` and the user has none in a pool that
+/// offers them); only then does the request stay pending, for the suggestion page to resume.
+pub fn start_for_request(
+    conn: &mut DbConn,
+    new: &NewSession<'_>,
+    request: &str,
+    may_suggest_passkey: bool,
+    now: i64,
+) -> StoreResult<(String, bool)> {
+    let suggest = may_suggest_passkey && super::passkey::worth_suggesting(conn, new.user)?;
+    if !suggest {
+        super::pending::consume(conn, request)?;
+    }
+    let cookie = create(
+        conn,
+        new.tenant,
+        new.workspace,
+        new.user,
+        new.amr,
+        new.ttl,
+        now,
+    )?;
+    Ok((cookie, suggest))
+}
+
 /// The session a cookie names, if it is live for this workspace, its user is active, and the user's pool is
 /// still connected to the workspace.
 pub fn find_live(

@@ -183,7 +183,7 @@ async fn submit_code(
         })
         .await
     {
-        Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,
+        Ok(user) => signed_in(&req, &app, &p, &pending, &user.id, "otp").await,
         Err(CodeError::Wrong) => {
             let message = "That code is not right. Check it and try again.";
             page(

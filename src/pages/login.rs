@@ -163,23 +163,26 @@ async fn submit_login(
             );
         }
     };
-    signed_in(&app, &p, &pending, &user.id, "pwd").await
+    signed_in(&req, &app, &p, &pending, &user.id, "pwd").await
 }
 
 /// The user proved who they are with `method` (an `amr` value): see [`signed_in_with`].
 pub(super) async fn signed_in(
+    req: &HttpRequest,
     app: &AppState,
     p: &Arc<Provider>,
     pending: &Pending,
     user: &str,
     method: &str,
 ) -> HttpResponse {
-    signed_in_with(app, p, pending, user, vec![method.to_owned()]).await
+    signed_in_with(req, app, p, pending, user, vec![method.to_owned()]).await
 }
 
 /// The user proved who they are by the `amr` methods: start the session, consume the pending request, and send
-/// the authorization code to the client.
+/// the authorization code to the client. A user of a passkey pool who has no passkey yet is first offered to
+/// add one; the request then stays pending until they do or decline (`enrolment`).
 pub(super) async fn signed_in_with(
+    req: &HttpRequest,
     app: &AppState,
     p: &Arc<Provider>,
     pending: &Pending,
@@ -194,21 +197,31 @@ pub(super) async fn signed_in_with(
         app.clock.now(),
         p.lifetimes.session,
     );
-    let session_amr = amr.clone();
+    let (session_amr, offers_passkey) = (amr.clone(), pending.offers_passkey);
     let started = app
         .db
         .transaction(move |c| {
-            pending::consume(c, &id)?;
-            session::create(c, &t, &w, &u, &session_amr, ttl, now)
+            let new = session::NewSession {
+                tenant: &t,
+                workspace: &w,
+                user: &u,
+                amr: &session_amr,
+                ttl,
+            };
+            session::start_for_request(c, &new, &id, offers_passkey, now)
         })
         .await;
-    let cookie_value = match started {
-        Ok(value) => value,
+    let (cookie_value, suggest) = match started {
+        Ok(started) => started,
         Err(e) => return failure_page(app, TokenError::from(e)),
     };
-    let mut res = match complete(app, p, &pending.request, user, now, amr).await {
-        Ok(res) => res,
-        Err(e) => return failure_page(app, e),
+    let mut res = if suggest {
+        super::enrolment::suggestion(req, app, p, pending, &amr)
+    } else {
+        match complete(app, p, &pending.request, user, now, amr).await {
+            Ok(res) => res,
+            Err(e) => return failure_page(app, e),
+        }
     };
     let path = url::Url::parse(&p.issuer)
         .map(|u| u.path().to_owned())

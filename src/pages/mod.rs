@@ -1,7 +1,9 @@
 //! Hosted pages (HTML, server-rendered with askama): sign-in, messages, logout confirmation, form_post.
 //! Every page carries the strict page CSP and is never cached.
 
+pub mod account;
 pub mod code;
+pub mod enrolment;
 pub mod invitation;
 pub mod login;
 pub mod passkey;
@@ -22,7 +24,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(code::configure)
         .configure(reset::configure)
         .configure(register::configure)
-        .configure(passkey::configure);
+        .configure(passkey::configure)
+        .configure(enrolment::configure)
+        .configure(account::configure);
 }
 
 /// A response builder for a page: status, page CSP, no caching.

@@ -105,7 +105,7 @@ async fn submit_sign_in(
     )
     .await;
     match finished {
-        Ok(signed) => signed_in_with(&app, &p, &pending, &signed.user.id, signed.amr).await,
+        Ok(signed) => signed_in_with(&req, &app, &p, &pending, &signed.user.id, signed.amr).await,
         Err(e) => match refusal(&e) {
             Some((message, status)) => again(message, status),
             None => failure_page(&app, TokenError::Internal(e.to_string())),

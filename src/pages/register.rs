@@ -199,7 +199,7 @@ async fn submit_register_code(
         code: &code,
     };
     match registration::complete(&app, &attempt).await {
-        Ok(user) => signed_in(&app, &p, &pending, &user.id, "otp").await,
+        Ok(user) => signed_in(&req, &app, &p, &pending, &user.id, "otp").await,
         Err(RegistrationError::Code(CodeError::Wrong)) => {
             retry("That code is not right. Check it and try again.")
         }

@@ -137,3 +137,41 @@ pub struct FormPostPage<'a> {
     pub redirect_uri: &'a str,
     pub fields: Vec<(&'a str, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "pages/passkey_suggest.html")]
+pub struct PasskeySuggestPage<'a> {
+    pub public_url: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    /// What the passkey would replace: "password" or "code".
+    pub instead: &'a str,
+    pub options: &'a str,
+    pub finish: &'a str,
+    pub continue_action: &'a str,
+}
+
+/// One passkey as the account page lists it.
+pub struct PasskeyItem {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub rename: String,
+    pub remove: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/account.html")]
+pub struct AccountPage<'a> {
+    pub public_url: &'a str,
+    pub csrf: &'a str,
+    pub identifier: &'a str,
+    pub passkeys: Vec<PasskeyItem>,
+    pub offers_passkey: bool,
+    pub options: &'a str,
+    pub finish: &'a str,
+    pub sign_out: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+}

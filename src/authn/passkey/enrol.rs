@@ -8,6 +8,7 @@ use super::ceremony::{self, State, Subject};
 use super::{PasskeyError, credential_key};
 use crate::state::AppState;
 use crate::store::passkeys::{self, PasskeyRow};
+use crate::store::users::UserRow;
 use crate::store::{DbConn, StoreError};
 
 /// Who the passkey is for, as the authenticator will show it.
@@ -17,6 +18,27 @@ pub struct Holder {
     /// The identifier (email or mobile number).
     pub name: String,
     pub display_name: String,
+}
+
+impl Holder {
+    /// The holder a user is: identified by email (else mobile), displayed by the profile's `name` when it has one.
+    pub fn of(user: &UserRow) -> Holder {
+        let name = user
+            .email
+            .clone()
+            .or_else(|| user.mobile.clone())
+            .unwrap_or_default();
+        let display_name = serde_json::from_str::<Value>(&user.payload)
+            .ok()
+            .and_then(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| name.clone());
+        Holder {
+            id: user.id.clone(),
+            name,
+            display_name,
+        }
+    }
 }
 
 /// Options for `navigator.credentials.create` and the id of the ceremony they belong to.

@@ -8,7 +8,10 @@ pub mod sign_in;
 use webauthn_rs::fake::{FakePasskeyDistribution, WebauthnFakeCredentialGenerator};
 use webauthn_rs::prelude::{Passkey, Url, Webauthn, WebauthnBuilder};
 
+use crate::identity::pool::{self, Mechanism};
+use crate::state::AppState;
 use crate::store::passkeys::{self, PasskeyRow};
+use crate::store::users::{self, UserRow};
 use crate::store::{DbConn, StoreError, settings};
 
 pub use ceremony::Subject;
@@ -84,6 +87,52 @@ pub fn amr(backup_eligible: bool) -> Vec<String> {
 /// A user's passkeys, oldest first.
 pub fn list(conn: &mut DbConn, user: &str) -> Result<Vec<PasskeyRow>, StoreError> {
     passkeys::list_for_user(conn, user)
+}
+
+/// Whether the user's pool offers passkeys.
+pub fn pool_offers(conn: &mut DbConn, user: &UserRow) -> Result<bool, StoreError> {
+    match pool::by_id(conn, &user.pool_id) {
+        Ok(p) => Ok(p.authentication_mechanisms.contains(&Mechanism::Passkey)),
+        Err(crate::identity::Error::Store(e)) => Err(e),
+        Err(_) => Ok(false),
+    }
+}
+
+/// Whether to suggest a passkey to a user who just signed in another way: the pool offers them and the user
+/// has none yet.
+pub fn worth_suggesting(conn: &mut DbConn, user: &str) -> Result<bool, StoreError> {
+    let Some(user) = users::find_by_id(conn, user)? else {
+        return Ok(false);
+    };
+    Ok(pool_offers(conn, &user)? && passkeys::list_for_user(conn, &user.id)?.is_empty())
+}
+
+/// A user's passkeys, and whether their pool offers passkeys (so more may be added).
+pub async fn overview(
+    app: &AppState,
+    user: &UserRow,
+) -> Result<(Vec<PasskeyRow>, bool), StoreError> {
+    let user = user.clone();
+    app.db
+        .run(move |c| Ok((list(c, &user.id)?, pool_offers(c, &user)?)))
+        .await
+}
+
+/// Renames one of the user's passkeys (the account page).
+pub async fn rename_own(
+    app: &AppState,
+    user: &str,
+    id: &str,
+    name: &str,
+) -> Result<(), PasskeyError> {
+    let (u, id, name) = (user.to_owned(), id.to_owned(), name.to_owned());
+    app.db.run(move |c| rename(c, &u, &id, &name)).await
+}
+
+/// Removes one of the user's passkeys (the account page).
+pub async fn remove_own(app: &AppState, user: &str, id: &str) -> Result<(), PasskeyError> {
+    let (u, id) = (user.to_owned(), id.to_owned());
+    app.db.run(move |c| remove(c, &u, &id)).await
 }
 
 /// The longest passkey name accepted.

@@ -8,7 +8,7 @@ use webauthn_rs::prelude::PublicKeyCredential;
 use super::ceremony::{self, State, Subject};
 use super::{PasskeyError, RelyingParty, amr, counter_advances, credential_key, parse_passkey};
 use crate::authn::login;
-use crate::identity::pool::{self, Mechanism};
+use crate::identity::pool::Mechanism;
 use crate::state::AppState;
 use crate::store::passkeys;
 use crate::store::users::{self, UserRow};
@@ -205,7 +205,7 @@ fn verify(
     let user = users::find_by_id(c, &stored.user_id)?
         .filter(|u| u.status == "active")
         .ok_or_else(|| refused("user is not active"))?;
-    if !offers_passkeys(c, tenant, workspace, &user.pool_id)? {
+    if !offers_passkeys(c, tenant, workspace, &user)? {
         return Err(refused("the user's pool does not offer passkeys here"));
     }
     passkey.update_credential(&result);
@@ -224,22 +224,15 @@ fn verify(
     })
 }
 
-/// Whether the pool is connected to the workspace and offers passkeys.
+/// Whether the user's pool is connected to the workspace and offers passkeys.
 fn offers_passkeys(
     c: &mut DbConn,
     tenant: &str,
     workspace: &str,
-    pool_id: &str,
+    user: &UserRow,
 ) -> Result<bool, StoreError> {
-    if !workspaces::list_connections(c, tenant, workspace)?
+    let connected = workspaces::list_connections(c, tenant, workspace)?
         .iter()
-        .any(|conn| conn.pool_id == pool_id)
-    {
-        return Ok(false);
-    }
-    match pool::by_id(c, pool_id) {
-        Ok(p) => Ok(p.authentication_mechanisms.contains(&Mechanism::Passkey)),
-        Err(crate::identity::Error::Store(e)) => Err(e),
-        Err(_) => Ok(false),
-    }
+        .any(|conn| conn.pool_id == user.pool_id);
+    Ok(connected && super::pool_offers(c, user)?)
 }

@@ -1,5 +1,6 @@
 //! Hosted pages beyond the password form (which `oidc::login_page` covers).
 
+mod account;
 mod browser;
 pub mod code;
 mod invitation;
