@@ -126,7 +126,7 @@ pub(super) async fn send_code(
             app,
             p,
             "/login/code",
-            &pending.id,
+            pending,
             &challenge,
             identifier,
             None,
@@ -191,7 +191,7 @@ async fn submit_code(
                 &app,
                 &p,
                 "/login/code",
-                &pending.id,
+                &pending,
                 &f.challenge,
                 &f.identifier,
                 Some(message),
@@ -223,7 +223,7 @@ pub(super) fn page(
     app: &AppState,
     p: &Provider,
     path: &str,
-    request_id: &str,
+    pending: &Pending,
     challenge: &str,
     identifier: &str,
     error: Option<&str>,
@@ -232,16 +232,17 @@ pub(super) fn page(
     let public_url = app.config.public_url();
     let (csrf, set_cookie) = csrf::token(req, public_url);
     let action = format!("{}{path}", p.issuer);
-    let back = format!("{}/login?request={request_id}", p.issuer);
+    let back = format!("{}/login?request={}", p.issuer, pending.id);
     let view = CodePage {
         public_url,
         action: &action,
         back: &back,
         csrf: &csrf,
-        request_id,
+        request_id: &pending.id,
         challenge,
         identifier,
         error,
     };
-    super::render_form(status, &view, set_cookie)
+    let res = super::render_form(status, &view, set_cookie);
+    super::allow_form_redirect(res, &pending.request.redirect_uri)
 }

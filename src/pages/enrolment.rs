@@ -80,7 +80,8 @@ pub(super) fn suggestion(
         finish: &format!("{}/account/passkeys", p.issuer),
         continue_action: &format!("{}/login/continue", p.issuer),
     };
-    super::render_form(StatusCode::OK, &page, set_cookie)
+    let res = super::render_form(StatusCode::OK, &page, set_cookie);
+    super::allow_form_redirect(res, &pending.request.redirect_uri)
 }
 
 async fn enrol_options(

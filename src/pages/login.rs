@@ -336,7 +336,8 @@ pub(super) fn form(
             .offers_registration
             .then(|| format!("{}/register?request={}", p.issuer, pending.id)),
     };
-    super::render_form(status, &page, set_cookie)
+    let res = super::render_form(status, &page, set_cookie);
+    super::allow_form_redirect(res, &pending.request.redirect_uri)
 }
 
 pub(super) fn expired(app: &AppState) -> HttpResponse {

@@ -62,6 +62,23 @@ pub fn render_form(
     res
 }
 
+/// Lets the forms of a sign-in page lead back to the client: browsers apply `form-action` to the redirects a
+/// form submission follows, and finishing a sign-in redirects to the client's `redirect_uri`.
+pub fn allow_form_redirect(mut res: HttpResponse, redirect_uri: &str) -> HttpResponse {
+    let Ok(url) = url::Url::parse(redirect_uri) else {
+        return res;
+    };
+    let origin = url.origin().ascii_serialization();
+    if origin == "null" {
+        return res;
+    }
+    let csp = PAGE_CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
+    if let Ok(value) = csp.parse() {
+        res.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
+    }
+    res
+}
+
 /// A page with a title, a message and one link onward.
 pub fn message_with_link(
     public_url: &str,

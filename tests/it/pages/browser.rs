@@ -1,82 +1,65 @@
-//! The headless-Chromium harness works: its virtual authenticator creates a discoverable passkey on the server's
-//! `localhost` origin and signs in with it, as the passkey pages' end-to-end test will need.
+//! End to end in real headless Chromium with a virtual authenticator: a user signs in with a password, takes up
+//! the suggestion to add a passkey (`navigator.credentials.create` through `static/js/passkey.js`), then signs in
+//! with the passkey alone (a discoverable credential offered by autofill, no identifier typed).
 
-use serde_json::{Value, json};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
 
+use super::passkey::offer;
 use crate::support::TestServer;
 use crate::support::chromium::Chromium;
+use crate::support::oidc::{ALICE, PASSWORD, REDIRECT, Setup, VERIFIER, jwt_claims};
 
-/// Resolves with `{id}` of a new discoverable ES256 credential for `localhost`, or `{error}`; the WebAuthn timeout
-/// makes a missing or unwilling authenticator fail fast instead of hanging until the script timeout.
-const CREATE: &str = r#"
-const done = arguments[arguments.length - 1];
-navigator.credentials.create({publicKey: {
-    rp: {id: "localhost", name: "t"},
-    user: {id: new TextEncoder().encode("user-1"), name: "alice", displayName: "Alice"},
-    challenge: crypto.getRandomValues(new Uint8Array(32)),
-    pubKeyCredParams: [{type: "public-key", alg: -7}],
-    authenticatorSelection: {residentKey: "required", userVerification: "required"},
-    timeout: 5000,
-}}).then(c => done({id: c.id}), e => done({error: String(e)}));
-"#;
-
-/// Resolves with `{id}` of the credential a discoverable sign-in (no `allowCredentials`) used, or `{error}`.
-const GET: &str = r#"
-const done = arguments[arguments.length - 1];
-navigator.credentials.get({publicKey: {
-    rpId: "localhost",
-    challenge: crypto.getRandomValues(new Uint8Array(32)),
-    allowCredentials: [],
-    userVerification: "required",
-    timeout: 5000,
-}}).then(c => done({id: c.id}), e => done({error: String(e)}));
-"#;
-
-/// Replaces the page with a small form whose button greets the name typed in (prefilled, so `fill` must clear it).
-const FORM: &str = r#"
-document.body.innerHTML = '<input id="name" value="x"><button id="greet">greet</button><p id="out"></p>';
-document.getElementById("greet").onclick = () => {
-    document.getElementById("out").textContent = "hello " + document.getElementById("name").value;
-};
-arguments[arguments.length - 1](null);
-"#;
-
-async fn credential_id(chromium: &Chromium, script: &str) -> String {
-    let outcome = chromium.execute_async(script, vec![]).await;
-    outcome["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("WebAuthn call failed: {outcome}"))
-        .to_owned()
+/// The authorization code in the URL the browser was sent back to, exchanged for the ID token's claims.
+async fn id_token_claims(setup: &Setup, back: &url::Url) -> serde_json::Value {
+    let code = back
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("a code in {back}"));
+    let reply = setup.exchange(&code, VERIFIER).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.json);
+    jwt_claims(reply.json["id_token"].as_str().unwrap())
 }
 
 #[actix_web::test]
-async fn browser_harness_creates_a_passkey_with_the_virtual_authenticator() {
-    let (server, _admin) = TestServer::start().await;
+async fn chromium_adds_a_passkey_after_a_password_sign_in_and_signs_in_with_it_by_autofill() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    offer(&admin, &setup, json!(["password", "passkey"])).await;
     let Some(chromium) = Chromium::start().await else {
         return;
     };
     let authenticator = chromium.add_virtual_authenticator().await;
-    // `localhost` is a secure context (an IP address is not), so WebAuthn is available on this origin.
-    let public_url = server.state.config.public_url();
-    chromium.goto(&format!("{public_url}/healthz")).await;
 
-    let created = credential_id(&chromium, CREATE).await;
+    // `localhost` (the public URL in tests) is a secure context; a bare IP would not be.
+    chromium.goto(&setup.authorize_url(&[])).await;
+    chromium.fill("#identifier", ALICE).await;
+    chromium.fill("#password", PASSWORD).await;
+    chromium.click("button[value=password]").await;
+    chromium.click("#passkey-add").await;
+    let back = chromium.wait_for_url(REDIRECT).await;
+    assert_eq!(id_token_claims(&setup, &back).await["amr"], json!(["pwd"]));
+
     let credentials = chromium.credentials(&authenticator).await;
     assert_eq!(credentials.len(), 1, "{credentials:?}");
-    let held = &credentials[0];
-    assert_eq!(held["isResidentCredential"], Value::Bool(true), "{held}");
-    assert_eq!(held["rpId"], json!("localhost"), "{held}");
-    assert_eq!(held["credentialId"], json!(created), "{held}");
+    assert_eq!(credentials[0]["isResidentCredential"], true);
+    assert_eq!(credentials[0]["rpId"], "localhost");
+    let handle = URL_SAFE_NO_PAD.encode(uuid::Uuid::parse_str(&setup.user).unwrap().as_bytes());
+    assert_eq!(credentials[0]["userHandle"].as_str(), Some(handle.as_str()));
 
-    assert_eq!(credential_id(&chromium, GET).await, created);
-
-    // The page helpers the end-to-end tests use: typing and clicking reach the DOM.
-    chromium.execute_async(FORM, vec![]).await;
-    chromium.fill("#name", "alice").await;
-    chromium.click("#greet").await;
-    assert_eq!(chromium.text("#out").await, "hello alice");
-    assert_eq!(chromium.current_url().await.path(), "/healthz");
-
-    chromium.remove_virtual_authenticator(&authenticator).await;
+    // Again, forced to sign in. The login page starts passkey autofill (conditional mediation) as it loads, and
+    // the virtual authenticator, standing in for a user who picks the offered passkey, answers it: signed in with
+    // nothing typed.
+    chromium
+        .goto(&setup.authorize_url(&[("prompt", "login")]))
+        .await;
+    let again = chromium.wait_for_url(REDIRECT).await;
+    assert_ne!(again, back, "a new code");
+    let back = again;
+    let claims = id_token_claims(&setup, &back).await;
+    assert_eq!(claims["sub"], setup.user);
+    assert_eq!(claims["amr"], json!(["hwk", "user"]));
     chromium.close().await;
 }

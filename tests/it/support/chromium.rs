@@ -197,11 +197,6 @@ impl Chromium {
         }
     }
 
-    pub async fn remove_virtual_authenticator(&self, authenticator_id: &str) {
-        let path = format!("authenticator/{authenticator_id}");
-        self.webauthn(Method::DELETE, path, None).await;
-    }
-
     pub async fn goto(&self, url: &str) {
         self.client
             .goto(url)
@@ -230,33 +225,35 @@ impl Chromium {
             .unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
     }
 
+    /// Clicks the element `css` once it is shown (the pages' scripts reveal some buttons).
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
+        let element = self.wait_for(css).await;
+        for _ in 0..200 {
+            if element.is_displayed().await.unwrap_or(false) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
     }
 
-    /// The rendered text of the element `css`.
-    pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("text of `{css}`: {e}"))
+    /// The browser's URL once it starts with `prefix` (within `TIMEOUT`).
+    pub async fn wait_for_url(&self, prefix: &str) -> Url {
+        for _ in 0..200 {
+            let url = self.current_url().await;
+            if url.as_str().starts_with(prefix) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the browser did not reach {prefix}; it is at {}", self.current_url().await);
     }
 
     pub async fn current_url(&self) -> Url {
         self.client.current_url().await.unwrap()
-    }
-
-    /// Runs `script` with `args` (the last argument is the callback that resolves it) and returns what it passed.
-    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client
-            .execute_async(script, args)
-            .await
-            .unwrap_or_else(|e| panic!("script failed: {e}"))
     }
 
     /// Ends the session (chromedriver quits the browser), then stops chromedriver.
