@@ -1,4 +1,5 @@
-//! `/api/admin/{tenant}/pools/{pool}/users`: users of a pool, and the groups of one user.
+//! `/api/admin/{tenant}/pools/{pool}/users`: users of a pool, and what belongs to one user (groups, invitation,
+//! passkeys, password reset, verification links).
 
 use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
@@ -6,6 +7,7 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::authn::passkey::admin as passkeys;
 use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
 use crate::identity::{group, invitation};
@@ -32,6 +34,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_invitation))
             .route(web::post().to(resend_invitation))
             .route(web::delete().to(revoke_invitation)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/passkeys")
+            .route(web::get().to(list_passkeys)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/passkeys/{passkey}")
+            .route(web::delete().to(delete_passkey)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/password-reset")
@@ -144,6 +154,26 @@ async fn revoke_invitation(
     path: Path<(String, String, String)>,
 ) -> Reply {
     invitation::revoke(&app, &path.0, &path.1, &path.2).await?;
+    Ok(no_content())
+}
+
+async fn list_passkeys(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String)>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(
+        passkeys::list(&app, &path.0, &path.1, &path.2, q.page()?).await?,
+    )))
+}
+
+async fn delete_passkey(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<(String, String, String, String)>,
+) -> Reply {
+    passkeys::remove(&app, &path.0, &path.1, &path.2, &path.3).await?;
     Ok(no_content())
 }
 

@@ -1,6 +1,7 @@
 //! Passkeys (WebAuthn with webauthn-rs): the relying party, ceremonies kept in the database, sign-in and
 //! enrolment, and the user's list of passkeys.
 
+pub mod admin;
 mod ceremony;
 pub mod enrol;
 pub mod sign_in;

@@ -1,6 +1,7 @@
 mod clients;
 mod errors;
 mod groups;
+mod passkeys;
 mod pools;
 mod schemas;
 mod tenants;
