@@ -72,7 +72,10 @@ pub fn allow_form_redirect(mut res: HttpResponse, redirect_uri: &str) -> HttpRes
     if origin == "null" {
         return res;
     }
-    let csp = PAGE_CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
+    let csp = PAGE_CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
     if let Ok(value) = csp.parse() {
         res.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
     }

@@ -157,6 +157,19 @@ impl Browser {
         self.submit_login(&login, identifier, password).await
     }
 
+    /// Declines the passkey suggestion when `page` is one (a pool with passkeys, a user without); else `page`.
+    pub async fn not_now(&self, page: Page) -> Page {
+        if page.status != StatusCode::OK || !page.form_action().ends_with("/login/continue") {
+            return page;
+        }
+        let (csrf, request) = (
+            page.input("csrf_token").unwrap(),
+            page.input("request").unwrap(),
+        );
+        let form = [("csrf_token", csrf.as_str()), ("request", request.as_str())];
+        self.post_form(&page.form_action(), &form).await
+    }
+
     /// Submits the login form of `login`.
     pub async fn submit_login(&self, login: &Page, identifier: &str, password: &str) -> Page {
         let (csrf, request) = (

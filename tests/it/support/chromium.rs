@@ -249,7 +249,10 @@ impl Chromium {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the browser did not reach {prefix}; it is at {}", self.current_url().await);
+        panic!(
+            "the browser did not reach {prefix}; it is at {}",
+            self.current_url().await
+        );
     }
 
     pub async fn current_url(&self) -> Url {

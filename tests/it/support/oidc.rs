@@ -156,6 +156,7 @@ impl Setup {
         {
             let login = browser.get(back.location.as_deref().unwrap()).await;
             back = browser.submit_login(&login, ALICE, PASSWORD).await;
+            back = browser.not_now(back).await;
         }
         assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
         assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
