@@ -288,6 +288,34 @@ mod tests {
     }
 
     #[test]
+    fn the_passkey_relying_party_follows_the_public_url_unless_overridden() {
+        let mut c = parse(|r| r.public_url = Some("https://login.example.com/".into())).unwrap();
+        c.resolve("0.0.0.0:9000".parse().unwrap());
+        assert_eq!(
+            c.passkey_relying_party(),
+            (
+                "login.example.com".into(),
+                "https://login.example.com".into()
+            )
+        );
+        let mut c = parse(|r| {
+            r.public_url = Some("https://login.example.com".into());
+            r.passkey_rp_id = Some("example.com".into());
+            r.passkey_origin = Some("https://id.example.com:8443/".into());
+        })
+        .unwrap();
+        c.resolve("0.0.0.0:9000".parse().unwrap());
+        assert_eq!(
+            c.passkey_relying_party(),
+            ("example.com".into(), "https://id.example.com:8443".into())
+        );
+        let e = parse(|r| r.passkey_origin = Some("ftp://x".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TARN_PASSKEY_ORIGIN"), "{e}");
+    }
+
+    #[test]
     fn bad_values_name_their_key() {
         let e = parse(|r| r.listen = "nope".into()).unwrap_err().to_string();
         assert!(e.contains("TARN_LISTEN"), "{e}");

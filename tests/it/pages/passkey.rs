@@ -419,3 +419,23 @@ async fn passkey_options_need_the_forms_csrf_token_and_a_live_request() {
             .contains("expired")
     );
 }
+
+#[actix_web::test]
+async fn a_server_on_a_bare_ip_offers_no_passkeys() {
+    // Browsers refuse WebAuthn on an IP address, so there is no relying party to offer.
+    let (srv, admin) =
+        TestServer::start_with(|c| c.public_url = Some("http://127.0.0.1:9".into())).await;
+    assert!(srv.state.passkeys.is_none());
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    offer(&admin, &setup, json!(["password", "passkey"])).await;
+    // The public URL names no listening port here: follow the redirects to the real address by hand.
+    let here = |url: &str| url.replace("http://127.0.0.1:9", &srv.base);
+    let browser = Browser::default();
+    let to_login = browser.get(&here(&setup.authorize_url(&[]))).await;
+    let login = browser
+        .get(&here(to_login.location.as_deref().unwrap()))
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert!(!login.body.contains("Sign in with a passkey"));
+    assert_eq!(login.input_type("password").as_deref(), Some("password"));
+}
