@@ -67,8 +67,14 @@
     return (error && error.serverMessage) || "Passkeys did not work here. Try again, or choose another way.";
   }
 
+  // Only what the options endpoints read: never a password typed into the same form.
+  var OPTION_FIELDS = ["csrf_token", "request", "identifier"];
+
   function fetchOptions(url, form, fields) {
-    var body = new URLSearchParams(new FormData(form));
+    var body = new URLSearchParams();
+    OPTION_FIELDS.forEach(function (name) {
+      if (form.elements[name]) { body.set(name, form.elements[name].value); }
+    });
     Object.keys(fields || {}).forEach(function (k) { body.set(k, fields[k]); });
     return fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (res) {
       return res.json().then(function (data) {
