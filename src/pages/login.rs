@@ -179,8 +179,8 @@ pub(super) async fn signed_in(
 }
 
 /// The user proved who they are by the `amr` methods: start the session, consume the pending request, and send
-/// the authorization code to the client. A user of a passkey pool who has no passkey yet is first offered to
-/// add one; the request then stays pending until they do or decline (`enrolment`).
+/// the authorization code to the client. A user of a pool preferring passkeys who has none yet is first offered
+/// to add one; the request then stays pending until they do or decline (`enrolment`).
 pub(super) async fn signed_in_with(
     req: &HttpRequest,
     app: &AppState,

@@ -99,13 +99,22 @@ pub fn pool_offers(conn: &mut DbConn, user: &UserRow) -> Result<bool, StoreError
     }
 }
 
-/// Whether to suggest a passkey to a user who just signed in another way: the pool offers them and the user
-/// has none yet.
+/// Whether to suggest a passkey to a user who just signed in another way: their pool prefers passkeys (its
+/// `preferred_authentication_mechanism`) and the user has none yet. Pools that merely allow passkeys send users
+/// straight back to the application; their users add passkeys on the account page.
 pub fn worth_suggesting(conn: &mut DbConn, user: &str) -> Result<bool, StoreError> {
     let Some(user) = users::find_by_id(conn, user)? else {
         return Ok(false);
     };
-    Ok(pool_offers(conn, &user)? && passkeys::list_for_user(conn, &user.id)?.is_empty())
+    let prefers = match pool::by_id(conn, &user.pool_id) {
+        Ok(p) => {
+            p.authentication_mechanisms.contains(&Mechanism::Passkey)
+                && p.preferred_authentication_mechanism == Mechanism::Passkey
+        }
+        Err(crate::identity::Error::Store(e)) => return Err(e),
+        Err(_) => false,
+    };
+    Ok(prefers && passkeys::list_for_user(conn, &user.id)?.is_empty())
 }
 
 /// A user's passkeys, and whether their pool offers passkeys (so more may be added).

@@ -4,15 +4,15 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::passkey::{offer, sign_in};
+use super::passkey::{offer, prefer_passkeys, sign_in};
 use crate::support::oidc::{ALICE, Browser, PASSWORD, Page, REDIRECT, Setup, VERIFIER, jwt_claims};
 use crate::support::passkey::{Authenticator, options};
 use crate::support::{Admin, TestServer};
 
-/// A pool offering passwords and passkeys, Alice without a passkey yet.
+/// A pool offering passwords and preferring passkeys, Alice without a passkey yet.
 async fn passkey_pool(srv: &TestServer, admin: &Admin) -> Setup {
     let setup = Setup::new(srv, admin, json!({})).await;
-    offer(admin, &setup, json!(["password", "passkey"])).await;
+    prefer_passkeys(admin, &setup).await;
     setup
 }
 
@@ -120,13 +120,25 @@ async fn the_suggested_passkey_is_added_and_signs_in_next_time() {
 }
 
 #[actix_web::test]
-async fn pools_without_passkeys_suggest_none() {
+async fn pools_that_do_not_prefer_passkeys_suggest_none() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let back = Browser::default()
         .sign_in(&setup.authorize_url(&[]), ALICE, PASSWORD)
         .await;
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
+    // Passkeys allowed but passwords preferred: straight back to the application too.
+    offer(&admin, &setup, json!(["password", "passkey"])).await;
+    let browser = Browser::default();
+    let back = browser
+        .sign_in(&setup.authorize_url(&[]), ALICE, PASSWORD)
+        .await;
+    assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
+    // The account page is where such users add one.
+    let account = browser.get(&account_url(&setup)).await;
+    let mut authenticator = Authenticator::new(srv.state.config.public_url());
+    let added = add_passkey(&browser, &account, &mut authenticator).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
 }
 
 #[actix_web::test]

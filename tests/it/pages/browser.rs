@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
-use super::passkey::offer;
+use super::passkey::prefer_passkeys;
 use crate::support::TestServer;
 use crate::support::chromium::Chromium;
 use crate::support::oidc::{ALICE, PASSWORD, REDIRECT, Setup, VERIFIER, jwt_claims};
@@ -27,7 +27,7 @@ async fn id_token_claims(setup: &Setup, back: &url::Url) -> serde_json::Value {
 async fn chromium_adds_a_passkey_after_a_password_sign_in_and_signs_in_with_it_by_autofill() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;
-    offer(&admin, &setup, json!(["password", "passkey"])).await;
+    prefer_passkeys(&admin, &setup).await;
     let Some(chromium) = Chromium::start().await else {
         return;
     };

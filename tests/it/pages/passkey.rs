@@ -20,6 +20,20 @@ pub async fn with_passkey(srv: &TestServer, admin: &Admin) -> (Setup, Authentica
     (setup, authenticator)
 }
 
+/// Makes passkeys the pool's preferred method (besides passwords): users without one are offered to add one.
+pub async fn prefer_passkeys(admin: &Admin, setup: &Setup) {
+    let (status, body) = admin
+        .patch(
+            &format!("/default/pools/{}", setup.pool),
+            json!({
+                "authentication_mechanisms": ["password", "passkey"],
+                "preferred_authentication_mechanism": "passkey",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 pub async fn offer(admin: &Admin, setup: &Setup, mechanisms: Value) {
     let (status, body) = admin
         .patch(
