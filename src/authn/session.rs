@@ -58,8 +58,9 @@ pub struct NewSession<'a> {
 }
 
 /// Starts the session of a sign-in that finishes the pending authorization request `request`. Returns the cookie
-/// value and whether to suggest a passkey first (`may_suggest_passkey` and the user has none in a pool that
-/// offers them); only then does the request stay pending, for the suggestion page to resume.
+/// value and whether to suggest a passkey first (`may_suggest_passkey` and
+/// [`worth_suggesting`](super::passkey::worth_suggesting)); only then does the request stay pending, for the
+/// suggestion page to resume.
 pub fn start_for_request(
     conn: &mut DbConn,
     new: &NewSession<'_>,
