@@ -91,15 +91,26 @@
   }
 
   var supported = !!(window.PublicKeyCredential && navigator.credentials);
+  // The pending autofill request, if any: `{controller, settled}`. A browser allows one WebAuthn request at a
+  // time, so a button press aborts it and waits for it to settle before asking again.
   var autofill = null;
+
+  function stopAutofill() {
+    if (!autofill) { return Promise.resolve(); }
+    var settled = autofill.settled;
+    autofill.controller.abort();
+    autofill = null;
+    return settled;
+  }
 
   function run(button) {
     var kind = button.getAttribute("data-passkey");
     var finishForm = document.getElementById(button.getAttribute("data-finish"));
     if (!supported) { say("This browser does not support passkeys. Choose another way."); return; }
-    if (autofill) { autofill.abort(); autofill = null; }
     button.disabled = true;
-    fetchOptions(button.getAttribute("data-options"), button.form).then(function (data) {
+    stopAutofill().then(function () {
+      return fetchOptions(button.getAttribute("data-options"), button.form);
+    }).then(function (data) {
       var publicKey = decodeOptions(data.publicKey);
       var call = kind === "create" ? navigator.credentials.create({ publicKey: publicKey })
                                    : navigator.credentials.get({ publicKey: publicKey });
@@ -116,14 +127,15 @@
       if (!available) { return; }
       var finishForm = document.getElementById(button.getAttribute("data-finish"));
       return fetchOptions(button.getAttribute("data-options"), button.form, { identifier: "" }).then(function (data) {
-        autofill = new AbortController();
-        return navigator.credentials.get({
-          publicKey: decodeOptions(data.publicKey), mediation: "conditional", signal: autofill.signal
-        }).then(function (credential) { finish(finishForm, data.ceremony, credential); });
+        var controller = new AbortController();
+        var request = navigator.credentials.get({
+          publicKey: decodeOptions(data.publicKey), mediation: "conditional", signal: controller.signal
+        });
+        autofill = { controller: controller, settled: request.then(function () {}, function () {}) };
+        return request.then(function (credential) { finish(finishForm, data.ceremony, credential); });
       });
-    }).catch(function (error) {
-      var message = explain(error);
-      if (message && error.name !== "NotAllowedError") { say(message); }
+    }).catch(function () {
+      // Autofill is an extra: when it fails or is aborted, the button still works.
     });
   }
 
