@@ -8,6 +8,7 @@ pub mod invitation;
 pub mod login;
 pub mod passkey;
 pub mod register;
+pub mod register_passkey;
 pub mod reset;
 pub mod verification;
 pub mod views;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(code::configure)
         .configure(reset::configure)
         .configure(register::configure)
+        .configure(register_passkey::configure)
         .configure(passkey::configure)
         .configure(enrolment::configure)
         .configure(account::configure);

@@ -160,7 +160,8 @@ pub(super) fn options_error(status: StatusCode, message: &str) -> HttpResponse {
     OAuthError::new(status, code, message).error_response()
 }
 
-fn unavailable(cause: String) -> HttpResponse {
+/// A 503 for a ceremony page's script when the server failed; the cause is logged.
+pub(super) fn unavailable(cause: String) -> HttpResponse {
     tracing::error!(error = %cause, "passkey options failed");
     OAuthError::new(
         StatusCode::SERVICE_UNAVAILABLE,

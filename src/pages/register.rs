@@ -1,5 +1,6 @@
 //! `/register`: "Create account", where a connected pool allows self-registration. The form follows the pool's
 //! user schema; a code proves the identifier; the new user is then signed in and the authorization continues.
+//! Without a password, in a pool offering passkeys, the code leads to the passkey page (`register_passkey`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use super::code::{deliver, page as code_page};
 use super::login::{FORM_EXPIRED, Pending, pending_or_page, signed_in};
 use super::views::{FormField, RegisterPage};
 use crate::authn::code::{Attempt, CodeError, Purpose};
-use crate::authn::registration::{self, RegistrationError, Submission};
+use crate::authn::registration::{self, Completed, RegistrationError, Submission};
 use crate::identity::profile_schema;
 use crate::oidc::Op;
 use crate::oidc::authorize::failure_page;
@@ -35,29 +36,33 @@ struct RegisterQuery {
     request: Option<String>,
 }
 
-/// The form shape the pool's schema gives, and whether the pool uses passwords.
+/// The form shape the pool's schema gives, and whether the pool uses passwords (and passkeys).
 struct Shape {
     fields: Vec<registration::Field>,
     needs_password: bool,
+    offers_passkey: bool,
     rules: String,
 }
 
 async fn shape(app: &AppState, p: &Provider) -> Result<Option<Shape>, TokenError> {
     let (t, w) = (p.tenant.clone(), p.workspace.clone());
-    app.db
+    let found = app
+        .db
         .run(move |c| {
             let Some(pool) = registration::pool_for(c, &t, &w)? else {
-                return Ok(None);
+                return Ok::<_, TokenError>(None);
             };
             let schema =
                 profile_schema::payload_document(c, &t, pool.payload_schema_id.as_deref())?;
-            Ok(Some(Shape {
-                fields: registration::fields(&schema),
-                needs_password: pool.uses_passwords(),
-                rules: pool.password_policy.describe(),
-            }))
+            Ok(Some((pool, schema)))
         })
-        .await
+        .await?;
+    Ok(found.map(|(pool, schema)| Shape {
+        fields: registration::fields(&schema),
+        needs_password: pool.uses_passwords(),
+        offers_passkey: registration::offers_passkeys(app, &pool),
+        rules: pool.password_policy.describe(),
+    }))
 }
 
 async fn show_register(
@@ -198,12 +203,15 @@ async fn submit_register_code(
         challenge: &challenge,
         code: &code,
     };
-    match registration::complete(&app, &attempt).await {
-        Ok(user) => signed_in(&req, &app, &p, &pending, &user.id, "otp").await,
+    match registration::complete(&app, &attempt, &pending.id).await {
+        Ok(Completed::User(user)) => signed_in(&req, &app, &p, &pending, &user.id, "otp").await,
+        Ok(Completed::NeedsPasskey(waiting)) => {
+            super::register_passkey::page(&req, &app, &p, &pending, &waiting, None, StatusCode::OK)
+        }
         Err(RegistrationError::Code(CodeError::Wrong)) => {
             retry("That code is not right. Check it and try again.")
         }
-        Err(RegistrationError::Code(_)) => {
+        Err(RegistrationError::Code(_) | RegistrationError::Expired) => {
             retry("This code can no longer be used. Start again to get a new one.")
         }
         Err(RegistrationError::Exists) => {
@@ -253,6 +261,7 @@ fn form(
         identifier: &identifier,
         fields,
         needs_password: shape.needs_password,
+        password_optional: shape.offers_passkey,
         rules: &shape.rules,
         error,
     };

@@ -97,6 +97,8 @@ pub struct RegisterPage<'a> {
     pub identifier: &'a str,
     pub fields: Vec<FormField>,
     pub needs_password: bool,
+    /// Whether the password may be left empty to create a passkey instead.
+    pub password_optional: bool,
     pub rules: &'a str,
     pub error: Option<&'a str>,
 }
@@ -173,5 +175,26 @@ pub struct AccountPage<'a> {
     pub finish: &'a str,
     pub sign_out: &'a str,
     pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+/// The two URLs of a passkey ceremony page: its options (JSON) and where the credential is posted.
+pub struct PasskeyUrls {
+    pub options: String,
+    pub finish: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/register_passkey.html")]
+pub struct RegisterPasskeyPage<'a> {
+    pub public_url: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub registration: &'a str,
+    pub client_name: &'a str,
+    pub identifier: &'a str,
+    pub passkey: PasskeyUrls,
+    /// Where "Skip for now" posts, where the pool also signs in with codes.
+    pub skip: Option<String>,
     pub error: Option<&'a str>,
 }

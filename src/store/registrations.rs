@@ -19,6 +19,10 @@ pub struct RegistrationRow {
     pub password_hash: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// When the code was entered, for a registration that then waits for its passkey.
+    pub verified_at: Option<i64>,
+    /// The authorization request of the browser that entered the code: only it may finish the registration.
+    pub request_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &RegistrationRow) -> StoreResult<()> {
@@ -34,6 +38,22 @@ pub fn find(conn: &mut DbConn, id: &str) -> StoreResult<Option<RegistrationRow>>
         .select(RegistrationRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Records that the code of a registration was entered by the browser of `request`; returns whether the
+/// registration was still waiting for its code.
+pub fn mark_verified(conn: &mut DbConn, id: &str, request: &str, now: i64) -> StoreResult<bool> {
+    let n = diesel::update(
+        registrations::table
+            .find(id)
+            .filter(registrations::verified_at.is_null()),
+    )
+    .set((
+        registrations::verified_at.eq(now),
+        registrations::request_id.eq(request),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {

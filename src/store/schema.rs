@@ -270,6 +270,8 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         created_at -> BigInt,
         expires_at -> BigInt,
+        verified_at -> Nullable<BigInt>,
+        request_id -> Nullable<Text>,
     }
 }
 

@@ -68,7 +68,7 @@
   }
 
   // Only what the options endpoints read: never a password typed into the same form.
-  var OPTION_FIELDS = ["csrf_token", "request", "identifier"];
+  var OPTION_FIELDS = ["csrf_token", "request", "identifier", "registration"];
 
   function fetchOptions(url, form, fields) {
     var body = new URLSearchParams();

@@ -1,5 +1,5 @@
 //! Passkeys (WebAuthn with webauthn-rs): the relying party, ceremonies kept in the database, sign-in and
-//! enrolment, and the user's list of passkeys.
+//! enrolment (also when registering), and the user's list of passkeys.
 
 pub mod admin;
 mod ceremony;

@@ -5,6 +5,7 @@ mod browser;
 pub mod code;
 mod invitation;
 pub mod passkey;
-mod register;
+pub mod register;
+mod register_passkey;
 mod reset;
 mod verification;

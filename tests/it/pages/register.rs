@@ -25,7 +25,7 @@ async fn open_registration(admin: &Admin, setup: &Setup) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-async fn register_page(browser: &Browser, setup: &Setup) -> Page {
+pub async fn register_page(browser: &Browser, setup: &Setup) -> Page {
     let login = browser.login_page(&setup.authorize_url(&[])).await;
     let href = scraper::Html::parse_document(&login.body)
         .select(&scraper::Selector::parse("a").unwrap())
@@ -37,7 +37,7 @@ async fn register_page(browser: &Browser, setup: &Setup) -> Page {
     page
 }
 
-async fn submit(browser: &Browser, page: &Page, fields: &[(&str, &str)]) -> Page {
+pub async fn submit(browser: &Browser, page: &Page, fields: &[(&str, &str)]) -> Page {
     let (csrf, request) = (
         page.input("csrf_token").unwrap(),
         page.input("request").unwrap(),
@@ -47,7 +47,7 @@ async fn submit(browser: &Browser, page: &Page, fields: &[(&str, &str)]) -> Page
     browser.post_form(&page.form_action(), &form).await
 }
 
-async fn last_code(admin: &Admin) -> String {
+pub async fn last_code(admin: &Admin) -> String {
     let messages = admin.items("/default/outbox").await;
     let body = messages[0]["body_text"].as_str().unwrap();
     body.split(|c: char| !c.is_ascii_digit())
@@ -56,7 +56,7 @@ async fn last_code(admin: &Admin) -> String {
         .to_owned()
 }
 
-async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
+pub async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
     let field = |name: &str| page.input(name).unwrap_or_default();
     let values = [
         ("csrf_token", field("csrf_token")),

@@ -1,13 +1,17 @@
 //! Self-registration: a form generated from the pool's user schema, the identifier proved with a code before the
-//! user exists, then an active user. The pool is the first connected pool that allows self-registration.
+//! user exists, then an active user. The pool is the first connected pool that allows self-registration. Where the
+//! pool offers passkeys the password may be left out: the user is then created with a passkey ([`passkey`]).
+
+pub mod passkey;
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
 use super::code::{self, Attempt, Challenge, CodeError, Delivery, Purpose};
+use crate::authn::passkey::PasskeyError;
 use crate::identity::identifier::Identifier;
-use crate::identity::pool::{self, Pool};
+use crate::identity::pool::{self, Mechanism, Pool};
 use crate::identity::profile_schema;
 use crate::notify::Recipient;
 use crate::state::AppState;
@@ -41,6 +45,11 @@ pub enum RegistrationError {
     Overloaded,
     #[error("an account with this identifier already exists")]
     Exists,
+    /// The registration is unknown, expired, already finished, or its code was not entered by this browser.
+    #[error("the registration expired; start again")]
+    Expired,
+    #[error(transparent)]
+    Passkey(#[from] PasskeyError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -194,8 +203,10 @@ pub async fn start(
             IdentifierFilter::Mobile(m.clone()),
         ),
     };
-    let password_hash = if pool.uses_passwords() {
-        let password = s.password.unwrap_or_default();
+    let password = s.password.unwrap_or_default();
+    // Where a passkey can take the password's place, an empty password means "a passkey instead".
+    let passkey_instead = password.is_empty() && offers_passkeys(app, &pool);
+    let password_hash = if pool.uses_passwords() && !passkey_instead {
         if let Some(rule) = pool.password_policy.violation(&password, &[key.as_str()]) {
             return Err(RegistrationError::Invalid {
                 field: "password".into(),
@@ -251,6 +262,8 @@ pub async fn start(
                     password_hash,
                     created_at: now,
                     expires_at: now + TTL,
+                    verified_at: None,
+                    request_id: None,
                 },
             )?;
             Ok((
@@ -265,8 +278,56 @@ pub async fn start(
         .await
 }
 
-/// Checks the code of a registration and creates the active user, its identifier verified.
-pub async fn complete(app: &AppState, attempt: &Attempt<'_>) -> Result<UserRow, RegistrationError> {
+/// Whether a registration into `pool` can be finished with a passkey: the pool offers them and the server has a
+/// WebAuthn relying party.
+pub fn offers_passkeys(app: &AppState, pool: &Pool) -> bool {
+    app.passkeys.is_some() && offers_passkeys_in(pool)
+}
+
+fn offers_passkeys_in(pool: &Pool) -> bool {
+    pool.authentication_mechanisms.contains(&Mechanism::Passkey)
+}
+
+/// What entering the right code led to.
+pub enum Completed {
+    /// The user was created (with the chosen password, if any); the code signed them in.
+    User(UserRow),
+    /// No password was chosen and the pool offers passkeys: the user is created once the passkey is
+    /// ([`passkey::finish`]), or without one ([`passkey::skip`]).
+    NeedsPasskey(passkey::Waiting),
+}
+
+/// Checks the code of a registration typed in the browser of the authorization request `request`. With a password
+/// (or in a pool without passkeys) the active user is created, its identifier verified; otherwise the
+/// registration is marked verified for that request and waits for the passkey.
+pub async fn complete(
+    app: &AppState,
+    attempt: &Attempt<'_>,
+    request: &str,
+) -> Result<Completed, RegistrationError> {
+    let row = verify_code(app, attempt).await?;
+    let (request, now, has_rp) = (request.to_owned(), app.clock.now(), app.passkeys.is_some());
+    app.db
+        .transaction(move |c| {
+            let pool = pool::by_id(c, &row.pool_id)?;
+            let passkey_instead =
+                has_rp && row.password_hash.is_none() && offers_passkeys_in(&pool);
+            if !passkey_instead {
+                return create_user(c, &row, &crate::secret::new_id(), now).map(Completed::User);
+            }
+            if !registrations::mark_verified(c, &row.id, &request, now)? {
+                return Err(RegistrationError::Expired);
+            }
+            Ok(Completed::NeedsPasskey(passkey::Waiting::new(&row, &pool)))
+        })
+        .await
+}
+
+/// Checks the code of a registration and returns the registration it proves; the code is spent.
+async fn verify_code(
+    app: &AppState,
+    attempt: &Attempt<'_>,
+) -> Result<RegistrationRow, RegistrationError> {
     let (t, w, id, typed, now) = (
         attempt.tenant.to_owned(),
         attempt.workspace.to_owned(),
@@ -274,7 +335,7 @@ pub async fn complete(app: &AppState, attempt: &Attempt<'_>) -> Result<UserRow, 
         attempt.code.to_owned(),
         app.clock.now(),
     );
-    // Checked outside the transaction below: a wrong code's attempt must be counted even though it fails.
+    // Not inside a transaction with what follows: a wrong code's attempt must be counted even though it fails.
     let row = app
         .db
         .run(move |c| {
@@ -289,28 +350,44 @@ pub async fn complete(app: &AppState, attempt: &Attempt<'_>) -> Result<UserRow, 
             })
         })
         .await?;
-    app.db
-        .transaction(move |c| {
-            let user = UserRow {
-                id: crate::secret::new_id(),
-                pool_id: row.pool_id.clone(),
-                email_verified: row.email.is_some(),
-                mobile_verified: row.mobile.is_some(),
-                email: row.email.clone(),
-                mobile: row.mobile.clone(),
-                status: "active".into(),
-                payload: row.payload.clone(),
-                metadata: "{}".into(),
-                password_hash: row.password_hash.clone(),
-                created_at: now,
-                updated_at: now,
-            };
-            registrations::delete(c, &row.id)?;
-            users::insert(c, &user).map_err(|e| match e {
-                StoreError::Unique(_) => RegistrationError::Exists,
-                other => other.into(),
-            })?;
-            Ok(user)
-        })
-        .await
+    Ok(row)
+}
+
+/// Creates the active user `id` a proved registration describes, its identifier verified, and ends the
+/// registration; call inside a transaction. `Expired` when the registration was already ended, `Exists` when the
+/// identifier was registered in the meantime.
+fn create_user(
+    c: &mut DbConn,
+    row: &RegistrationRow,
+    id: &str,
+    now: i64,
+) -> Result<UserRow, RegistrationError> {
+    let user = new_user(row, id, now);
+    // Of two finishes of one registration (two passkey ceremonies, or a passkey and "skip"), one creates the user.
+    if registrations::delete(c, &row.id)? != 1 {
+        return Err(RegistrationError::Expired);
+    }
+    users::insert(c, &user).map_err(|e| match e {
+        StoreError::Unique(_) => RegistrationError::Exists,
+        other => other.into(),
+    })?;
+    Ok(user)
+}
+
+/// The active user `id` a proved registration describes, its identifier verified.
+fn new_user(row: &RegistrationRow, id: &str, now: i64) -> UserRow {
+    UserRow {
+        id: id.to_owned(),
+        pool_id: row.pool_id.clone(),
+        email_verified: row.email.is_some(),
+        mobile_verified: row.mobile.is_some(),
+        email: row.email.clone(),
+        mobile: row.mobile.clone(),
+        status: "active".into(),
+        payload: row.payload.clone(),
+        metadata: "{}".into(),
+        password_hash: row.password_hash.clone(),
+        created_at: now,
+        updated_at: now,
+    }
 }

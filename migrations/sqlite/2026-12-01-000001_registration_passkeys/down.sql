@@ -1,0 +1,2 @@
+ALTER TABLE registrations DROP COLUMN request_id;
+ALTER TABLE registrations DROP COLUMN verified_at;
