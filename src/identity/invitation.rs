@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::error::{Error, Result};
-use super::pool::{self, Pool};
+use super::pool::{self, Mechanism, Pool};
 use crate::messages;
 use crate::notify::{Message, NotifyError, Recipient};
 use crate::state::AppState;
@@ -192,6 +192,16 @@ pub fn open(conn: &mut DbConn, token: &str, now: i64) -> Result<Option<Opened>> 
     }))
 }
 
+/// Whether the pool's users can only sign in with a passkey (and the server offers them), so an invitation must
+/// be accepted with one: accepting it without a credential would leave no way to sign in.
+pub fn needs_passkey(app: &AppState, pool: &Pool) -> bool {
+    let m = &pool.authentication_mechanisms;
+    app.passkeys.is_some()
+        && m.contains(&Mechanism::Passkey)
+        && !m.contains(&Mechanism::Password)
+        && !m.contains(&Mechanism::Otp)
+}
+
 /// Accepts an invitation: sets the password (when the pool uses passwords; checked against its policy), marks the
 /// identifier the invitation went to as verified, and activates the user. `NotFound` when the link is no longer
 /// usable.
@@ -202,6 +212,11 @@ pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -
         .run(move |c| open(c, &token_owned, now))
         .await?
         .ok_or(Error::NotFound("invitation"))?;
+    if needs_passkey(app, &opened.pool) {
+        return Err(Error::Conflict(
+            "users of this pool sign in only with a passkey: activate with one".into(),
+        ));
+    }
     let hash = if opened.pool.uses_passwords() {
         let password = new_password.unwrap_or_default();
         let ids: Vec<&str> = [&opened.user.email, &opened.user.mobile]
@@ -223,23 +238,33 @@ pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -
     };
     let now = app.clock.now();
     app.db
-        .transaction(move |c| {
-            if !invitations::accept(c, &opened.invitation.id, now)? {
-                return Err(Error::NotFound("invitation"));
-            }
-            let mut user = opened.user;
-            if hash.is_some() {
-                user.password_hash = hash;
-            }
-            match recipient(&user) {
-                Some(Recipient::Email(_)) => user.email_verified = true,
-                Some(Recipient::Mobile(_)) => user.mobile_verified = true,
-                None => {}
-            }
-            user.status = "active".into();
-            user.updated_at = now;
-            users::update(c, &user)?;
-            Ok(())
-        })
+        .transaction(move |c| activate(c, &opened, hash, now).map(drop))
         .await
+}
+
+/// Accepts an opened invitation, inside the caller's transaction: marks it accepted, sets the password hash when
+/// one is given, marks the identifier the invitation went to as verified, and activates the user. Password and
+/// passkey activation share it. `NotFound` when the invitation is no longer pending.
+pub fn activate(
+    c: &mut DbConn,
+    opened: &Opened,
+    password_hash: Option<String>,
+    now: i64,
+) -> Result<UserRow> {
+    if !invitations::accept(c, &opened.invitation.id, now)? {
+        return Err(Error::NotFound("invitation"));
+    }
+    let mut user = opened.user.clone();
+    if password_hash.is_some() {
+        user.password_hash = password_hash;
+    }
+    match recipient(&user) {
+        Some(Recipient::Email(_)) => user.email_verified = true,
+        Some(Recipient::Mobile(_)) => user.mobile_verified = true,
+        None => {}
+    }
+    user.status = "active".into();
+    user.updated_at = now;
+    users::update(c, &user)?;
+    Ok(user)
 }

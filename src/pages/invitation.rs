@@ -1,12 +1,17 @@
 //! `/invitations/{token}`: the activation page an invitation links to. The invited user sets a password (when the
-//! pool uses passwords) and so verifies the identifier the invitation went to; the account becomes active.
+//! pool uses passwords) or creates a passkey (when it offers them: `/invitations/{token}/passkey/options` and
+//! `/invitations/{token}/passkey`), and so verifies the identifier the invitation went to; the account becomes
+//! active.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Data, Form, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::views::ActivatePage;
+use super::login::FORM_EXPIRED;
+use super::passkey::{options_error, options_response, refusal};
+use super::views::{ActivatePage, PasskeyUrls};
+use crate::authn::passkey::{PasskeyError, activate};
 use crate::identity::Error;
 use crate::identity::invitation::{self, Opened};
 use crate::state::AppState;
@@ -18,6 +23,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/invitations/{token}")
             .route(web::get().to(show_invitation))
             .route(web::post().to(accept_invitation)),
+    )
+    .route(
+        "/invitations/{token}/passkey/options",
+        web::post().to(activation_options),
+    )
+    .route(
+        "/invitations/{token}/passkey",
+        web::post().to(accept_invitation_with_passkey),
     );
 }
 
@@ -27,6 +40,18 @@ struct ActivateForm {
     csrf_token: String,
     new_password: Option<String>,
 }
+
+#[derive(Deserialize)]
+struct PasskeyForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    ceremony: String,
+    #[serde(default)]
+    credential: String,
+}
+
+const UNUSABLE: &str = "The link has expired, was already used, or was withdrawn. Ask your administrator for a new invitation.";
 
 async fn show_invitation(
     req: HttpRequest,
@@ -48,12 +73,10 @@ async fn accept_invitation(
     token: Path<String>,
     f: Form<ActivateForm>,
 ) -> HttpResponse {
-    let (token, f, now) = (token.into_inner(), f.into_inner(), app.clock.now());
-    let lookup = token.clone();
-    let opened = match app.db.run(move |c| invitation::open(c, &lookup, now)).await {
-        Ok(Some(opened)) => opened,
-        Ok(None) => return unusable(&app),
-        Err(e) => return failure(&app, e),
+    let (token, f) = (token.into_inner(), f.into_inner());
+    let opened = match open(&app, &token).await {
+        Ok(opened) => opened,
+        Err(page) => return page,
     };
     if !csrf::is_valid(&req, &f.csrf_token) {
         return page(
@@ -61,24 +84,87 @@ async fn accept_invitation(
             &app,
             &token,
             &opened,
-            Some("This form has expired. Please try again."),
+            Some(FORM_EXPIRED),
             StatusCode::BAD_REQUEST,
         );
     }
     match invitation::accept(&app, &token, f.new_password).await {
-        Ok(()) => super::message(
-            app.config.public_url(),
-            StatusCode::OK,
-            "Your account is ready",
-            "You can now sign in to the application that invited you.",
-        ),
+        Ok(()) => ready(&app),
         Err(Error::Invalid { message, .. }) => {
             let message = format!("The password {message}.");
             page(&req, &app, &token, &opened, Some(&message), StatusCode::OK)
         }
         Err(Error::NotFound(_)) => unusable(&app),
+        Err(Error::Conflict(_)) => page(
+            &req,
+            &app,
+            &token,
+            &opened,
+            Some("Create a passkey to activate your account."),
+            StatusCode::BAD_REQUEST,
+        ),
         Err(e) => failure(&app, e),
     }
+}
+
+async fn activation_options(
+    req: HttpRequest,
+    app: Data<AppState>,
+    token: Path<String>,
+    f: Form<PasskeyForm>,
+) -> HttpResponse {
+    if !csrf::is_valid(&req, &f.csrf_token) {
+        return options_error(StatusCode::FORBIDDEN, FORM_EXPIRED);
+    }
+    match activate::begin(&app, &token).await {
+        Ok(o) => options_response(Ok((o.ceremony, o.options))),
+        Err(PasskeyError::NotFound) => options_error(StatusCode::GONE, UNUSABLE),
+        Err(e) => options_response(Err(e)),
+    }
+}
+
+async fn accept_invitation_with_passkey(
+    req: HttpRequest,
+    app: Data<AppState>,
+    token: Path<String>,
+    f: Form<PasskeyForm>,
+) -> HttpResponse {
+    let token = token.into_inner();
+    let opened = match open(&app, &token).await {
+        Ok(opened) => opened,
+        Err(page) => return page,
+    };
+    let again = |message: &str, status| page(&req, &app, &token, &opened, Some(message), status);
+    if !csrf::is_valid(&req, &f.csrf_token) {
+        return again(FORM_EXPIRED, StatusCode::BAD_REQUEST);
+    }
+    match activate::finish(&app, &token, &f.ceremony, &f.credential).await {
+        Ok(()) => ready(&app),
+        Err(PasskeyError::NotFound) => unusable(&app),
+        Err(e) => match refusal(&e) {
+            Some((message, status)) => again(message, status),
+            None => server_error(&app, StatusCode::INTERNAL_SERVER_ERROR, &e),
+        },
+    }
+}
+
+/// The pending invitation a token opens, or the page to answer with instead.
+async fn open(app: &AppState, token: &str) -> Result<Opened, HttpResponse> {
+    let (lookup, now) = (token.to_owned(), app.clock.now());
+    match app.db.run(move |c| invitation::open(c, &lookup, now)).await {
+        Ok(Some(opened)) => Ok(opened),
+        Ok(None) => Err(unusable(app)),
+        Err(e) => Err(failure(app, e)),
+    }
+}
+
+fn ready(app: &AppState) -> HttpResponse {
+    super::message(
+        app.config.public_url(),
+        StatusCode::OK,
+        "Your account is ready",
+        "You can now sign in to the application that invited you.",
+    )
 }
 
 fn page(
@@ -100,12 +186,18 @@ fn page(
         .clone()
         .or(opened.user.mobile.clone())
         .unwrap_or_default();
+    let passkey = activate::is_offered(app, opened).then(|| PasskeyUrls {
+        options: format!("{action}/passkey/options"),
+        finish: format!("{action}/passkey"),
+    });
     let view = ActivatePage {
         public_url,
         action: &action,
         csrf: &csrf,
         identifier: &identifier,
         needs_password: opened.pool.uses_passwords(),
+        offers_plain: !invitation::needs_passkey(app, &opened.pool),
+        passkey,
         min_length: policy.min_length,
         max_length: policy.max_length,
         rules: &rules,
@@ -119,17 +211,21 @@ fn unusable(app: &AppState) -> HttpResponse {
         app.config.public_url(),
         StatusCode::GONE,
         "This invitation cannot be used",
-        "The link has expired, was already used, or was withdrawn. Ask your administrator for a new invitation.",
+        UNUSABLE,
     )
 }
 
 fn failure(app: &AppState, e: Error) -> HttpResponse {
-    tracing::error!(error = %e, "invitation page failed");
     let status = if matches!(e, Error::Overloaded) {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     };
+    server_error(app, status, &e)
+}
+
+fn server_error(app: &AppState, status: StatusCode, cause: &dyn std::fmt::Display) -> HttpResponse {
+    tracing::error!(error = %cause, "invitation page failed");
     super::message(
         app.config.public_url(),
         status,

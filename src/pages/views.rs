@@ -45,6 +45,11 @@ pub struct ActivatePage<'a> {
     pub csrf: &'a str,
     pub identifier: &'a str,
     pub needs_password: bool,
+    /// Whether the password form (or, without passwords, the plain "Activate account") is offered: not in a pool
+    /// that signs in only with passkeys.
+    pub offers_plain: bool,
+    /// Where the passkey script gets its options and posts the credential, when the pool offers passkeys.
+    pub passkey: Option<PasskeyUrls>,
     pub min_length: u32,
     pub max_length: u32,
     pub rules: &'a str,

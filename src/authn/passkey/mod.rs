@@ -1,6 +1,7 @@
 //! Passkeys (WebAuthn with webauthn-rs): the relying party, ceremonies kept in the database, sign-in and
-//! enrolment (also when registering), and the user's list of passkeys.
+//! enrolment (also when registering or activating an invited account), and the user's list of passkeys.
 
+pub mod activate;
 pub mod admin;
 mod ceremony;
 pub mod enrol;

@@ -7,11 +7,11 @@ use serde_json::json;
 use crate::support::oidc::{Browser, Page, Setup};
 use crate::support::{Admin, TestServer};
 
-const BOB: &str = "bob@example.com";
+pub const BOB: &str = "bob@example.com";
 const NEW_PASSWORD: &str = "a much better passphrase";
 
 /// Invites Bob into the setup's pool; returns his user id.
-async fn invite_bob(admin: &Admin, setup: &Setup) -> String {
+pub async fn invite_bob(admin: &Admin, setup: &Setup) -> String {
     let body = json!({"email": BOB, "mode": "invite", "payload": {"given_name": "Bob"}});
     let user = admin
         .create(&format!("/default/pools/{}/users", setup.pool), body)
@@ -21,7 +21,7 @@ async fn invite_bob(admin: &Admin, setup: &Setup) -> String {
 }
 
 /// The activation link of the newest message in the dev outbox.
-async fn last_link(admin: &Admin) -> String {
+pub async fn last_link(admin: &Admin) -> String {
     let messages = admin.items("/default/outbox").await;
     let body = messages[0]["body_text"].as_str().unwrap();
     body.split_whitespace()
@@ -42,7 +42,7 @@ async fn activate(browser: &Browser, link: &str, password: &str) -> Page {
         .await
 }
 
-fn invitation_path(setup: &Setup, user: &str) -> String {
+pub fn invitation_path(setup: &Setup, user: &str) -> String {
     format!("/default/pools/{}/users/{user}/invitation", setup.pool)
 }
 

@@ -3,7 +3,8 @@
 mod account;
 mod browser;
 pub mod code;
-mod invitation;
+pub mod invitation;
+mod invitation_passkey;
 pub mod passkey;
 pub mod register;
 mod register_passkey;
