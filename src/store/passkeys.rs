@@ -107,18 +107,17 @@ pub fn insert_ceremony(conn: &mut DbConn, row: &CeremonyRow) -> StoreResult<()> 
     Ok(())
 }
 
-/// Takes a ceremony: returns it and deletes it, so it can be finished once. Of two concurrent takes, one gets it.
-pub fn take_ceremony(conn: &mut DbConn, id: &str) -> StoreResult<Option<CeremonyRow>> {
-    let Some(row) = passkey_ceremonies::table
+pub fn find_ceremony(conn: &mut DbConn, id: &str) -> StoreResult<Option<CeremonyRow>> {
+    Ok(passkey_ceremonies::table
         .find(id)
         .select(CeremonyRow::as_select())
         .first(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let deleted = diesel::delete(passkey_ceremonies::table.find(id)).execute(conn)?;
-    Ok((deleted == 1).then_some(row))
+        .optional()?)
+}
+
+/// Deletes a ceremony; returns whether it was still there (of two concurrent deletes, one gets `true`).
+pub fn delete_ceremony(conn: &mut DbConn, id: &str) -> StoreResult<bool> {
+    Ok(diesel::delete(passkey_ceremonies::table.find(id)).execute(conn)? == 1)
 }
 
 /// Deletes ceremonies that expired before `before`.

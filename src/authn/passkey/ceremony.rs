@@ -83,20 +83,26 @@ pub(super) fn save(
     Ok(row.id)
 }
 
-/// Takes (and so ends) a ceremony of this tenant; `Expired` when it is unknown, used or too old.
+/// Takes (and so ends) a ceremony of this tenant that `accept` recognises as the one expected; `Expired` when it
+/// is unknown, used, too old or bound to something else. A ceremony bound to something else is left alone, so a
+/// stray request cannot spoil its owner's.
 pub(super) fn take(
     conn: &mut DbConn,
     tenant: &str,
     id: &str,
     now: i64,
+    accept: impl FnOnce(&Subject) -> bool,
 ) -> Result<(Subject, State), PasskeyError> {
-    let row = passkeys::take_ceremony(conn, id)?
+    let row = passkeys::find_ceremony(conn, id)?
         .filter(|row| row.tenant_id == tenant && row.expires_at > now)
         .ok_or(PasskeyError::Expired)?;
     let subject: Subject = serde_json::from_str(&row.subject).map_err(|_| PasskeyError::Expired)?;
-    let state: State = serde_json::from_str(&row.state).map_err(|_| PasskeyError::Expired)?;
-    if subject.purpose() != row.purpose {
+    if subject.purpose() != row.purpose || !accept(&subject) {
         return Err(PasskeyError::Expired);
     }
+    if !passkeys::delete_ceremony(conn, id)? {
+        return Err(PasskeyError::Expired);
+    }
+    let state: State = serde_json::from_str(&row.state).map_err(|_| PasskeyError::Expired)?;
     Ok((subject, state))
 }

@@ -105,13 +105,10 @@ pub async fn finish(
     let (t, id, now) = (tenant.to_owned(), ceremony_id.to_owned(), app.clock.now());
     app.db
         .run(move |c| {
-            let (subject, state) = ceremony::take(c, &t, &id, now)?;
+            let (subject, state) = ceremony::take(c, &t, &id, now, accept)?;
             let State::Registration(state) = state else {
                 return Err(PasskeyError::Expired);
             };
-            if !accept(&subject) {
-                return Err(PasskeyError::Expired);
-            }
             let passkey = rp
                 .webauthn
                 .finish_passkey_registration(&credential, &state)

@@ -136,22 +136,22 @@ pub async fn finish(
         ceremony_id.to_owned(),
         app.clock.now(),
     );
-    app.db
-        .transaction(move |c| {
-            let (subject, state) = ceremony::take(c, &t, &id, now)?;
-            let Subject::SignIn {
-                workspace,
-                request,
-                user: expected,
-            } = subject
-            else {
-                return Err(PasskeyError::Expired);
-            };
-            if workspace != w || request != r {
-                return Err(PasskeyError::Expired);
-            }
-            verify(c, &rp, &t, &w, &credential, state, expected, now)
+    // Taken in a step of its own, so a refused answer still uses the ceremony up.
+    let (tenant, bound) = (t.clone(), (w.clone(), r));
+    let (subject, state) = app
+        .db
+        .run(move |c| {
+            ceremony::take(c, &tenant, &id, now, |s| {
+                matches!(s, Subject::SignIn { workspace, request, .. }
+                    if (workspace, request) == (&bound.0, &bound.1))
+            })
         })
+        .await?;
+    let Subject::SignIn { user: expected, .. } = subject else {
+        return Err(PasskeyError::Expired);
+    };
+    app.db
+        .transaction(move |c| verify(c, &rp, &t, &w, &credential, state, expected, now))
         .await
 }
 

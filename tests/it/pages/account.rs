@@ -284,4 +284,8 @@ async fn an_enrolment_begun_by_one_user_cannot_be_finished_by_another() {
     .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert!(refused.alert().unwrap().contains("expired"));
+    // Bob's attempt did not spoil Alice's ceremony.
+    let ceremony = opts["ceremony"].as_str().unwrap();
+    let added = finish_form(&alice, &account, ceremony, &credential).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
 }

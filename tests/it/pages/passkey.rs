@@ -260,10 +260,23 @@ async fn an_assertion_made_on_another_origin_is_refused() {
     authenticator.origin = url::Url::parse(&format!("http://localhost:{}", port + 1)).unwrap();
     let browser = Browser::default();
     let login = browser.login_page(&setup.authorize_url(&[])).await;
-    let page = sign_in(&browser, &login, &mut authenticator, ALICE).await;
+    let (_, opts) = sign_in_options(&browser, &login, ALICE).await;
+    let ceremony = opts["ceremony"].as_str().unwrap();
+    let relayed = authenticator.get(&opts).unwrap();
+    let page = finish_sign_in(&browser, &login, ceremony, &relayed).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.location.is_none());
     assert!(page.alert().unwrap().contains("not accepted"));
+    // The refused answer used the ceremony up: a genuine answer to the same challenge comes too late.
+    authenticator.origin = url::Url::parse(srv.state.config.public_url()).unwrap();
+    let genuine = authenticator.get(&opts).unwrap();
+    let page = finish_sign_in(&browser, &login, ceremony, &genuine).await;
+    assert!(page.location.is_none());
+    assert!(
+        page.alert().unwrap().contains("expired"),
+        "{:?}",
+        page.alert()
+    );
 }
 
 #[actix_web::test]
