@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::passkey::{offer, prefer_passkeys, sign_in};
+use super::passkey::{assert_refused, offer, prefer_passkeys, sign_in};
 use crate::support::oidc::{ALICE, Browser, PASSWORD, Page, REDIRECT, Setup, VERIFIER, jwt_claims};
 use crate::support::passkey::{Authenticator, options};
 use crate::support::{Admin, TestServer};
@@ -182,8 +182,7 @@ async fn the_account_page_lists_renames_and_removes_passkeys() {
     let login = Browser::default();
     let page = login.login_page(&setup.authorize_url(&[])).await;
     let refused = sign_in(&login, &page, &mut authenticator, "").await;
-    assert!(refused.location.is_none());
-    assert!(refused.alert().unwrap().contains("not accepted"));
+    assert_refused(&refused, "not accepted");
 }
 
 #[actix_web::test]

@@ -128,6 +128,14 @@ pub async fn sign_in(
     .await
 }
 
+/// A sign-in refused on the login page: no redirect to the client, the page saying why (`words`).
+pub fn assert_refused(page: &Page, words: &str) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.location.is_none());
+    let alert = page.alert().unwrap_or_default();
+    assert!(alert.contains(words), "{alert:?} should say {words:?}");
+}
+
 fn allowed_ids(options: &Value) -> Vec<String> {
     options["publicKey"]["allowCredentials"]
         .as_array()
@@ -242,12 +250,7 @@ async fn identifiers_without_passkeys_get_stable_decoys_that_never_sign_in() {
         &credential,
     )
     .await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.alert().unwrap().contains("not accepted"),
-        "{:?}",
-        page.alert()
-    );
+    assert_refused(&page, "not accepted");
 }
 
 #[actix_web::test]
@@ -264,19 +267,12 @@ async fn an_assertion_made_on_another_origin_is_refused() {
     let ceremony = opts["ceremony"].as_str().unwrap();
     let relayed = authenticator.get(&opts).unwrap();
     let page = finish_sign_in(&browser, &login, ceremony, &relayed).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.location.is_none());
-    assert!(page.alert().unwrap().contains("not accepted"));
+    assert_refused(&page, "not accepted");
     // The refused answer used the ceremony up: a genuine answer to the same challenge comes too late.
     authenticator.origin = url::Url::parse(srv.state.config.public_url()).unwrap();
     let genuine = authenticator.get(&opts).unwrap();
     let page = finish_sign_in(&browser, &login, ceremony, &genuine).await;
-    assert!(page.location.is_none());
-    assert!(
-        page.alert().unwrap().contains("expired"),
-        "{:?}",
-        page.alert()
-    );
+    assert_refused(&page, "expired");
 }
 
 #[actix_web::test]
@@ -295,12 +291,7 @@ async fn a_ceremony_finishes_once() {
         .login_page(&setup.authorize_url(&[("prompt", "login")]))
         .await;
     let replay = finish_sign_in(&browser, &login, ceremony, &credential).await;
-    assert_eq!(replay.status, StatusCode::OK);
-    assert!(
-        replay.alert().unwrap().contains("expired"),
-        "{:?}",
-        replay.alert()
-    );
+    assert_refused(&replay, "expired");
 }
 
 #[actix_web::test]
@@ -319,12 +310,7 @@ async fn a_ceremony_expires_after_five_minutes() {
         &credential,
     )
     .await;
-    assert!(page.location.is_none());
-    assert!(
-        page.alert().unwrap().contains("expired"),
-        "{:?}",
-        page.alert()
-    );
+    assert_refused(&page, "expired");
 }
 
 #[actix_web::test]
@@ -348,8 +334,7 @@ async fn another_users_credential_is_refused() {
         &credential,
     )
     .await;
-    assert!(page.location.is_none());
-    assert!(page.alert().unwrap().contains("not accepted"));
+    assert_refused(&page, "not accepted");
 }
 
 #[actix_web::test]
@@ -377,8 +362,7 @@ async fn a_removed_passkey_no_longer_signs_in() {
         &credential,
     )
     .await;
-    assert!(page.location.is_none());
-    assert!(page.alert().unwrap().contains("not accepted"));
+    assert_refused(&page, "not accepted");
 }
 
 #[actix_web::test]
