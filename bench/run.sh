@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks a release build of Tarn on SQLite on this machine and prints a Markdown report:
-# requests/s, p50/p99 latency and server CPU seconds per workload and concurrency, idle and peak RSS,
-# and the crypto ceilings (signatures/s, argon2id hashes/s). Run by hand: bench/run.sh [seconds-per-run]
+# requests/s, p50/p99 latency and server CPU seconds per workload and concurrency (password and passkey logins
+# included), what a passkey ceremony and a passkey store, idle and peak RSS, and the crypto ceilings
+# (signatures/s, argon2id hashes/s, passkey assertions verified/s). Run by hand: bench/run.sh [seconds-per-run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,13 +11,17 @@ PORT=${TARN_BENCH_PORT:-18080}
 BASE="http://127.0.0.1:$PORT"
 ISSUER="$BASE/default/default"
 TOKEN="bench-admin-token-$$"
+# Authenticators refuse WebAuthn on a bare IP: passkeys get the localhost origin, while every request still goes
+# to 127.0.0.1 (as before, so the other numbers stay comparable).
+PASSKEY_ORIGIN="http://localhost:$PORT"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet --bin tarn --example crypto_ceilings
+cargo build --release --quiet --bin tarn --example crypto_ceilings --example passkey_logins
 TARGET=${CARGO_TARGET_DIR:-target}
 
 DIR=$(mktemp -d)
 TARN_LISTEN="127.0.0.1:$PORT" TARN_PUBLIC_URL="$BASE" TARN_DATABASE_URL="sqlite://$DIR/tarn.db" \
+    TARN_PASSKEY_RP_ID=localhost TARN_PASSKEY_ORIGIN="$PASSKEY_ORIGIN" \
     TARN_ADMIN_TOKEN="$TOKEN" TARN_LOG=warn "$TARGET/release/tarn" serve &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$DIR"' EXIT
@@ -91,6 +96,23 @@ done
 wait "$WRK" || true
 echo
 echo "JWKS during the c=16 login storm (wrk -c1): p50 $(awk '$1 == "50%" { print $2 }' "$DIR/jwks-during-storm.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$DIR/jwks-during-storm.txt"), $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$DIR/jwks-during-storm.txt") requests/s."
+
+# Each run sets up its own pool (password, passkey), users and public client, and enrols one passkey per worker
+# (a password sign-in each) before its clock starts; server CPU counts only the timed sign-ins.
+echo
+echo "| full passkey logins (authorize → options → assertion → finish → code → token) | concurrency | logins/s | p50 ms | p99 ms | options+finish p50 ms | options+finish p99 ms | server CPU s | server CPU ms/login | load generator CPU s | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for c in 1 4 16; do
+    "$TARGET/release/examples/passkey_logins" "$BASE" "$TOKEN" "$c" "$SECONDS_PER_RUN" "$PASSKEY_ORIGIN" "$PID" \
+        2> "$DIR/passkey-steps-$c.txt" || { cat "$DIR/passkey-steps-$c.txt" >&2; exit 1; }
+done
+echo
+echo "Passkey login steps (the assertion is signed by SoftPasskey in the load generator, on the same cores):"
+cat "$DIR"/passkey-steps-{1,4,16}.txt | sed 's/^/- /'
+STORED=$(python3 bench/passkey_storage.py "$ISSUER" "$ES_ID" "$DIR/tarn.db")
+pk() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$STORED" "$1"; }
+echo
+echo "Passkey storage (JSON text in SQLite): an unfinished sign-in ceremony's state is $(pk discoverable_state) bytes when discoverable, $(pk identified_state) bytes for a typed identifier with one passkey (plus a $(pk subject)-byte subject); a stored passkey is $(pk passkey_min)–$(pk passkey_max) bytes ($(pk passkeys) passkeys)."
 echo
 echo "Memory: idle RSS $IDLE_RSS MiB (started, keys generated, nothing else); $WARM_RSS MiB after the bootstrap (admin calls, two password hashes, one login); peak $(rss VmHWM) MiB (VmHWM over the whole run)."
 

@@ -67,3 +67,21 @@ def login(issuer, client_id, secret, identifier, password):
     status, _, body = fetch(op, f"{issuer}/oauth2/token", form, {"Authorization": f"Basic {basic}"})
     assert status == 200, (status, body)
     return json.loads(body)
+
+
+def passkey_options(issuer, client_id, identifier):
+    """authorize → login page → the passkey button's options call (a ceremony is stored and left unfinished)."""
+    op = opener()
+    query = urllib.parse.urlencode({
+        "client_id": client_id, "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
+    })
+    status, headers, _ = fetch(op, f"{issuer}/oauth2/authorize?{query}")
+    assert status == 302, status
+    status, _, page = fetch(op, headers["Location"])
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    request = re.search(r'name="request" value="([^"]+)"', page).group(1)
+    options = re.search(r'id="passkey-sign-in"[^>]* data-options="([^"]+)"', page).group(1)
+    status, _, body = fetch(op, options, {"csrf_token": csrf, "request": request, "identifier": identifier})
+    assert status == 200, (status, body[:200])
+    return json.loads(body)

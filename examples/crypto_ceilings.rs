@@ -1,5 +1,6 @@
 //! Single-core ceilings on this machine: RS256 and ES256 signatures per second with a parsed key held in memory
-//! (as Tarn signs), and argon2id hashes per second at Tarn's parameters (m=19456 KiB, t=2, p=1).
+//! (as Tarn signs), argon2id hashes per second at Tarn's parameters (m=19456 KiB, t=2, p=1), and passkey
+//! assertions per second as webauthn-rs verifies them (P-256, from a software authenticator).
 //! Run with `cargo run --release --example crypto_ceilings`.
 
 use std::time::{Duration, Instant};
@@ -9,6 +10,9 @@ use argon2::password_hash::PasswordHasher;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self as sig, EcdsaKeyPair};
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs::prelude::{Url, Uuid, WebauthnBuilder};
 
 fn rate(label: &str, budget: Duration, mut op: impl FnMut()) {
     let start = Instant::now();
@@ -47,6 +51,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Duration::from_secs(5),
         || {
             let _ = Argon2::default().hash_password(b"correct horse battery staple");
+        },
+    );
+    // The cryptographic part of finishing a passkey sign-in: one assertion, verified again and again (verifying
+    // changes neither the ceremony state nor the credential).
+    let origin = Url::parse("http://localhost:8080")?;
+    let rp = WebauthnBuilder::new("localhost", &origin)?.build()?;
+    let mut authenticator = SoftPasskey::new(true);
+    let (creation, registration) =
+        rp.start_passkey_registration(Uuid::new_v4(), "bench", "Bench", None)?;
+    let created = authenticator
+        .do_registration(origin.clone(), creation)
+        .map_err(|e| format!("registration: {e:?}"))?;
+    let passkey = rp.finish_passkey_registration(&created, &registration)?;
+    let (request, state) = rp.start_passkey_authentication(&[passkey])?;
+    let assertion = authenticator
+        .do_authentication(origin, request)
+        .map_err(|e| format!("authentication: {e:?}"))?;
+    rp.finish_passkey_authentication(&assertion, &state)?;
+    rate(
+        "passkey assertions verified (webauthn-rs, P-256)",
+        Duration::from_secs(3),
+        || {
+            let _ = rp.finish_passkey_authentication(&assertion, &state);
         },
     );
     Ok(())
