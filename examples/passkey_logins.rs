@@ -170,8 +170,10 @@ impl Setup {
         let pool = admin
             .post(
                 "/pools",
+                // Passkeys preferred: a password sign-in then offers to add one, which is how workers enrol.
                 json!({"name": format!("passkey bench {tag}"),
-                       "authentication_mechanisms": ["password", "passkey"]}),
+                       "authentication_mechanisms": ["password", "passkey"],
+                       "preferred_authentication_mechanism": "passkey"}),
             )
             .await?;
         let pool = id(&pool, "id")?;
