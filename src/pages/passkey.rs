@@ -56,7 +56,8 @@ async fn sign_in_options(
     }
     match pending(&app, &p, &f.request).await {
         Ok(Some(pending)) if pending.offers_passkey => {}
-        Ok(_) => return options_error(StatusCode::BAD_REQUEST, REQUEST_EXPIRED),
+        Ok(Some(_)) => return options_error(StatusCode::BAD_REQUEST, NOT_OFFERED),
+        Ok(None) => return options_error(StatusCode::BAD_REQUEST, REQUEST_EXPIRED),
         Err(e) => return unavailable(e.to_string()),
     }
     let begun = sign_in::begin(
@@ -70,6 +71,8 @@ async fn sign_in_options(
     .map(|o| (o.ceremony, o.options));
     options_response(begun)
 }
+
+const NOT_OFFERED: &str = "Passkeys are not offered here. Choose another way to sign in.";
 
 const REQUEST_EXPIRED: &str =
     "This sign-in request is unknown or has expired. Go back to the application and sign in again.";

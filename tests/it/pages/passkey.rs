@@ -450,3 +450,52 @@ async fn a_server_on_a_bare_ip_offers_no_passkeys() {
     assert!(!login.body.contains("Sign in with a passkey"));
     assert_eq!(login.input_type("password").as_deref(), Some("password"));
 }
+
+#[actix_web::test]
+async fn a_pool_that_stops_offering_passkeys_refuses_them_at_once() {
+    let (srv, admin) = TestServer::start().await;
+    let (setup, mut authenticator) = with_passkey(&srv, &admin).await;
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let (_, opts) = sign_in_options(&browser, &login, "").await;
+    let credential = authenticator.get(&opts).unwrap();
+    // The ceremony began while the pool offered passkeys; the admin withdraws them before the answer arrives.
+    offer(&admin, &setup, json!(["password"])).await;
+    let ceremony = opts["ceremony"].as_str().unwrap();
+    let page = finish_sign_in(&browser, &login, ceremony, &credential).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.location.is_none());
+    assert!(page.alert().unwrap().contains("Choose one of the ways"));
+    let (status, body) = sign_in_options(&browser, &login, "").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("not offered")
+    );
+}
+
+#[actix_web::test]
+async fn a_passkey_of_a_pool_without_passkeys_is_refused_even_where_another_pool_offers_them() {
+    let (srv, admin) = TestServer::start().await;
+    let (setup, mut authenticator) = with_passkey(&srv, &admin).await;
+    let others = admin
+        .create(
+            "/default/pools",
+            json!({"name": "others", "authentication_mechanisms": ["passkey"]}),
+        )
+        .await;
+    admin
+        .create(
+            "/default/workspaces/default/idps",
+            json!({"pool_id": others["id"]}),
+        )
+        .await;
+    offer(&admin, &setup, json!(["password"])).await;
+    // The page still offers passkeys (for the other pool); Alice's pool no longer does.
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let page = sign_in(&browser, &login, &mut authenticator, "").await;
+    assert_refused(&page, "not accepted");
+}
