@@ -144,6 +144,12 @@
     Array.prototype.forEach.call(buttons, function (button) {
       button.hidden = false;
       button.addEventListener("click", function (event) { event.preventDefault(); run(button); });
+      // A form whose only way on is a passkey (a passkey-only pool): Enter in its field runs the passkey button
+      // instead of posting a form the server can only refuse.
+      var form = button.form;
+      if (form && !form.querySelector("button[type=submit], button:not([type]), input[type=submit]")) {
+        form.addEventListener("submit", function (event) { event.preventDefault(); run(button); });
+      }
       if (button.hasAttribute("data-autofill") && document.querySelector("input[autocomplete~=webauthn]")) {
         startAutofill(button);
       }
