@@ -197,6 +197,18 @@ impl Chromium {
         }
     }
 
+    pub async fn remove_virtual_authenticator(&self, authenticator_id: &str) {
+        let path = format!("authenticator/{authenticator_id}");
+        self.webauthn(Method::DELETE, path, None).await;
+    }
+
+    /// Puts a credential (as `credentials` lists it, private key included) into an authenticator.
+    pub async fn add_credential(&self, authenticator_id: &str, credential: &Value) {
+        let path = format!("authenticator/{authenticator_id}/credential");
+        self.webauthn(Method::POST, path, Some(credential.clone()))
+            .await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client
             .goto(url)
