@@ -32,7 +32,7 @@ pub fn is_offered(
 ) -> Result<bool, StoreError> {
     for connection in workspaces::list_connections(conn, tenant, workspace)? {
         match pool::require(conn, tenant, &connection.pool_id) {
-            Ok(p) if p.authentication_mechanisms.contains(&mechanism) => return Ok(true),
+            Ok(p) if p.offers(mechanism) => return Ok(true),
             Err(crate::identity::Error::Store(e)) => return Err(e),
             _ => {}
         }
@@ -55,7 +55,7 @@ pub fn find_user(
     };
     for connection in workspaces::list_connections(conn, tenant, workspace)? {
         let offers = match pool::require(conn, tenant, &connection.pool_id) {
-            Ok(p) => p.authentication_mechanisms.contains(&mechanism),
+            Ok(p) => p.offers(mechanism),
             Err(crate::identity::Error::Store(e)) => return Err(e),
             Err(_) => false,
         };

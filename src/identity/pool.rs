@@ -61,8 +61,12 @@ pub struct Pool {
 impl Pool {
     /// Whether users of this pool sign in with a password.
     pub fn uses_passwords(&self) -> bool {
-        self.authentication_mechanisms
-            .contains(&Mechanism::Password)
+        self.offers(Mechanism::Password)
+    }
+
+    /// Whether the pool offers `mechanism` among its sign-in methods.
+    pub fn offers(&self, mechanism: Mechanism) -> bool {
+        self.authentication_mechanisms.contains(&mechanism)
     }
 }
 

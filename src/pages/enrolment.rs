@@ -102,22 +102,13 @@ async fn enrol_options(
         workspace: p.workspace.clone(),
         user: session.user.id.clone(),
     };
-    let site = site_name(&app);
-    let begun = enrol::begin(&app, &p.tenant, &site, Holder::of(&session.user), subject)
+    let begun = enrol::begin(&app, &p.tenant, Holder::of(&session.user), subject)
         .await
         .map(|o| (o.ceremony, o.options));
     options_response(begun)
 }
 
 const SIGNED_OUT: &str = "You are no longer signed in. Sign in again to manage your passkeys.";
-
-/// How the authenticator names this site to the user: the public host.
-pub(super) fn site_name(app: &AppState) -> String {
-    url::Url::parse(app.config.public_url())
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| "Tarn".into())
-}
 
 async fn submit_enrolment(
     req: HttpRequest,

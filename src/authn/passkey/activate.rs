@@ -5,17 +5,12 @@
 use super::{PasskeyError, Subject, enrol};
 use crate::identity::invitation::{self, Opened};
 use crate::identity::pool::Mechanism;
-use crate::identity::tenant;
 use crate::state::AppState;
 use crate::store::DbConn;
 
 /// Whether an invitation into this pool can be accepted with a passkey.
 pub fn is_offered(app: &AppState, opened: &Opened) -> bool {
-    app.passkeys.is_some()
-        && opened
-            .pool
-            .authentication_mechanisms
-            .contains(&Mechanism::Passkey)
+    app.passkeys.is_some() && opened.pool.offers(Mechanism::Passkey)
 }
 
 fn from_identity(e: crate::identity::Error) -> PasskeyError {
@@ -31,12 +26,7 @@ fn open(c: &mut DbConn, app_offers: bool, token: &str, now: i64) -> Result<Opene
     let opened = invitation::open(c, token, now)
         .map_err(from_identity)?
         .ok_or(PasskeyError::NotFound)?;
-    if !app_offers
-        || !opened
-            .pool
-            .authentication_mechanisms
-            .contains(&Mechanism::Passkey)
-    {
+    if !app_offers || !opened.pool.offers(Mechanism::Passkey) {
         return Err(PasskeyError::Unavailable);
     }
     Ok(opened)
@@ -45,22 +35,13 @@ fn open(c: &mut DbConn, app_offers: bool, token: &str, now: i64) -> Result<Opene
 /// Begins creating the invited user's passkey.
 pub async fn begin(app: &AppState, token: &str) -> Result<enrol::Options, PasskeyError> {
     let (token, now, offers) = (token.to_owned(), app.clock.now(), app.passkeys.is_some());
-    let (opened, site) = app
-        .db
-        .run(move |c| {
-            let opened = open(c, offers, &token, now)?;
-            let site = tenant::require(c, &opened.pool.tenant_id)
-                .map_err(from_identity)?
-                .name;
-            Ok::<_, PasskeyError>((opened, site))
-        })
-        .await?;
+    let opened = app.db.run(move |c| open(c, offers, &token, now)).await?;
     let holder = enrol::Holder::of(&opened.user);
     let subject = Subject::Activate {
         invitation: opened.invitation.id.clone(),
         user: opened.user.id.clone(),
     };
-    enrol::begin(app, &opened.pool.tenant_id, &site, holder, subject).await
+    enrol::begin(app, &opened.pool.tenant_id, holder, subject).await
 }
 
 /// Verifies the passkey against a ceremony begun for this invitation, then accepts the invitation and stores the

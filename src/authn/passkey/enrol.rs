@@ -6,6 +6,7 @@ use webauthn_rs::prelude::{Passkey, RegisterPublicKeyCredential, Uuid};
 
 use super::ceremony::{self, State, Subject};
 use super::{PasskeyError, credential_key};
+use crate::identity::tenant;
 use crate::state::AppState;
 use crate::store::passkeys::{self, PasskeyRow};
 use crate::store::users::UserRow;
@@ -51,19 +52,24 @@ pub struct Options {
 /// A passkey the browser created and the server verified, not yet stored.
 pub struct NewPasskey(Passkey);
 
-/// Begins creating a passkey for `holder`, bound to `subject`; `site` names the relying party to the user.
+/// Begins creating a passkey for `holder`, bound to `subject`. The authenticator will name the site by the
+/// tenant's name (the organisation the user belongs to).
 pub async fn begin(
     app: &AppState,
     tenant: &str,
-    site: &str,
     holder: Holder,
     subject: Subject,
 ) -> Result<Options, PasskeyError> {
     let rp = app.passkeys.clone().ok_or(PasskeyError::Unavailable)?;
     let handle = Uuid::parse_str(&holder.id).map_err(|e| PasskeyError::Invalid(e.to_string()))?;
-    let (t, site, now) = (tenant.to_owned(), site.to_owned(), app.clock.now());
+    let (t, now) = (tenant.to_owned(), app.clock.now());
     app.db
         .run(move |c| {
+            let site = match tenant::require(c, &t) {
+                Ok(found) => found.name,
+                Err(crate::identity::Error::Store(e)) => return Err(e.into()),
+                Err(_) => return Err(PasskeyError::NotFound),
+            };
             let exclude = passkeys::list_for_user(c, &holder.id)?
                 .iter()
                 .map(|row| super::parse_passkey(row).map(|p| p.cred_id().clone()))

@@ -94,7 +94,7 @@ pub fn list(conn: &mut DbConn, user: &str) -> Result<Vec<PasskeyRow>, StoreError
 /// Whether the user's pool offers passkeys.
 pub fn pool_offers(conn: &mut DbConn, user: &UserRow) -> Result<bool, StoreError> {
     match pool::by_id(conn, &user.pool_id) {
-        Ok(p) => Ok(p.authentication_mechanisms.contains(&Mechanism::Passkey)),
+        Ok(p) => Ok(p.offers(Mechanism::Passkey)),
         Err(crate::identity::Error::Store(e)) => Err(e),
         Err(_) => Ok(false),
     }
@@ -109,7 +109,7 @@ pub fn worth_suggesting(conn: &mut DbConn, user: &str) -> Result<bool, StoreErro
     };
     let prefers = match pool::by_id(conn, &user.pool_id) {
         Ok(p) => {
-            p.authentication_mechanisms.contains(&Mechanism::Passkey)
+            p.offers(Mechanism::Passkey)
                 && p.preferred_authentication_mechanism == Mechanism::Passkey
         }
         Err(crate::identity::Error::Store(e)) => return Err(e),

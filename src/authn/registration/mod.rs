@@ -281,11 +281,7 @@ pub async fn start(
 /// Whether a registration into `pool` can be finished with a passkey: the pool offers them and the server has a
 /// WebAuthn relying party.
 pub fn offers_passkeys(app: &AppState, pool: &Pool) -> bool {
-    app.passkeys.is_some() && offers_passkeys_in(pool)
-}
-
-fn offers_passkeys_in(pool: &Pool) -> bool {
-    pool.authentication_mechanisms.contains(&Mechanism::Passkey)
+    app.passkeys.is_some() && pool.offers(Mechanism::Passkey)
 }
 
 /// What entering the right code led to.
@@ -311,7 +307,7 @@ pub async fn complete(
         .transaction(move |c| {
             let pool = pool::by_id(c, &row.pool_id)?;
             let passkey_instead =
-                has_rp && row.password_hash.is_none() && offers_passkeys_in(&pool);
+                has_rp && row.password_hash.is_none() && pool.offers(Mechanism::Passkey);
             if !passkey_instead {
                 return create_user(c, &row, &crate::secret::new_id(), now).map(Completed::User);
             }

@@ -6,7 +6,6 @@
 use super::{RegistrationError, create_user};
 use crate::authn::passkey::{self, PasskeyError, Subject, enrol};
 use crate::identity::pool::{self, Mechanism, Pool};
-use crate::identity::tenant;
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::registrations::{self, RegistrationRow};
@@ -27,7 +26,7 @@ impl Waiting {
         Waiting {
             registration: row.id.clone(),
             identifier: identifier(row),
-            can_skip: pool.authentication_mechanisms.contains(&Mechanism::Otp),
+            can_skip: pool.offers(Mechanism::Otp),
         }
     }
 }
@@ -111,18 +110,17 @@ pub async fn begin(
     target: &Target<'_>,
 ) -> Result<enrol::Options, RegistrationError> {
     let (owned, now) = (target.owned(), app.clock.now());
-    let (holder, site) = app
+    let holder = app
         .db
         .run(move |c| {
             let (row, pool) = find(c, &owned, now)?.ok_or(RegistrationError::Expired)?;
-            if !super::offers_passkeys_in(&pool) {
+            if !pool.offers(Mechanism::Passkey) {
                 return Err(RegistrationError::NotAllowed);
             }
-            let site = tenant::require(c, &owned.tenant)?.name;
             // A fresh id per ceremony: only the ceremony that finishes first creates a user, under the id its
             // passkey holds.
             let user = super::new_user(&row, &crate::secret::new_id(), now);
-            Ok((enrol::Holder::of(&user), site))
+            Ok(enrol::Holder::of(&user))
         })
         .await?;
     let subject = Subject::Register {
@@ -131,7 +129,7 @@ pub async fn begin(
         registration: target.registration.to_owned(),
         user: holder.id.clone(),
     };
-    Ok(enrol::begin(app, target.tenant, &site, holder, subject).await?)
+    Ok(enrol::begin(app, target.tenant, holder, subject).await?)
 }
 
 /// Verifies the new passkey against a ceremony begun for `target`, then in one transaction creates the user with
@@ -158,7 +156,7 @@ pub async fn finish(
     app.db
         .transaction(move |c| {
             let (row, pool) = find(c, &owned, now)?.ok_or(RegistrationError::Expired)?;
-            if !super::offers_passkeys_in(&pool) {
+            if !pool.offers(Mechanism::Passkey) {
                 return Err(RegistrationError::NotAllowed);
             }
             let user = create_user(c, &row, &user_id, now)?;

@@ -216,6 +216,11 @@ async fn the_account_page_adds_a_passkey() {
         opts["publicKey"]["authenticatorSelection"]["userVerification"],
         "required"
     );
+    // The authenticator names the site after the tenant (the organisation); the RP ID is the host.
+    let tenants = admin.items("/tenants").await;
+    let tenant = tenants.iter().find(|t| t["id"] == "default").unwrap();
+    assert_eq!(opts["publicKey"]["rp"]["name"], tenant["name"]);
+    assert_eq!(opts["publicKey"]["rp"]["id"], "localhost");
 }
 
 #[actix_web::test]

@@ -57,9 +57,7 @@ pub async fn enrol(srv: &TestServer, user: &str, authenticator: &mut Authenticat
         workspace: "test".into(),
         user: user.to_owned(),
     };
-    let begun = enrol::begin(app, "default", "Tarn", holder, subject)
-        .await
-        .unwrap();
+    let begun = enrol::begin(app, "default", holder, subject).await.unwrap();
     let credential = authenticator.create(&begun.options).unwrap();
     let (_, new) = enrol::finish(app, "default", &begun.ceremony, &credential, |_| true)
         .await
