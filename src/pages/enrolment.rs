@@ -102,9 +102,7 @@ async fn enrol_options(
         workspace: p.workspace.clone(),
         user: session.user.id.clone(),
     };
-    let begun = enrol::begin(&app, &p.tenant, Holder::of(&session.user), subject)
-        .await
-        .map(|o| (o.ceremony, o.options));
+    let begun = enrol::begin(&app, &p.tenant, Holder::of(&session.user), subject).await;
     options_response(begun)
 }
 

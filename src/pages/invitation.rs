@@ -117,7 +117,7 @@ async fn activation_options(
         return options_error(StatusCode::FORBIDDEN, FORM_EXPIRED);
     }
     match activate::begin(&app, &token).await {
-        Ok(o) => options_response(Ok((o.ceremony, o.options))),
+        Ok(o) => options_response(Ok(o)),
         Err(PasskeyError::NotFound) => options_error(StatusCode::GONE, UNUSABLE),
         Err(e) => options_response(Err(e)),
     }

@@ -7,10 +7,10 @@ use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::{self, Data, Form};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::login::{FORM_EXPIRED, form, pending, pending_or_page, signed_in_with};
-use crate::authn::passkey::{PasskeyError, sign_in};
+use crate::authn::passkey::{Options, PasskeyError, sign_in};
 use crate::oidc::Op;
 use crate::oidc::authorize::failure_page;
 use crate::oidc::error::OAuthError;
@@ -67,8 +67,7 @@ async fn sign_in_options(
         &f.request,
         Some(&f.identifier),
     )
-    .await
-    .map(|o| (o.ceremony, o.options));
+    .await;
     options_response(begun)
 }
 
@@ -140,11 +139,11 @@ pub(super) fn refusal(e: &PasskeyError) -> Option<(&'static str, StatusCode)> {
 }
 
 /// The JSON a ceremony page's script receives: `{"ceremony", "publicKey"}`, never cached.
-pub(super) fn options_response(begun: Result<(String, Value), PasskeyError>) -> HttpResponse {
+pub(super) fn options_response(begun: Result<Options, PasskeyError>) -> HttpResponse {
     match begun {
-        Ok((ceremony, options)) => HttpResponse::Ok()
+        Ok(o) => HttpResponse::Ok()
             .insert_header((CACHE_CONTROL, "no-store"))
-            .json(json!({"ceremony": ceremony, "publicKey": options["publicKey"]})),
+            .json(json!({"ceremony": o.ceremony, "publicKey": o.options["publicKey"]})),
         Err(PasskeyError::Unavailable) => options_error(
             StatusCode::NOT_FOUND,
             "Passkeys are not available on this server.",

@@ -76,7 +76,7 @@ async fn register_passkey_options(
         Err(e) => return unavailable(e.to_string()),
     }
     match register::begin(&app, &f.target(&p)).await {
-        Ok(o) => options_response(Ok((o.ceremony, o.options))),
+        Ok(o) => options_response(Ok(o)),
         Err(RegistrationError::Expired) => {
             options_error(StatusCode::BAD_REQUEST, REGISTRATION_EXPIRED)
         }

@@ -33,7 +33,7 @@ fn open(c: &mut DbConn, app_offers: bool, token: &str, now: i64) -> Result<Opene
 }
 
 /// Begins creating the invited user's passkey.
-pub async fn begin(app: &AppState, token: &str) -> Result<enrol::Options, PasskeyError> {
+pub async fn begin(app: &AppState, token: &str) -> Result<super::Options, PasskeyError> {
     let (token, now, offers) = (token.to_owned(), app.clock.now(), app.passkeys.is_some());
     let opened = app.db.run(move |c| open(c, offers, &token, now)).await?;
     let holder = enrol::Holder::of(&opened.user);

@@ -5,7 +5,7 @@ use serde_json::Value;
 use webauthn_rs::prelude::{Passkey, RegisterPublicKeyCredential, Uuid};
 
 use super::ceremony::{self, State, Subject};
-use super::{PasskeyError, credential_key};
+use super::{Options, PasskeyError, credential_key};
 use crate::identity::tenant;
 use crate::state::AppState;
 use crate::store::passkeys::{self, PasskeyRow};
@@ -40,13 +40,6 @@ impl Holder {
             display_name,
         }
     }
-}
-
-/// Options for `navigator.credentials.create` and the id of the ceremony they belong to.
-pub struct Options {
-    pub ceremony: String,
-    /// webauthn-rs's `CreationChallengeResponse` (`{"publicKey": …}`).
-    pub options: Value,
 }
 
 /// A passkey the browser created and the server verified, not yet stored.

@@ -41,6 +41,13 @@ pub enum PasskeyError {
     Store(#[from] StoreError),
 }
 
+/// Options for `navigator.credentials.create` or `.get`, and the id of the ceremony they belong to.
+pub struct Options {
+    pub ceremony: String,
+    /// webauthn-rs's `CreationChallengeResponse` or `RequestChallengeResponse` (`{"publicKey": …}`).
+    pub options: serde_json::Value,
+}
+
 /// The WebAuthn relying party of this server, with the generator of decoy credential ids for unknown users.
 pub struct RelyingParty {
     webauthn: Webauthn,

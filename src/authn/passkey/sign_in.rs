@@ -6,20 +6,15 @@ use serde_json::{Value, json};
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::ceremony::{self, State, Subject};
-use super::{PasskeyError, RelyingParty, amr, counter_advances, credential_key, parse_passkey};
+use super::{
+    Options, PasskeyError, RelyingParty, amr, counter_advances, credential_key, parse_passkey,
+};
 use crate::authn::login;
 use crate::identity::pool::Mechanism;
 use crate::state::AppState;
 use crate::store::passkeys;
 use crate::store::users::{self, UserRow};
 use crate::store::{DbConn, StoreError, workspaces};
-
-/// Options for `navigator.credentials.get` and the id of the ceremony they belong to.
-pub struct Options {
-    pub ceremony: String,
-    /// webauthn-rs's `RequestChallengeResponse` (`{"publicKey": …}`).
-    pub options: Value,
-}
 
 /// A successful passkey sign-in.
 pub struct SignedIn {

@@ -108,7 +108,7 @@ pub async fn waiting(
 pub async fn begin(
     app: &AppState,
     target: &Target<'_>,
-) -> Result<enrol::Options, RegistrationError> {
+) -> Result<passkey::Options, RegistrationError> {
     let (owned, now) = (target.owned(), app.clock.now());
     let holder = app
         .db
