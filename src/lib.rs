@@ -31,7 +31,7 @@ pub mod web;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServerHandle};
+use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::{App, HttpServer, web as actix};
 
 use config::Config;
@@ -119,6 +119,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
+            // Innermost, so the page it renders gets the headers below like any other.
+            .wrap_fn(|req, srv| {
+                let res = srv.call(req);
+                async move { res.await.map(pages::error::as_page) }
+            })
             .wrap(web::security_headers::strict())
             .wrap(web::access_log::logger())
             .configure(|cfg| configure_app(cfg, app_state.clone()))
@@ -179,13 +184,24 @@ fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
 }
 
 /// Every route of the application; shared by `start` and anything that builds an `App` around the state.
+/// `pages` answers a failure with a [`PageError`](pages::error::PageError) that the `App` renders
+/// ([`pages::error::as_page`]).
 pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
     // Fixed paths first: the workspace scope `/{tenant}/{workspace}` would match them too.
     cfg.app_data(actix::Data::new(state))
         .configure(web::health::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
-        .configure(pages::invitation::configure)
-        .configure(pages::verification::configure)
-        .configure(oidc::configure);
+        .configure(pages::configure_root)
+        .configure(oidc::configure_root)
+        .service(
+            actix::scope("/{tenant}/{workspace}")
+                .wrap_fn(|req, srv| {
+                    let public = web::cors::is_public(req.path());
+                    let res = srv.call(req);
+                    async move { res.await.map(|res| web::cors::allow_public(public, res)) }
+                })
+                .configure(oidc::configure)
+                .configure(pages::configure),
+        );
 }

@@ -1,5 +1,6 @@
 //! The authorization endpoint (GET and POST): validates the request, reuses a live SSO session when allowed,
-//! and otherwise hands over to the hosted sign-in page with the request stored server-side.
+//! and otherwise hands over to the hosted sign-in page with the request stored server-side. The hosted pages
+//! hand back through [`complete`] once the user has signed in; that is the one way in from `pages`.
 
 use std::sync::Arc;
 
@@ -10,19 +11,17 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Op, respond};
 use crate::authn::{pending, session};
-use crate::pages;
 use crate::state::AppState;
 use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
 use crate::tokens::client_auth::find_client;
 use crate::tokens::grant::{self, NewGrant};
 use crate::tokens::{Provider, TokenError};
-
-/// The SSO session cookie's name; its path is the workspace's.
-pub const SESSION_COOKIE: &str = "tarn_session";
+use crate::web::html;
+use crate::web::sso::SsoCookie;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/oauth2/authorize")
+        super::resource("/oauth2/authorize")
             .route(web::get().to(authorize_get))
             .route(web::post().to(authorize_post)),
     );
@@ -54,7 +53,7 @@ async fn authorize(
 ) -> HttpResponse {
     match try_authorize(&req, &app, &p, params).await {
         Ok(res) => res,
-        Err(e) => failure_page(&app, e),
+        Err(e) => html::failure(app.config.public_url(), &e),
     }
 }
 
@@ -72,7 +71,7 @@ async fn try_authorize(
     let valid = match authorization::validate(&params, client.as_deref()) {
         Ok(valid) => valid,
         Err(Refusal::Page(message)) => {
-            return Ok(pages::message(
+            return Ok(html::message(
                 public_url,
                 StatusCode::BAD_REQUEST,
                 "Sign-in error",
@@ -144,12 +143,12 @@ async fn store_request(
 }
 
 /// The browser's live SSO session at this workspace, if its user may still sign in here.
-pub async fn live_session(
+pub(crate) async fn live_session(
     req: &HttpRequest,
     app: &AppState,
     p: &Provider,
 ) -> Result<Option<session::Session>, TokenError> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+    let Some(cookie) = SsoCookie::read(req) else {
         return Ok(None);
     };
     let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), app.clock.now());
@@ -159,8 +158,9 @@ pub async fn live_session(
         .await?)
 }
 
-/// Issues the code for a signed-in user and sends it to the client.
-pub async fn complete(
+/// Issues the code for a signed-in user and sends it to the client: the single hand-off from the hosted pages
+/// back to the protocol, once a user proved who they are (or already had a session).
+pub(crate) async fn complete(
     app: &AppState,
     p: &Arc<Provider>,
     valid: &ValidRequest,
@@ -192,15 +192,4 @@ pub async fn complete(
         params,
         valid.state.as_deref(),
     ))
-}
-
-/// A store or key failure while serving a browser: a page, never a leak of the cause.
-pub fn failure_page(app: &AppState, e: TokenError) -> HttpResponse {
-    tracing::error!(error = %e, "authorization failed");
-    pages::message(
-        app.config.public_url(),
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "Please try again in a moment.",
-    )
 }

@@ -9,17 +9,18 @@ use crate::tokens::Provider;
 use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/.well-known/openid-configuration",
-        web::get().to(get_discovery),
+    cfg.service(
+        super::resource("/.well-known/openid-configuration")
+            .route(web::get().to(get_discovery))
+            .route(super::preflight()),
     );
 }
 
 /// RFC 8414 §3: metadata for issuer `https://h/t/w` also lives at `https://h/.well-known/oauth-authorization-server/t/w`.
 pub fn configure_root(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/.well-known/oauth-authorization-server/{tenant}/{workspace}",
-        web::get().to(get_discovery),
+    cfg.service(
+        super::resource("/.well-known/oauth-authorization-server/{tenant}/{workspace}")
+            .route(web::get().to(get_discovery)),
     );
 }
 

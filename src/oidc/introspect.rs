@@ -12,7 +12,11 @@ use crate::state::AppState;
 use crate::tokens::{TokenError, access, grant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/oauth2/introspect", web::post().to(introspect));
+    cfg.service(
+        super::resource("/oauth2/introspect")
+            .route(web::post().to(introspect))
+            .route(super::preflight()),
+    );
 }
 
 async fn introspect(

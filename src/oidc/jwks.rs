@@ -6,7 +6,11 @@ use actix_web::{HttpResponse, web};
 use super::Op;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/.well-known/jwks.json", web::get().to(get_jwks));
+    cfg.service(
+        super::resource("/.well-known/jwks.json")
+            .route(web::get().to(get_jwks))
+            .route(super::preflight()),
+    );
 }
 
 async fn get_jwks(op: Op) -> HttpResponse {

@@ -5,23 +5,24 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{self, Data, Form, Query};
+use actix_web::web::{self, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
 use super::Op;
-use super::authorize::{SESSION_COOKIE, failure_page};
+use super::views::LogoutConfirmPage;
 use crate::authn::session;
-use crate::pages::{self, views::LogoutConfirmPage};
 use crate::state::AppState;
 use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError, jwt};
-use crate::web::{cookies, csrf};
+use crate::web::csrf::{self, Csrf, CsrfProtected, CsrfRejected};
+use crate::web::html;
+use crate::web::sso::SsoCookie;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/oauth2/logout")
+        super::resource("/oauth2/logout")
             .route(web::get().to(logout_get))
             .route(web::post().to(logout_post)),
     );
@@ -34,7 +35,14 @@ struct LogoutParams {
     post_logout_redirect_uri: Option<String>,
     state: Option<String>,
     confirm: Option<String>,
-    csrf_token: Option<String>,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl CsrfProtected for LogoutParams {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 #[derive(Deserialize)]
@@ -55,16 +63,30 @@ async fn logout_get(
     op: Op,
     q: Query<LogoutParams>,
 ) -> HttpResponse {
-    logout(req, app, op, q.into_inner()).await
+    logout(req, app, op, q.into_inner(), false).await
 }
 
+/// A POST may be the confirmation page's form: only one whose CSRF token matches confirms the sign-out.
 async fn logout_post(
     req: HttpRequest,
     app: Data<AppState>,
     op: Op,
-    f: Form<LogoutParams>,
+    form: Result<Csrf<LogoutParams>, CsrfRejected<LogoutParams>>,
 ) -> HttpResponse {
-    logout(req, app, op, f.into_inner()).await
+    match form {
+        Ok(Csrf(params)) => logout(req, app, op, params, true).await,
+        Err(CsrfRejected(Some(params))) => logout(req, app, op, params, false).await,
+        Err(CsrfRejected(None)) => {
+            let public_url = app.config.public_url();
+            let message = "The sign-out request could not be read.";
+            html::message(
+                public_url,
+                StatusCode::BAD_REQUEST,
+                "Sign-out error",
+                message,
+            )
+        }
+    }
 }
 
 async fn logout(
@@ -72,10 +94,11 @@ async fn logout(
     app: Data<AppState>,
     Op(p): Op,
     params: LogoutParams,
+    may_confirm: bool,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
     let invalid = |message: &str| {
-        pages::message(
+        html::message(
             public_url,
             StatusCode::BAD_REQUEST,
             "Sign-out error",
@@ -100,15 +123,16 @@ async fn logout(
         (h, c) => h.or(c),
     };
     let Some(client_id) = client_id else {
-        return confirm_or_end(&req, &app, &p, &params).await;
+        let confirmed = may_confirm && params.confirm.as_deref() == Some("yes");
+        return confirm_or_end(&req, &app, &p, confirmed).await;
     };
     let client = match find_client(&app, &p, &client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => return invalid("The application (client_id) is not registered here."),
-        Err(e) => return failure_page(&app, e),
+        Err(e) => return html::failure(public_url, &e),
     };
     if let Err(e) = end_session(&req, &app).await {
-        return failure_page(&app, e);
+        return html::failure(public_url, &e);
     }
     let target = params
         .post_logout_redirect_uri
@@ -124,34 +148,30 @@ async fn logout(
         }
         None => logged_out(&app),
     };
-    clear_cookie(&mut res, &app, &p);
+    SsoCookie::clear(&mut res, &p.issuer, public_url);
     res
 }
 
-/// Without a hint or client the request could come from anyone: ask first, end on a confirmed POST.
+/// Without a hint or client the request could come from anyone: ask first, end on a confirmed POST (one whose
+/// CSRF token matched).
 async fn confirm_or_end(
     req: &HttpRequest,
     app: &AppState,
     p: &Arc<Provider>,
-    params: &LogoutParams,
+    confirmed: bool,
 ) -> HttpResponse {
-    let confirmed = params.confirm.as_deref() == Some("yes")
-        && params
-            .csrf_token
-            .as_deref()
-            .is_some_and(|t| csrf::is_valid(req, t));
-    if confirmed && req.method() == actix_web::http::Method::POST {
+    let public_url = app.config.public_url();
+    if confirmed {
         if let Err(e) = end_session(req, app).await {
-            return failure_page(app, e);
+            return html::failure(public_url, &e);
         }
         let mut res = logged_out(app);
-        clear_cookie(&mut res, app, p);
+        SsoCookie::clear(&mut res, &p.issuer, public_url);
         return res;
     }
-    let public_url = app.config.public_url();
     let (token, set_cookie) = csrf::token(req, public_url);
     let action = format!("{}/oauth2/logout", p.issuer);
-    pages::render_form(
+    html::render_form(
         StatusCode::OK,
         &LogoutConfirmPage {
             public_url,
@@ -181,7 +201,7 @@ fn hint_audience(p: &Provider, hint: &str) -> Result<String, TokenError> {
 }
 
 async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+    let Some(cookie) = SsoCookie::read(req) else {
         return Ok(());
     };
     let now = app.clock.now();
@@ -190,19 +210,8 @@ async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError
         .await
 }
 
-fn clear_cookie(res: &mut HttpResponse, app: &AppState, p: &Provider) {
-    let path = url::Url::parse(&p.issuer)
-        .map(|u| u.path().to_owned())
-        .unwrap_or_else(|_| "/".into());
-    let _ = res.add_cookie(&cookies::removal(
-        SESSION_COOKIE,
-        path,
-        app.config.public_url(),
-    ));
-}
-
 fn logged_out(app: &AppState) -> HttpResponse {
-    pages::message(
+    html::message(
         app.config.public_url(),
         StatusCode::OK,
         "You are signed out",

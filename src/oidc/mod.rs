@@ -1,7 +1,7 @@
 //! The OpenID Provider endpoints of each workspace, under `/{tenant}/{workspace}`.
 //! Web layer: protocol shaping (parameters, redirects, JSON errors); the rules live in `crate::tokens`.
 
-pub mod authorize;
+pub(crate) mod authorize;
 mod client_auth;
 mod discovery;
 pub mod error;
@@ -13,15 +13,15 @@ pub mod respond;
 mod revoke;
 mod token;
 mod userinfo;
+mod views;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::dev::Service;
 use actix_web::http::Method;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, Resource, Route, web};
 
 use crate::web::cors;
 
@@ -29,54 +29,38 @@ use crate::state::AppState;
 use crate::tokens::Provider;
 use error::OAuthError;
 
-/// Mounts discovery and the OAuth endpoints of every workspace, plus RFC 8414's root metadata path.
+/// Mounts the OAuth and OpenID Connect endpoints of a workspace, inside its `/{tenant}/{workspace}` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(discovery::configure_root);
-    cfg.service(
-        web::scope("/{tenant}/{workspace}")
-            .wrap_fn(|req, srv| {
-                let cors = cors::is_public(req.path());
-                let response = srv.call(req);
-                async move {
-                    let mut res = response.await?;
-                    if cors {
-                        let (name, value) = cors::allow_any_origin();
-                        res.headers_mut().insert(name, value);
-                    }
-                    Ok(res)
-                }
-            })
-            .app_data(
-                web::FormConfig::default()
-                    .limit(64 * 1024)
-                    .error_handler(error::form_error),
-            )
-            .app_data(web::QueryConfig::default().error_handler(error::query_error))
-            .configure(discovery::configure)
-            .configure(jwks::configure)
-            .configure(authorize::configure)
-            .configure(token::configure)
-            .configure(userinfo::configure)
-            .configure(revoke::configure)
-            .configure(introspect::configure)
-            .configure(logout::configure)
-            .configure(crate::pages::configure)
-            .configure(preflights),
-    );
+    cfg.configure(discovery::configure)
+        .configure(jwks::configure)
+        .configure(authorize::configure)
+        .configure(token::configure)
+        .configure(userinfo::configure)
+        .configure(revoke::configure)
+        .configure(introspect::configure)
+        .configure(logout::configure);
 }
 
-/// `OPTIONS` on the cross-origin endpoints registered with one method (UserInfo's resource has its own).
-fn preflights(cfg: &mut web::ServiceConfig) {
-    let paths = [
-        "/.well-known/openid-configuration",
-        "/.well-known/jwks.json",
-        "/oauth2/token",
-        "/oauth2/revoke",
-        "/oauth2/introspect",
-    ];
-    for path in paths {
-        cfg.route(path, web::method(Method::OPTIONS).to(cors::preflight));
-    }
+/// Mounts what lives outside the workspace scope: RFC 8414's root metadata path.
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.configure(discovery::configure_root);
+}
+
+/// A resource of the protocol endpoints: a form or query string that cannot be read is an `invalid_request`
+/// JSON error (RFC 6749 §5.2).
+fn resource(path: &str) -> Resource {
+    web::resource(path)
+        .app_data(
+            web::FormConfig::default()
+                .limit(64 * 1024)
+                .error_handler(error::form_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+}
+
+/// The `OPTIONS` route answering CORS preflights of an endpoint that browsers call cross-origin.
+fn preflight() -> Route {
+    web::method(Method::OPTIONS).to(cors::preflight)
 }
 
 /// The workspace named by the path, as an OpenID Provider; a 404 when it does not exist.

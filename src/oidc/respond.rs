@@ -3,11 +3,11 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_SECURITY_POLICY, LOCATION};
+use actix_web::http::header::LOCATION;
 
-use crate::pages::{self, views::FormPostPage};
 use crate::tokens::Provider;
 use crate::tokens::authorization::ResponseMode;
+use crate::web::html;
 
 /// Sends `params` (plus `state` and `iss`) to the client's verified redirect URI.
 pub fn to_client(
@@ -25,7 +25,7 @@ pub fn to_client(
     match mode {
         ResponseMode::Query => {
             let Ok(mut url) = url::Url::parse(redirect_uri) else {
-                return pages::message(
+                return html::message(
                     public_url,
                     StatusCode::BAD_REQUEST,
                     "Sign-in error",
@@ -38,25 +38,7 @@ pub fn to_client(
                 .insert_header((LOCATION, url.as_str()))
                 .finish()
         }
-        ResponseMode::FormPost => {
-            let page = FormPostPage {
-                public_url,
-                redirect_uri,
-                fields: params,
-            };
-            let mut res = pages::render(StatusCode::OK, &page);
-            // The form posts to the client, so this page's CSP must allow that one origin.
-            let origin = url::Url::parse(redirect_uri)
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_default();
-            let csp = format!(
-                "default-src 'none'; style-src 'self'; script-src 'self'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
-            );
-            if let Ok(value) = csp.parse() {
-                res.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
-            }
-            res
-        }
+        ResponseMode::FormPost => html::form_post(public_url, redirect_uri, &params),
     }
 }
 

@@ -10,7 +10,11 @@ use crate::state::AppState;
 use crate::tokens::{access, grant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/oauth2/revoke", web::post().to(revoke));
+    cfg.service(
+        super::resource("/oauth2/revoke")
+            .route(web::post().to(revoke))
+            .route(super::preflight()),
+    );
 }
 
 async fn revoke(

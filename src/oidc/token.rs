@@ -12,7 +12,11 @@ use crate::tokens::authorization::granted_scope;
 use crate::tokens::{grant, issue};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/oauth2/token", web::post().to(token));
+    cfg.service(
+        super::resource("/oauth2/token")
+            .route(web::post().to(token))
+            .route(super::preflight()),
+    );
 }
 
 async fn token(

@@ -14,10 +14,10 @@ use crate::tokens::{TokenError, access};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/oauth2/userinfo")
+        super::resource("/oauth2/userinfo")
             .route(web::get().to(userinfo))
             .route(web::post().to(userinfo))
-            .route(web::method(actix_web::http::Method::OPTIONS).to(crate::web::cors::preflight)),
+            .route(super::preflight()),
     );
 }
 

@@ -1,31 +1,35 @@
 //! `/account`: the signed-in user's page at a workspace, listing their passkeys (rename, remove, add).
 //! It needs the workspace's SSO session; adding runs through `enrolment`.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{self, Data, Form, Path, Query};
+use actix_web::web::{self, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::login::FORM_EXPIRED;
+use super::error::PageError;
+use super::texts;
 use super::views::{AccountPage, PasskeyItem};
 use crate::authn::passkey::{self, PasskeyError};
 use crate::authn::session::Session;
 use crate::oidc::Op;
-use crate::oidc::authorize::{failure_page, live_session};
+use crate::oidc::authorize::live_session;
 use crate::state::AppState;
-use crate::tokens::{Provider, TokenError};
-use crate::web::csrf;
+use crate::tokens::Provider;
+use crate::web::csrf::{self, Csrf, CsrfProtected};
+use crate::web::html;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account", web::get().to(show_account))
-        .route(
-            "/account/passkeys/{passkey}/rename",
-            web::post().to(rename_passkey),
+    cfg.service(super::resource("/account").route(web::get().to(show_account)))
+        .service(
+            super::resource("/account/passkeys/{passkey}/rename")
+                .route(web::post().to(rename_passkey)),
         )
-        .route(
-            "/account/passkeys/{passkey}/remove",
-            web::post().to(remove_passkey),
+        .service(
+            super::resource("/account/passkeys/{passkey}/remove")
+                .route(web::post().to(remove_passkey)),
         );
 }
 
@@ -37,6 +41,11 @@ struct AccountQuery {
 }
 
 #[derive(Deserialize)]
+struct PasskeyPath {
+    passkey: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct PasskeyForm {
     #[serde(default)]
     csrf_token: String,
@@ -44,194 +53,138 @@ struct PasskeyForm {
     name: String,
 }
 
+impl CsrfProtected for PasskeyForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// The signed-in user at this workspace, and the browser's request to answer.
+struct Account {
+    app: Data<AppState>,
+    op: Arc<Provider>,
+    session: Session,
+    req: HttpRequest,
+}
+
+impl Account {
+    /// The browser's live session here; [`PageError::NotSignedIn`] without one.
+    async fn load(req: HttpRequest, app: Data<AppState>, Op(op): Op) -> Result<Account, PageError> {
+        let session = live_session(&req, &app, &op)
+            .await?
+            .ok_or(PageError::NotSignedIn)?;
+        Ok(Account {
+            app,
+            op,
+            session,
+            req,
+        })
+    }
+
+    /// Applies a change to the user's passkeys, then shows the account page again (303, so a reload does not
+    /// repeat it); a refused change shows the page with the reason.
+    async fn change(
+        &self,
+        done: &str,
+        applied: Result<(), PasskeyError>,
+    ) -> Result<HttpResponse, PageError> {
+        let (message, status) = match applied {
+            Ok(()) => {
+                let location = format!("{}/account?{done}=1", self.op.issuer);
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((LOCATION, location))
+                    .finish());
+            }
+            Err(PasskeyError::Invalid(message)) => (
+                format!("The name is not valid: {message}."),
+                StatusCode::BAD_REQUEST,
+            ),
+            Err(PasskeyError::NotFound) => {
+                (texts::PASSKEY_MISSING.to_owned(), StatusCode::NOT_FOUND)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.page(None, Some(&message), status).await
+    }
+
+    async fn page(
+        &self,
+        notice: Option<&str>,
+        error: Option<&str>,
+        status: StatusCode,
+    ) -> Result<HttpResponse, PageError> {
+        let (app, p, user) = (&self.app, &self.op, &self.session.user);
+        let (keys, pool_offers) = passkey::overview(app, user).await?;
+        let passkeys = keys
+            .into_iter()
+            .map(|k| PasskeyItem {
+                rename: format!("{}/account/passkeys/{}/rename", p.issuer, k.id),
+                remove: format!("{}/account/passkeys/{}/remove", p.issuer, k.id),
+                created: day(k.created_at),
+                last_used: k.last_used_at.map(day),
+                id: k.id,
+                name: k.name,
+            })
+            .collect();
+        let identifier = user.email.as_ref().or(user.mobile.as_ref());
+        let public_url = app.config.public_url();
+        let (csrf, set_cookie) = csrf::token(&self.req, public_url);
+        let view = AccountPage {
+            public_url,
+            csrf: &csrf,
+            identifier: identifier.map_or("", String::as_str),
+            passkeys,
+            offers_passkey: pool_offers && app.passkeys.is_some(),
+            options: &format!("{}/account/passkeys/options", p.issuer),
+            finish: &format!("{}/account/passkeys", p.issuer),
+            sign_out: &format!("{}/oauth2/logout", p.issuer),
+            notice,
+            error,
+        };
+        Ok(html::render_form(status, &view, set_cookie))
+    }
+}
+
 async fn show_account(
     req: HttpRequest,
     app: Data<AppState>,
-    Op(p): Op,
+    op: Op,
     q: Query<AccountQuery>,
-) -> HttpResponse {
-    let session = match signed_in(&req, &app, &p).await {
-        Ok(session) => session,
-        Err(page) => return page,
+) -> Result<HttpResponse, PageError> {
+    let account = Account::load(req, app, op).await?;
+    let notice = match (&q.added, &q.removed, &q.renamed) {
+        (Some(_), _, _) => Some(texts::PASSKEY_ADDED),
+        (_, Some(_), _) => Some(texts::PASSKEY_REMOVED),
+        (_, _, Some(_)) => Some(texts::PASSKEY_RENAMED),
+        _ => None,
     };
-    let notice = if q.added.is_some() {
-        Some("Passkey added.")
-    } else if q.removed.is_some() {
-        Some("Passkey removed.")
-    } else if q.renamed.is_some() {
-        Some("Passkey renamed.")
-    } else {
-        None
-    };
-    page(&req, &app, &p, &session, notice, None, StatusCode::OK).await
+    account.page(notice, None, StatusCode::OK).await
 }
 
 async fn rename_passkey(
     req: HttpRequest,
     app: Data<AppState>,
-    Op(p): Op,
-    id: Path<(String, String, String)>,
-    f: Form<PasskeyForm>,
-) -> HttpResponse {
-    let ((_, _, id), f) = (id.into_inner(), f.into_inner());
-    let app2 = app.clone();
-    change(
-        &req,
-        &app,
-        &p,
-        &f.csrf_token,
-        "renamed",
-        |user| async move { passkey::rename_own(&app2, &user, &id, &f.name).await },
-    )
-    .await
+    op: Op,
+    path: Path<PasskeyPath>,
+    Csrf(f): Csrf<PasskeyForm>,
+) -> Result<HttpResponse, PageError> {
+    let account = Account::load(req, app, op).await?;
+    let user = &account.session.user.id;
+    let renamed = passkey::rename_own(&account.app, user, &path.passkey, &f.name).await;
+    account.change("renamed", renamed).await
 }
 
 async fn remove_passkey(
     req: HttpRequest,
     app: Data<AppState>,
-    Op(p): Op,
-    id: Path<(String, String, String)>,
-    f: Form<PasskeyForm>,
-) -> HttpResponse {
-    let (_, _, id) = id.into_inner();
-    let app2 = app.clone();
-    change(
-        &req,
-        &app,
-        &p,
-        &f.csrf_token,
-        "removed",
-        |user| async move { passkey::remove_own(&app2, &user, &id).await },
-    )
-    .await
-}
-
-/// Applies a change to the signed-in user's passkeys, then shows the account page again (303, so a reload does
-/// not repeat it); a refused change shows the page with the reason.
-async fn change<F>(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Provider,
-    csrf_token: &str,
-    done: &'static str,
-    apply: impl FnOnce(String) -> F,
-) -> HttpResponse
-where
-    F: Future<Output = Result<(), PasskeyError>>,
-{
-    let session = match signed_in(req, app, p).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    if !csrf::is_valid(req, csrf_token) {
-        return page(
-            req,
-            app,
-            p,
-            &session,
-            None,
-            Some(FORM_EXPIRED),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    match apply(session.user.id.clone()).await {
-        Ok(()) => HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("{}/account?{done}=1", p.issuer)))
-            .finish(),
-        Err(PasskeyError::Invalid(message)) => {
-            let message = format!("The name is not valid: {message}.");
-            page(
-                req,
-                app,
-                p,
-                &session,
-                None,
-                Some(&message),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        Err(PasskeyError::NotFound) => {
-            let message = "That passkey does not exist (any more).";
-            page(
-                req,
-                app,
-                p,
-                &session,
-                None,
-                Some(message),
-                StatusCode::NOT_FOUND,
-            )
-            .await
-        }
-        Err(e) => failure_page(app, TokenError::Internal(e.to_string())),
-    }
-}
-
-/// The live session, or the page saying the visitor is not signed in here.
-async fn signed_in(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Provider,
-) -> Result<Session, HttpResponse> {
-    match live_session(req, app, p).await {
-        Ok(Some(session)) => Ok(session),
-        Ok(None) => Err(super::message(
-            app.config.public_url(),
-            StatusCode::UNAUTHORIZED,
-            "Not signed in",
-            "You are not signed in here. Sign in through one of the applications of this site, then come back to this page.",
-        )),
-        Err(e) => Err(failure_page(app, e)),
-    }
-}
-
-async fn page(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Provider,
-    session: &Session,
-    notice: Option<&str>,
-    error: Option<&str>,
-    status: StatusCode,
-) -> HttpResponse {
-    let (keys, pool_offers) = match passkey::overview(app, &session.user).await {
-        Ok(listed) => listed,
-        Err(e) => return failure_page(app, TokenError::from(e)),
-    };
-    let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(req, public_url);
-    let passkeys = keys
-        .into_iter()
-        .map(|k| PasskeyItem {
-            rename: format!("{}/account/passkeys/{}/rename", p.issuer, k.id),
-            remove: format!("{}/account/passkeys/{}/remove", p.issuer, k.id),
-            created: day(k.created_at),
-            last_used: k.last_used_at.map(day),
-            id: k.id,
-            name: k.name,
-        })
-        .collect();
-    let identifier = session
-        .user
-        .email
-        .clone()
-        .or_else(|| session.user.mobile.clone())
-        .unwrap_or_default();
-    let view = AccountPage {
-        public_url,
-        csrf: &csrf,
-        identifier: &identifier,
-        passkeys,
-        offers_passkey: pool_offers && app.passkeys.is_some(),
-        options: &format!("{}/account/passkeys/options", p.issuer),
-        finish: &format!("{}/account/passkeys", p.issuer),
-        sign_out: &format!("{}/oauth2/logout", p.issuer),
-        notice,
-        error,
-    };
-    super::render_form(status, &view, set_cookie)
+    op: Op,
+    path: Path<PasskeyPath>,
+    Csrf(_): Csrf<PasskeyForm>,
+) -> Result<HttpResponse, PageError> {
+    let account = Account::load(req, app, op).await?;
+    let user = &account.session.user.id;
+    let removed = passkey::remove_own(&account.app, user, &path.passkey).await;
+    account.change("removed", removed).await
 }
 
 /// A timestamp as the day it fell on (UTC), e.g. `2026-11-27`.

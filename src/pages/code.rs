@@ -1,27 +1,26 @@
 //! Sign-in with a verification code: "Email me a code" / "Text me a code" on the sign-in page send one, and
-//! `/login/code` checks it and completes the authorization (`amr: otp`).
-
-use std::sync::Arc;
+//! `/login/code` checks it and completes the authorization (`amr: otp`). Also how every page issues and delivers
+//! a code.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Data, Form};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::login::{FORM_EXPIRED, Pending, form, pending_or_page, signed_in};
-use super::views::CodePage;
+use super::error::PageError;
+use super::flow::SignIn;
+use super::texts;
 use crate::authn::code::{self, Attempt, Channel, CodeError, Purpose};
 use crate::oidc::Op;
-use crate::oidc::authorize::failure_page;
 use crate::state::AppState;
 use crate::tokens::Provider;
-use crate::web::csrf;
+use crate::web::csrf::{Csrf, CsrfProtected};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login/code", web::post().to(submit_code));
+    cfg.service(super::resource("/login/code").route(web::post().to(submit_code)));
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct CodeForm {
     #[serde(default)]
     csrf_token: String,
@@ -35,8 +34,17 @@ struct CodeForm {
     code: String,
 }
 
+impl CsrfProtected for CodeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Why no code went out, in words for the user, with the page status.
-pub(super) type Refused = (&'static str, StatusCode);
+pub(super) struct Refused {
+    pub message: &'static str,
+    pub status: StatusCode,
+}
 
 /// Starts a challenge for `purpose` and delivers its code (when the identifier names someone who can receive
 /// one); returns the challenge id, or what to tell the user.
@@ -46,7 +54,7 @@ pub(super) async fn issue_code(
     identifier: &str,
     channel: Channel,
     purpose: Purpose,
-) -> Result<String, Refused> {
+) -> Result<Result<String, Refused>, PageError> {
     let (t, w, typed, now) = (
         p.tenant.clone(),
         p.workspace.clone(),
@@ -60,18 +68,13 @@ pub(super) async fn issue_code(
     let (challenge, delivery) = match started {
         Ok(started) => started,
         Err(CodeError::Throttled) => {
-            return Err((
-                "A code was sent moments ago. Please wait a little before asking for another.",
-                StatusCode::TOO_MANY_REQUESTS,
-            ));
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            return Ok(Err(Refused {
+                message: texts::CODE_THROTTLED,
+                status,
+            }));
         }
-        Err(e) => {
-            tracing::error!(error = %e, "could not start a code challenge");
-            return Err((
-                "Something went wrong. Please try again in a moment.",
-                StatusCode::INTERNAL_SERVER_ERROR,
-            ));
-        }
+        Err(e) => return Err(e.into()),
     };
     if let Some(d) = delivery
         && let Err(refused) = deliver(app, p, d, purpose).await
@@ -80,9 +83,9 @@ pub(super) async fn issue_code(
         if let Err(e) = app.db.run(move |c| code::withdraw(c, &id)).await {
             tracing::warn!(error = %e, "could not withdraw an undelivered code");
         }
-        return Err(refused);
+        return Ok(Err(refused));
     }
-    Ok(challenge)
+    Ok(Ok(challenge))
 }
 
 /// Sends a code by its channel; what to tell the user when it could not be sent.
@@ -104,145 +107,64 @@ pub(super) async fn deliver(
     sent.map_err(|e| {
         // The user must know: a code that never arrives looks like a wrong identifier.
         tracing::warn!(error = %e, "code not delivered");
-        (
-            "We could not send the code just now. Please try again in a moment.",
-            StatusCode::SERVICE_UNAVAILABLE,
-        )
+        Refused {
+            message: texts::CODE_NOT_SENT,
+            status: StatusCode::SERVICE_UNAVAILABLE,
+        }
     })
 }
 
 /// Sends a sign-in code and shows the code form (or the login form with the reason it could not).
 pub(super) async fn send_code(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Arc<Provider>,
-    pending: &Pending,
+    flow: &SignIn,
     identifier: &str,
     channel: Channel,
-) -> HttpResponse {
-    match issue_code(app, p, identifier, channel, Purpose::SignIn).await {
-        Ok(challenge) => page(
-            req,
-            app,
-            p,
-            "/login/code",
-            pending,
-            &challenge,
-            identifier,
-            None,
-            StatusCode::OK,
-        ),
-        Err((message, status)) => form(req, app, p, pending, identifier, Some(message), status),
-    }
+) -> Result<HttpResponse, PageError> {
+    let issued = issue_code(&flow.app, &flow.op, identifier, channel, Purpose::SignIn).await?;
+    Ok(match issued {
+        Ok(challenge) => flow
+            .code_page("/login/code", &challenge, identifier)
+            .render(),
+        Err(Refused { message, status }) => flow
+            .login_form(identifier)
+            .error(message)
+            .status(status)
+            .render(),
+    })
 }
 
 async fn submit_code(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    f: Form<CodeForm>,
-) -> HttpResponse {
-    let f = f.into_inner();
-    let pending = match pending_or_page(&app, &p, &f.request).await {
-        Ok(pending) => pending,
-        Err(page) => return page,
-    };
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        let message = FORM_EXPIRED;
-        return form(
-            &req,
-            &app,
-            &p,
-            &pending,
-            &f.identifier,
-            Some(message),
-            StatusCode::BAD_REQUEST,
-        );
-    }
+    op: Op,
+    Csrf(f): Csrf<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let flow = SignIn::load(&req, op, &f.request).await?;
     let (t, w, challenge, typed, now) = (
-        p.tenant.clone(),
-        p.workspace.clone(),
+        flow.op.tenant.clone(),
+        flow.op.workspace.clone(),
         f.challenge.clone(),
         f.code.clone(),
-        app.clock.now(),
+        flow.app.clock.now(),
     );
-    match app
-        .db
-        .run(move |c| {
-            code::verify(
-                c,
-                &Attempt {
-                    tenant: &t,
-                    workspace: &w,
-                    challenge: &challenge,
-                    code: &typed,
-                },
-                Purpose::SignIn,
-                now,
-            )
-        })
-        .await
-    {
-        Ok(user) => signed_in(&req, &app, &p, &pending, &user.id, "otp").await,
+    let verified = flow.app.db.run(move |c| {
+        let attempt = Attempt {
+            tenant: &t,
+            workspace: &w,
+            challenge: &challenge,
+            code: &typed,
+        };
+        code::verify(c, &attempt, Purpose::SignIn, now)
+    });
+    match verified.await {
+        Ok(user) => flow.signed_in(&user.id, vec!["otp".into()]).await,
         Err(CodeError::Wrong) => {
-            let message = "That code is not right. Check it and try again.";
-            page(
-                &req,
-                &app,
-                &p,
-                "/login/code",
-                &pending,
-                &f.challenge,
-                &f.identifier,
-                Some(message),
-                StatusCode::OK,
-            )
+            let page = flow.code_page("/login/code", &f.challenge, &f.identifier);
+            Ok(page.error(texts::CODE_WRONG).render())
         }
-        Err(CodeError::Expired | CodeError::TooManyAttempts | CodeError::Throttled) => {
-            let message = "This code can no longer be used. Ask for a new one.";
-            form(
-                &req,
-                &app,
-                &p,
-                &pending,
-                &f.identifier,
-                Some(message),
-                StatusCode::OK,
-            )
-        }
-        Err(CodeError::Store(e)) => failure_page(&app, e.into()),
+        Err(CodeError::Expired | CodeError::TooManyAttempts | CodeError::Throttled) => Ok(flow
+            .login_form(&f.identifier)
+            .error(texts::CODE_SPENT)
+            .render()),
+        Err(e) => Err(e.into()),
     }
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one page, many fields; a struct would only rename them"
-)]
-pub(super) fn page(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Provider,
-    path: &str,
-    pending: &Pending,
-    challenge: &str,
-    identifier: &str,
-    error: Option<&str>,
-    status: StatusCode,
-) -> HttpResponse {
-    let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(req, public_url);
-    let action = format!("{}{path}", p.issuer);
-    let back = format!("{}/login?request={}", p.issuer, pending.id);
-    let view = CodePage {
-        public_url,
-        action: &action,
-        back: &back,
-        csrf: &csrf,
-        request_id: &pending.id,
-        challenge,
-        identifier,
-        error,
-    };
-    let res = super::render_form(status, &view, set_cookie);
-    super::allow_form_redirect(res, &pending.request.redirect_uri)
 }

@@ -2,39 +2,47 @@
 //! goes back to the application), and from the account page. `/account/passkeys/options` and
 //! `/account/passkeys` run the WebAuthn ceremony; `/login/continue` resumes the authorization without one.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{self, Data, Form};
+use actix_web::web::{self, Data};
 use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
 use serde::Deserialize;
 
-use super::login::{FORM_EXPIRED, Pending, pending_or_page};
-use super::passkey::{options_error, options_response, refusal};
-use super::views::{MessagePage, PasskeySuggestPage};
+use super::error::PageError;
+use super::flow::SignIn;
+use super::passkey::{forged, options_error, options_response, refusal, unavailable};
+use super::texts;
+use super::views::PasskeySuggestPage;
 use crate::authn::passkey::enrol::{self, Holder};
 use crate::authn::passkey::{PasskeyError, Subject};
 use crate::authn::pending;
 use crate::oidc::Op;
-use crate::oidc::authorize::{complete, failure_page, live_session};
+use crate::oidc::authorize::{complete, live_session};
+use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::tokens::{Provider, TokenError};
-use crate::web::csrf;
+use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account/passkeys/options", web::post().to(enrol_options))
-        .route("/account/passkeys", web::post().to(submit_enrolment))
-        .route("/login/continue", web::post().to(continue_sign_in));
+    cfg.service(super::resource("/account/passkeys/options").route(web::post().to(enrol_options)))
+        .service(super::resource("/account/passkeys").route(web::post().to(submit_enrolment)))
+        .service(super::resource("/login/continue").route(web::post().to(continue_sign_in)));
 }
 
-#[derive(Deserialize)]
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Deserialize)]
 struct CsrfForm {
     #[serde(default)]
     csrf_token: String,
 }
 
-#[derive(Deserialize)]
+impl CsrfProtected for CsrfForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct EnrolForm {
     #[serde(default)]
     csrf_token: String,
@@ -49,7 +57,13 @@ struct EnrolForm {
     request: String,
 }
 
-#[derive(Deserialize)]
+impl CsrfProtected for EnrolForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct ContinueForm {
     #[serde(default)]
     csrf_token: String,
@@ -57,175 +71,130 @@ struct ContinueForm {
     request: String,
 }
 
+impl CsrfProtected for ContinueForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// The page suggesting a passkey after a sign-in; the session is already started, the request still pending.
-pub(super) fn suggestion(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Provider,
-    pending: &Pending,
-    amr: &[String],
-) -> HttpResponse {
-    let (csrf, set_cookie) = csrf::token(req, app.config.public_url());
-    let instead = if amr.iter().any(|m| m == "pwd") {
-        "password"
-    } else {
-        "code"
+pub(super) fn suggestion(flow: &SignIn, amr: &[String]) -> HttpResponse {
+    let instead = match amr.iter().any(|m| m == "pwd") {
+        true => "password",
+        false => "code",
     };
-    let page = PasskeySuggestPage {
-        public_url: app.config.public_url(),
-        csrf: &csrf,
-        request_id: &pending.id,
-        instead,
-        options: &format!("{}/account/passkeys/options", p.issuer),
-        finish: &format!("{}/account/passkeys", p.issuer),
-        continue_action: &format!("{}/login/continue", p.issuer),
-    };
-    let res = super::render_form(StatusCode::OK, &page, set_cookie);
-    super::allow_form_redirect(res, &pending.request.redirect_uri)
+    let page = flow.form(|csrf, _| {
+        PasskeySuggestPage {
+            public_url: flow.public_url(),
+            csrf,
+            request_id: &flow.pending.id,
+            instead,
+            options: &flow.url("/account/passkeys/options"),
+            finish: &flow.url("/account/passkeys"),
+            continue_action: &flow.url("/login/continue"),
+        }
+        .render()
+    });
+    page.render()
 }
 
 async fn enrol_options(
     req: HttpRequest,
     app: Data<AppState>,
     Op(p): Op,
-    f: Form<CsrfForm>,
-) -> HttpResponse {
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return options_error(StatusCode::FORBIDDEN, FORM_EXPIRED);
-    }
-    let session = match live_session(&req, &app, &p).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return options_error(StatusCode::UNAUTHORIZED, SIGNED_OUT),
-        Err(e) => return failure_page(&app, e),
-    };
+    form: Result<Csrf<CsrfForm>, CsrfRejected<CsrfForm>>,
+) -> Result<HttpResponse, OAuthError> {
+    form.map_err(forged)?;
+    let session = live_session(&req, &app, &p)
+        .await
+        .map_err(unavailable)?
+        .ok_or_else(|| options_error(StatusCode::UNAUTHORIZED, texts::SIGNED_OUT))?;
     let subject = Subject::Enrol {
         workspace: p.workspace.clone(),
         user: session.user.id.clone(),
     };
-    let begun = enrol::begin(&app, &p.tenant, Holder::of(&session.user), subject).await;
-    options_response(begun)
+    options_response(enrol::begin(&app, &p.tenant, Holder::of(&session.user), subject).await)
 }
-
-const SIGNED_OUT: &str = "You are no longer signed in. Sign in again to manage your passkeys.";
 
 async fn submit_enrolment(
     req: HttpRequest,
     app: Data<AppState>,
-    Op(p): Op,
-    f: Form<EnrolForm>,
-) -> HttpResponse {
-    let f = f.into_inner();
-    let public_url = app.config.public_url();
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return super::message(
-            public_url,
-            StatusCode::BAD_REQUEST,
-            "Form expired",
-            FORM_EXPIRED,
-        );
-    }
-    let session = match live_session(&req, &app, &p).await {
-        Ok(Some(session)) => session,
-        Ok(None) => {
-            return super::message(
-                public_url,
-                StatusCode::UNAUTHORIZED,
-                "Signed out",
-                SIGNED_OUT,
-            );
-        }
-        Err(e) => return failure_page(&app, e),
-    };
+    op: Op,
+    Csrf(f): Csrf<EnrolForm>,
+) -> Result<HttpResponse, PageError> {
+    let Op(p) = &op;
+    let session = live_session(&req, &app, p)
+        .await?
+        .ok_or(PageError::NotSignedIn)?;
     let (workspace, user) = (p.workspace.clone(), session.user.id.clone());
     let expected = Subject::Enrol {
-        workspace: workspace.clone(),
+        workspace,
         user: user.clone(),
     };
     let stored = async {
-        let (_, new) = enrol::finish(&app, &p.tenant, &f.ceremony, &f.credential, move |s| {
+        let finished = enrol::finish(&app, &p.tenant, &f.ceremony, &f.credential, move |s| {
             *s == expected
-        })
-        .await?;
+        });
+        let (_, new) = finished.await?;
         let (name, now) = (f.name.clone(), app.clock.now());
         app.db
             .transaction(move |c| enrol::store(c, &user, &new, &name, now))
             .await
-    }
-    .await;
-    match stored {
-        Ok(_) if !f.request.is_empty() => resume(&req, &app, &p, &f.request).await,
-        Ok(_) => see_other(&format!("{}/account?added=1", p.issuer)),
-        Err(e) => enrolment_failed(&app, &p, &f.request, &e),
+    };
+    match stored.await {
+        Ok(_) if f.request.is_empty() => Ok(see_other(&format!("{}/account?added=1", p.issuer))),
+        Ok(_) => resume(&req, op, &f.request).await,
+        Err(e) => Err(not_added(&p.issuer, &f.request, e)),
     }
 }
 
-fn enrolment_failed(app: &AppState, p: &Provider, request: &str, e: &PasskeyError) -> HttpResponse {
-    let Some((message, status)) = refusal(e) else {
-        return failure_page(app, TokenError::Internal(e.to_string()));
+/// Why a passkey was not added, with the way back: to the sign-in it was suggested in, or the account page.
+fn not_added(issuer: &str, request: &str, e: PasskeyError) -> PageError {
+    let Some((message, status)) = refusal(&e) else {
+        return e.into();
     };
-    let back = if request.is_empty() {
-        format!("{}/account", p.issuer)
-    } else {
-        format!("{}/login?request={request}", p.issuer)
+    let back = match request {
+        "" => format!("{issuer}/account"),
+        request => format!("{issuer}/login?request={request}"),
     };
-    let status = if status == StatusCode::OK {
-        StatusCode::BAD_REQUEST
-    } else {
-        status
+    let status = match status {
+        StatusCode::OK => StatusCode::BAD_REQUEST,
+        status => status,
     };
-    let page = MessagePage {
-        public_url: app.config.public_url(),
-        title: "Passkey not added",
+    PageError::PasskeyNotAdded {
         message,
-        is_error: true,
-        link: Some((&back, "Back")),
-    };
-    super::render(status, &page)
+        status,
+        back,
+    }
 }
 
 async fn continue_sign_in(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    f: Form<ContinueForm>,
-) -> HttpResponse {
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        let public_url = app.config.public_url();
-        return super::message(
-            public_url,
-            StatusCode::BAD_REQUEST,
-            "Form expired",
-            FORM_EXPIRED,
-        );
-    }
-    resume(&req, &app, &p, &f.request).await
+    op: Op,
+    Csrf(f): Csrf<ContinueForm>,
+) -> Result<HttpResponse, PageError> {
+    resume(&req, op, &f.request).await
 }
 
 /// Finishes a pending authorization request for the browser's live session.
-async fn resume(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Arc<Provider>,
-    request: &str,
-) -> HttpResponse {
-    let pending = match pending_or_page(app, p, request).await {
-        Ok(pending) => pending,
-        Err(page) => return page,
+async fn resume(req: &HttpRequest, op: Op, request: &str) -> Result<HttpResponse, PageError> {
+    let flow = SignIn::load(req, op, request).await?;
+    let (app, p) = (&flow.app, &flow.op);
+    let Some(session) = live_session(req, app, p).await? else {
+        return Ok(see_other(&flow.back()));
     };
-    let session = match live_session(req, app, p).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return see_other(&format!("{}/login?request={}", p.issuer, pending.id)),
-        Err(e) => return failure_page(app, e),
-    };
-    let id = pending.id.clone();
-    if let Err(e) = app.db.run(move |c| pending::consume(c, &id)).await {
-        return failure_page(app, TokenError::from(e));
-    }
-    let (user, auth_time) = (session.user.id.clone(), session.row.auth_time);
-    match complete(app, p, &pending.request, &user, auth_time, session.amr()).await {
-        Ok(res) => res,
-        Err(e) => failure_page(app, e),
-    }
+    let id = flow.pending.id.clone();
+    app.db.run(move |c| pending::consume(c, &id)).await?;
+    let (user, auth_time) = (&session.user.id, session.row.auth_time);
+    Ok(complete(
+        app,
+        p,
+        &flow.pending.request,
+        user,
+        auth_time,
+        session.amr(),
+    )
+    .await?)
 }
 
 fn see_other(location: &str) -> HttpResponse {

@@ -4,44 +4,53 @@
 //! active.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Data, Form, Path};
+use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::login::FORM_EXPIRED;
-use super::passkey::{options_error, options_response, refusal};
+use super::error::PageError;
+use super::passkey::{forged, options_error, options_response, refusal};
+use super::texts;
 use super::views::{ActivatePage, PasskeyUrls};
 use crate::authn::passkey::{PasskeyError, activate};
 use crate::identity::Error;
 use crate::identity::invitation::{self, Opened};
+use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::web::csrf;
+use crate::web::csrf::{self, Csrf, CsrfProtected, CsrfRejected};
+use crate::web::html;
 
 /// Mounted at the root: an invitation belongs to a pool, not to a workspace.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/invitations/{token}")
+        super::resource("/invitations/{token}")
             .route(web::get().to(show_invitation))
             .route(web::post().to(accept_invitation)),
     )
-    .route(
-        "/invitations/{token}/passkey/options",
-        web::post().to(activation_options),
+    .service(
+        super::resource("/invitations/{token}/passkey/options")
+            .route(web::post().to(activation_options)),
     )
-    .route(
-        "/invitations/{token}/passkey",
-        web::post().to(accept_invitation_with_passkey),
+    .service(
+        super::resource("/invitations/{token}/passkey")
+            .route(web::post().to(accept_invitation_with_passkey)),
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ActivateForm {
     #[serde(default)]
     csrf_token: String,
     new_password: Option<String>,
 }
 
-#[derive(Deserialize)]
+impl CsrfProtected for ActivateForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct PasskeyForm {
     #[serde(default)]
     csrf_token: String,
@@ -51,75 +60,112 @@ struct PasskeyForm {
     credential: String,
 }
 
-const UNUSABLE: &str = "The link has expired, was already used, or was withdrawn. Ask your administrator for a new invitation.";
+impl CsrfProtected for PasskeyForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// An invitation opened by its link, and the browser's request to answer.
+struct Activation {
+    app: Data<AppState>,
+    token: String,
+    opened: Opened,
+    req: HttpRequest,
+}
+
+impl Activation {
+    /// The pending invitation the link's token opens; [`PageError::InvitationUnusable`] when there is none.
+    async fn open(
+        req: HttpRequest,
+        app: Data<AppState>,
+        token: Path<String>,
+    ) -> Result<Self, PageError> {
+        let (token, now) = (token.into_inner(), app.clock.now());
+        let lookup = token.clone();
+        let opened = app
+            .db
+            .run(move |c| invitation::open(c, &lookup, now))
+            .await?;
+        let opened = opened.ok_or(PageError::InvitationUnusable)?;
+        Ok(Activation {
+            app,
+            token,
+            opened,
+            req,
+        })
+    }
+
+    fn page(&self, error: Option<&str>, status: StatusCode) -> HttpResponse {
+        let (app, opened) = (&self.app, &self.opened);
+        let public_url = app.config.public_url();
+        let (csrf, set_cookie) = csrf::token(&self.req, public_url);
+        let action = format!("{public_url}/invitations/{}", self.token);
+        let policy = &opened.pool.password_policy;
+        let identifier = opened.user.email.as_ref().or(opened.user.mobile.as_ref());
+        let passkey = activate::is_offered(app, opened).then(|| PasskeyUrls {
+            options: format!("{action}/passkey/options"),
+            finish: format!("{action}/passkey"),
+        });
+        let view = ActivatePage {
+            public_url,
+            action: &action,
+            csrf: &csrf,
+            identifier: identifier.map_or("", String::as_str),
+            needs_password: opened.pool.uses_passwords(),
+            offers_plain: !invitation::needs_passkey(app, &opened.pool),
+            passkey,
+            min_length: policy.min_length,
+            max_length: policy.max_length,
+            rules: &policy.describe(),
+            error,
+        };
+        html::render_form(status, &view, set_cookie)
+    }
+}
 
 async fn show_invitation(
     req: HttpRequest,
     app: Data<AppState>,
     token: Path<String>,
-) -> HttpResponse {
-    let (token, now) = (token.into_inner(), app.clock.now());
-    let lookup = token.clone();
-    match app.db.run(move |c| invitation::open(c, &lookup, now)).await {
-        Ok(Some(opened)) => page(&req, &app, &token, &opened, None, StatusCode::OK),
-        Ok(None) => unusable(&app),
-        Err(e) => failure(&app, e),
-    }
+) -> Result<HttpResponse, PageError> {
+    let activation = Activation::open(req, app, token).await?;
+    Ok(activation.page(None, StatusCode::OK))
 }
 
 async fn accept_invitation(
     req: HttpRequest,
     app: Data<AppState>,
     token: Path<String>,
-    f: Form<ActivateForm>,
-) -> HttpResponse {
-    let (token, f) = (token.into_inner(), f.into_inner());
-    let opened = match open(&app, &token).await {
-        Ok(opened) => opened,
-        Err(page) => return page,
-    };
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return page(
-            &req,
-            &app,
-            &token,
-            &opened,
-            Some(FORM_EXPIRED),
-            StatusCode::BAD_REQUEST,
-        );
-    }
-    match invitation::accept(&app, &token, f.new_password).await {
-        Ok(()) => ready(&app),
+    Csrf(f): Csrf<ActivateForm>,
+) -> Result<HttpResponse, PageError> {
+    let activation = Activation::open(req, app, token).await?;
+    match invitation::accept(&activation.app, &activation.token, f.new_password).await {
+        Ok(()) => Ok(ready(&activation.app)),
         Err(Error::Invalid { message, .. }) => {
             let message = format!("The password {message}.");
-            page(&req, &app, &token, &opened, Some(&message), StatusCode::OK)
+            Ok(activation.page(Some(&message), StatusCode::OK))
         }
-        Err(Error::NotFound(_)) => unusable(&app),
-        Err(Error::Conflict(_)) => page(
-            &req,
-            &app,
-            &token,
-            &opened,
-            Some("Create a passkey to activate your account."),
-            StatusCode::BAD_REQUEST,
-        ),
-        Err(e) => failure(&app, e),
+        Err(Error::NotFound(_)) => Err(PageError::InvitationUnusable),
+        Err(Error::Conflict(_)) => {
+            let message = Some(texts::INVITATION_NEEDS_PASSKEY);
+            Ok(activation.page(message, StatusCode::BAD_REQUEST))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn activation_options(
-    req: HttpRequest,
     app: Data<AppState>,
     token: Path<String>,
-    f: Form<PasskeyForm>,
-) -> HttpResponse {
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return options_error(StatusCode::FORBIDDEN, FORM_EXPIRED);
-    }
+    form: Result<Csrf<PasskeyForm>, CsrfRejected<PasskeyForm>>,
+) -> Result<HttpResponse, OAuthError> {
+    form.map_err(forged)?;
     match activate::begin(&app, &token).await {
-        Ok(o) => options_response(Ok(o)),
-        Err(PasskeyError::NotFound) => options_error(StatusCode::GONE, UNUSABLE),
-        Err(e) => options_response(Err(e)),
+        Err(PasskeyError::NotFound) => {
+            Err(options_error(StatusCode::GONE, texts::INVITATION_UNUSABLE))
+        }
+        begun => options_response(begun),
     }
 }
 
@@ -127,109 +173,26 @@ async fn accept_invitation_with_passkey(
     req: HttpRequest,
     app: Data<AppState>,
     token: Path<String>,
-    f: Form<PasskeyForm>,
-) -> HttpResponse {
-    let token = token.into_inner();
-    let opened = match open(&app, &token).await {
-        Ok(opened) => opened,
-        Err(page) => return page,
-    };
-    let again = |message: &str, status| page(&req, &app, &token, &opened, Some(message), status);
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return again(FORM_EXPIRED, StatusCode::BAD_REQUEST);
-    }
-    match activate::finish(&app, &token, &f.ceremony, &f.credential).await {
-        Ok(()) => ready(&app),
-        Err(PasskeyError::NotFound) => unusable(&app),
+    Csrf(f): Csrf<PasskeyForm>,
+) -> Result<HttpResponse, PageError> {
+    let activation = Activation::open(req, app, token).await?;
+    let (app, token) = (&activation.app, &activation.token);
+    match activate::finish(app, token, &f.ceremony, &f.credential).await {
+        Ok(()) => Ok(ready(app)),
+        Err(PasskeyError::NotFound) => Err(PageError::InvitationUnusable),
         Err(e) => match refusal(&e) {
-            Some((message, status)) => again(message, status),
-            None => server_error(&app, StatusCode::INTERNAL_SERVER_ERROR, &e),
+            Some((message, status)) => Ok(activation.page(Some(message), status)),
+            None => Err(e.into()),
         },
     }
 }
 
-/// The pending invitation a token opens, or the page to answer with instead.
-async fn open(app: &AppState, token: &str) -> Result<Opened, HttpResponse> {
-    let (lookup, now) = (token.to_owned(), app.clock.now());
-    match app.db.run(move |c| invitation::open(c, &lookup, now)).await {
-        Ok(Some(opened)) => Ok(opened),
-        Ok(None) => Err(unusable(app)),
-        Err(e) => Err(failure(app, e)),
-    }
-}
-
 fn ready(app: &AppState) -> HttpResponse {
-    super::message(
-        app.config.public_url(),
-        StatusCode::OK,
-        "Your account is ready",
-        "You can now sign in to the application that invited you.",
-    )
-}
-
-fn page(
-    req: &HttpRequest,
-    app: &AppState,
-    token: &str,
-    opened: &Opened,
-    error: Option<&str>,
-    status: StatusCode,
-) -> HttpResponse {
     let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(req, public_url);
-    let action = format!("{public_url}/invitations/{token}");
-    let policy = &opened.pool.password_policy;
-    let rules = policy.describe();
-    let identifier = opened
-        .user
-        .email
-        .clone()
-        .or(opened.user.mobile.clone())
-        .unwrap_or_default();
-    let passkey = activate::is_offered(app, opened).then(|| PasskeyUrls {
-        options: format!("{action}/passkey/options"),
-        finish: format!("{action}/passkey"),
-    });
-    let view = ActivatePage {
+    html::message(
         public_url,
-        action: &action,
-        csrf: &csrf,
-        identifier: &identifier,
-        needs_password: opened.pool.uses_passwords(),
-        offers_plain: !invitation::needs_passkey(app, &opened.pool),
-        passkey,
-        min_length: policy.min_length,
-        max_length: policy.max_length,
-        rules: &rules,
-        error,
-    };
-    super::render_form(status, &view, set_cookie)
-}
-
-fn unusable(app: &AppState) -> HttpResponse {
-    super::message(
-        app.config.public_url(),
-        StatusCode::GONE,
-        "This invitation cannot be used",
-        UNUSABLE,
-    )
-}
-
-fn failure(app: &AppState, e: Error) -> HttpResponse {
-    let status = if matches!(e, Error::Overloaded) {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
-    };
-    server_error(app, status, &e)
-}
-
-fn server_error(app: &AppState, status: StatusCode, cause: &dyn std::fmt::Display) -> HttpResponse {
-    tracing::error!(error = %cause, "invitation page failed");
-    super::message(
-        app.config.public_url(),
-        status,
-        "Something went wrong",
-        "Please try again in a moment.",
+        StatusCode::OK,
+        texts::ACCOUNT_READY_TITLE,
+        texts::ACCOUNT_READY,
     )
 }

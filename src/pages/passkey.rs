@@ -4,26 +4,26 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::CACHE_CONTROL;
-use actix_web::web::{self, Data, Form};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::web::{self, Data};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::login::{FORM_EXPIRED, form, pending, pending_or_page, signed_in_with};
+use super::error::PageError;
+use super::flow::{Pending, SignIn};
+use super::texts;
 use crate::authn::passkey::{Options, PasskeyError, sign_in};
 use crate::oidc::Op;
-use crate::oidc::authorize::failure_page;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::tokens::TokenError;
-use crate::web::csrf;
+use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login/passkey/options", web::post().to(sign_in_options))
-        .route("/login/passkey", web::post().to(submit_sign_in));
+    cfg.service(super::resource("/login/passkey/options").route(web::post().to(sign_in_options)))
+        .service(super::resource("/login/passkey").route(web::post().to(submit_sign_in)));
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct OptionsForm {
     #[serde(default)]
     csrf_token: String,
@@ -33,7 +33,13 @@ struct OptionsForm {
     identifier: String,
 }
 
-#[derive(Deserialize)]
+impl CsrfProtected for OptionsForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct FinishForm {
     #[serde(default)]
     csrf_token: String,
@@ -45,20 +51,33 @@ struct FinishForm {
     credential: String,
 }
 
+impl CsrfProtected for FinishForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 async fn sign_in_options(
-    req: HttpRequest,
     app: Data<AppState>,
     Op(p): Op,
-    f: Form<OptionsForm>,
-) -> HttpResponse {
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return options_error(StatusCode::FORBIDDEN, FORM_EXPIRED);
-    }
-    match pending(&app, &p, &f.request).await {
+    form: Result<Csrf<OptionsForm>, CsrfRejected<OptionsForm>>,
+) -> Result<HttpResponse, OAuthError> {
+    let Csrf(f) = form.map_err(forged)?;
+    match Pending::find(&app, &p, &f.request).await {
         Ok(Some(pending)) if pending.offers_passkey => {}
-        Ok(Some(_)) => return options_error(StatusCode::BAD_REQUEST, NOT_OFFERED),
-        Ok(None) => return options_error(StatusCode::BAD_REQUEST, REQUEST_EXPIRED),
-        Err(e) => return unavailable(e.to_string()),
+        Ok(Some(_)) => {
+            return Err(options_error(
+                StatusCode::BAD_REQUEST,
+                texts::PASSKEYS_NOT_OFFERED,
+            ));
+        }
+        Ok(None) => {
+            return Err(options_error(
+                StatusCode::BAD_REQUEST,
+                texts::REQUEST_EXPIRED,
+            ));
+        }
+        Err(e) => return Err(unavailable(e)),
     }
     let begun = sign_in::begin(
         &app,
@@ -66,51 +85,35 @@ async fn sign_in_options(
         &p.workspace,
         &f.request,
         Some(&f.identifier),
-    )
-    .await;
-    options_response(begun)
+    );
+    options_response(begun.await)
 }
-
-const NOT_OFFERED: &str = "Passkeys are not offered here. Choose another way to sign in.";
-
-const REQUEST_EXPIRED: &str =
-    "This sign-in request is unknown or has expired. Go back to the application and sign in again.";
 
 async fn submit_sign_in(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    f: Form<FinishForm>,
-) -> HttpResponse {
-    let f = f.into_inner();
-    let pending = match pending_or_page(&app, &p, &f.request).await {
-        Ok(pending) => pending,
-        Err(page) => return page,
-    };
-    let again = |message: &str, status| form(&req, &app, &p, &pending, "", Some(message), status);
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return again(FORM_EXPIRED, StatusCode::BAD_REQUEST);
+    op: Op,
+    Csrf(f): Csrf<FinishForm>,
+) -> Result<HttpResponse, PageError> {
+    let flow = SignIn::load(&req, op, &f.request).await?;
+    let again = |message| flow.login_form("").error(message);
+    if !flow.pending.offers_passkey {
+        let refused = again(texts::CHOOSE_OFFERED_METHOD);
+        return Ok(refused.status(StatusCode::BAD_REQUEST).render());
     }
-    if !pending.offers_passkey {
-        return again(
-            "Choose one of the ways to sign in offered here.",
-            StatusCode::BAD_REQUEST,
-        );
-    }
+    let (app, p) = (&flow.app, &flow.op);
     let finished = sign_in::finish(
-        &app,
+        app,
         &p.tenant,
         &p.workspace,
-        &pending.id,
+        &flow.pending.id,
         &f.ceremony,
         &f.credential,
-    )
-    .await;
-    match finished {
-        Ok(signed) => signed_in_with(&req, &app, &p, &pending, &signed.user.id, signed.amr).await,
+    );
+    match finished.await {
+        Ok(signed) => flow.signed_in(&signed.user.id, signed.amr).await,
         Err(e) => match refusal(&e) {
-            Some((message, status)) => again(message, status),
-            None => failure_page(&app, TokenError::Internal(e.to_string())),
+            Some((message, status)) => Ok(again(message).status(status).render()),
+            None => Err(e.into()),
         },
     }
 }
@@ -118,57 +121,50 @@ async fn submit_sign_in(
 /// What a page says when a passkey ceremony fails, or `None` for a server failure.
 pub(super) fn refusal(e: &PasskeyError) -> Option<(&'static str, StatusCode)> {
     match e {
-        PasskeyError::Expired => Some((
-            "The passkey request expired. Please try again.",
-            StatusCode::OK,
-        )),
-        PasskeyError::Refused => Some((
-            "That passkey was not accepted. Try again, or choose another way.",
-            StatusCode::OK,
-        )),
-        PasskeyError::Malformed => Some((
-            "The browser's passkey answer could not be read. Please try again.",
-            StatusCode::BAD_REQUEST,
-        )),
-        PasskeyError::Unavailable => Some((
-            "Passkeys are not available on this server.",
-            StatusCode::NOT_FOUND,
-        )),
+        PasskeyError::Expired => Some((texts::PASSKEY_EXPIRED, StatusCode::OK)),
+        PasskeyError::Refused => Some((texts::PASSKEY_REFUSED, StatusCode::OK)),
+        PasskeyError::Malformed => Some((texts::PASSKEY_MALFORMED, StatusCode::BAD_REQUEST)),
+        PasskeyError::Unavailable => Some((texts::PASSKEYS_UNAVAILABLE, StatusCode::NOT_FOUND)),
         PasskeyError::Invalid(_) | PasskeyError::NotFound | PasskeyError::Store(_) => None,
     }
 }
 
 /// The JSON a ceremony page's script receives: `{"ceremony", "publicKey"}`, never cached.
-pub(super) fn options_response(begun: Result<Options, PasskeyError>) -> HttpResponse {
+pub(super) fn options_response(
+    begun: Result<Options, PasskeyError>,
+) -> Result<HttpResponse, OAuthError> {
     match begun {
-        Ok(o) => HttpResponse::Ok()
+        Ok(o) => Ok(HttpResponse::Ok()
             .insert_header((CACHE_CONTROL, "no-store"))
-            .json(json!({"ceremony": o.ceremony, "publicKey": o.options["publicKey"]})),
-        Err(PasskeyError::Unavailable) => options_error(
+            .json(json!({"ceremony": o.ceremony, "publicKey": o.options["publicKey"]}))),
+        Err(PasskeyError::Unavailable) => Err(options_error(
             StatusCode::NOT_FOUND,
-            "Passkeys are not available on this server.",
-        ),
-        Err(e) => unavailable(e.to_string()),
+            texts::PASSKEYS_UNAVAILABLE,
+        )),
+        Err(e) => Err(unavailable(e)),
     }
 }
 
 /// A JSON error for a ceremony page's script (`error_description` is shown to the user).
-pub(super) fn options_error(status: StatusCode, message: &str) -> HttpResponse {
-    let code = if status == StatusCode::FORBIDDEN {
-        "access_denied"
-    } else {
-        "invalid_request"
+pub(super) fn options_error(status: StatusCode, message: &str) -> OAuthError {
+    let code = match status {
+        StatusCode::FORBIDDEN => "access_denied",
+        _ => "invalid_request",
     };
-    OAuthError::new(status, code, message).error_response()
+    OAuthError::new(status, code, message)
+}
+
+/// A ceremony's options asked for with a forged or unreadable form.
+pub(super) fn forged<T>(_: CsrfRejected<T>) -> OAuthError {
+    options_error(StatusCode::FORBIDDEN, texts::FORM_EXPIRED)
 }
 
 /// A 503 for a ceremony page's script when the server failed; the cause is logged.
-pub(super) fn unavailable(cause: String) -> HttpResponse {
+pub(super) fn unavailable(cause: impl std::fmt::Display) -> OAuthError {
     tracing::error!(error = %cause, "passkey options failed");
     OAuthError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "temporarily_unavailable",
-        "Passkeys are unavailable at the moment. Please try again shortly.",
+        texts::PASSKEYS_FAILING,
     )
-    .error_response()
 }

@@ -2,39 +2,34 @@
 //! whether it exists); with it the user chooses a new password under the pool's policy, every session and refresh
 //! token of the user is revoked, and the user returns to the sign-in page of the same authorization request.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Data, Form, Query};
+use actix_web::web::{self, Query};
 use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
 use serde::Deserialize;
 
-use super::code::issue_code;
-use super::login::{FORM_EXPIRED, Pending, expired, pending, pending_or_page};
+use super::code::{Refused, issue_code};
+use super::error::PageError;
+use super::flow::{FormPage, FormView, SignIn};
+use super::login::RequestQuery;
+use super::texts;
 use super::views::{ResetConfirmPage, ResetStartPage};
 use crate::authn::code::{Channel, CodeError, Purpose};
 use crate::authn::reset::{self, ResetError};
 use crate::oidc::Op;
-use crate::oidc::authorize::failure_page;
-use crate::state::AppState;
-use crate::tokens::Provider;
-use crate::web::csrf;
+use crate::web::csrf::{Csrf, CsrfProtected};
+use crate::web::html;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/password-reset")
+        super::resource("/password-reset")
             .route(web::get().to(show_reset))
             .route(web::post().to(send_reset_code)),
     )
-    .route("/password-reset/confirm", web::post().to(confirm_reset));
+    .service(super::resource("/password-reset/confirm").route(web::post().to(confirm_reset)));
 }
 
-#[derive(Deserialize)]
-struct ResetQuery {
-    request: Option<String>,
-}
-
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ResetForm {
     #[serde(default)]
     csrf_token: String,
@@ -52,206 +47,128 @@ struct ResetForm {
     new_password: String,
 }
 
+impl CsrfProtected for ResetForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// The sign-in of `request_id`, where it offers passwords to reset; otherwise the request is as good as expired.
+async fn load(req: &HttpRequest, op: Op, request_id: &str) -> Result<SignIn, PageError> {
+    let flow = SignIn::load(req, op, request_id).await?;
+    match flow.pending.offers_password {
+        true => Ok(flow),
+        false => Err(PageError::RequestExpired),
+    }
+}
+
 async fn show_reset(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    q: Query<ResetQuery>,
-) -> HttpResponse {
-    match pending(&app, &p, q.request.as_deref().unwrap_or_default()).await {
-        Ok(Some(pending)) if pending.offers_password => {
-            start_page(&req, &app, &p, &pending, "", None, StatusCode::OK)
-        }
-        Ok(_) => expired(&app),
-        Err(e) => failure_page(&app, e),
-    }
+    op: Op,
+    q: Query<RequestQuery>,
+) -> Result<HttpResponse, PageError> {
+    let flow = load(&req, op, &q.request).await?;
+    Ok(start_page(&flow, "").render())
 }
 
 async fn send_reset_code(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    f: Form<ResetForm>,
-) -> HttpResponse {
-    let f = f.into_inner();
-    let pending = match pending_or_page(&app, &p, &f.request).await {
-        Ok(pending) => pending,
-        Err(page) => return page,
+    op: Op,
+    Csrf(f): Csrf<ResetForm>,
+) -> Result<HttpResponse, PageError> {
+    let flow = load(&req, op, &f.request).await?;
+    let channel = match f.action.as_str() {
+        "text_code" => Channel::Sms,
+        _ => Channel::Email,
     };
-    if !pending.offers_password {
-        return expired(&app);
-    }
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        let message = FORM_EXPIRED;
-        return start_page(
-            &req,
-            &app,
-            &p,
-            &pending,
-            &f.identifier,
-            Some(message),
-            StatusCode::BAD_REQUEST,
-        );
-    }
-    let channel = if f.action == "text_code" {
-        Channel::Sms
-    } else {
-        Channel::Email
-    };
-    match issue_code(&app, &p, &f.identifier, channel, Purpose::PasswordReset).await {
-        Ok(challenge) => confirm_page(
-            &req,
-            &app,
-            &p,
-            &pending,
-            &challenge,
-            &f.identifier,
-            None,
-            StatusCode::OK,
-        ),
-        Err((message, status)) => start_page(
-            &req,
-            &app,
-            &p,
-            &pending,
-            &f.identifier,
-            Some(message),
-            status,
-        ),
-    }
+    let issued = issue_code(
+        &flow.app,
+        &flow.op,
+        &f.identifier,
+        channel,
+        Purpose::PasswordReset,
+    );
+    Ok(match issued.await? {
+        Ok(challenge) => confirm_page(&flow, &challenge, &f.identifier).render(),
+        Err(Refused { message, status }) => start_page(&flow, &f.identifier)
+            .error(message)
+            .status(status)
+            .render(),
+    })
 }
 
 async fn confirm_reset(
     req: HttpRequest,
-    app: Data<AppState>,
-    Op(p): Op,
-    f: Form<ResetForm>,
-) -> HttpResponse {
-    let f = f.into_inner();
-    let pending = match pending_or_page(&app, &p, &f.request).await {
-        Ok(pending) => pending,
-        Err(page) => return page,
-    };
-    if !pending.offers_password {
-        return expired(&app);
-    }
-    let again = |message: &str, status| {
-        confirm_page(
-            &req,
-            &app,
-            &p,
-            &pending,
-            &f.challenge,
-            &f.identifier,
-            Some(message),
-            status,
-        )
-    };
-    if !csrf::is_valid(&req, &f.csrf_token) {
-        return again(
-            "This form has expired. Please try again.",
-            StatusCode::BAD_REQUEST,
-        );
-    }
-    match reset::reset_password(
-        &app,
+    op: Op,
+    Csrf(f): Csrf<ResetForm>,
+) -> Result<HttpResponse, PageError> {
+    let flow = load(&req, op, &f.request).await?;
+    let (app, p) = (&flow.app, &flow.op);
+    let password = f.new_password.clone();
+    let reset = reset::reset_password(
+        app,
         &p.tenant,
         &p.workspace,
         &f.challenge,
         &f.code,
-        f.new_password.clone(),
-    )
-    .await
-    {
-        Ok(()) => {
-            let login = format!("{}/login?request={}", p.issuer, pending.id);
-            super::message_with_link(
-                app.config.public_url(),
-                "Your password was changed",
-                "Every earlier sign-in has been ended. Sign in with your new password.",
-                &login,
-                "Continue to sign in",
-            )
-        }
-        Err(ResetError::Policy(rule)) => {
-            again(&format!("The new password {rule}."), StatusCode::OK)
-        }
-        Err(ResetError::Code(CodeError::Wrong)) => again(
-            "That code is not right. Check it and try again.",
+        password,
+    );
+    let again = || confirm_page(&flow, &f.challenge, &f.identifier);
+    Ok(match reset.await {
+        Ok(()) => html::message_page(
+            flow.public_url(),
             StatusCode::OK,
+            texts::PASSWORD_CHANGED_TITLE,
+            texts::PASSWORD_CHANGED,
+            Some((&flow.back(), texts::CONTINUE_TO_SIGN_IN)),
         ),
-        Err(ResetError::Code(_)) => {
-            let message = "This code can no longer be used. Ask for a new one.";
-            start_page(
-                &req,
-                &app,
-                &p,
-                &pending,
-                &f.identifier,
-                Some(message),
-                StatusCode::OK,
-            )
+        Err(ResetError::Policy(rule)) => {
+            again().error(format!("The new password {rule}.")).render()
         }
-        Err(ResetError::Overloaded) => again(
-            "The service is busy. Please try again in a moment.",
-            StatusCode::SERVICE_UNAVAILABLE,
-        ),
-        Err(ResetError::Store(e)) => failure_page(&app, e.into()),
-    }
+        Err(ResetError::Code(CodeError::Wrong)) => again().error(texts::CODE_WRONG).render(),
+        Err(ResetError::Code(CodeError::Store(e))) => return Err(e.into()),
+        Err(ResetError::Code(_)) => start_page(&flow, &f.identifier)
+            .error(texts::CODE_SPENT)
+            .render(),
+        Err(ResetError::Overloaded) => {
+            let busy = again().error(texts::BUSY);
+            busy.status(StatusCode::SERVICE_UNAVAILABLE).render()
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
 
-fn start_page(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Arc<Provider>,
-    pending: &Pending,
-    identifier: &str,
-    error: Option<&str>,
-    status: StatusCode,
-) -> HttpResponse {
-    let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(req, public_url);
-    let action = format!("{}/password-reset", p.issuer);
-    let back = format!("{}/login?request={}", p.issuer, pending.id);
-    let view = ResetStartPage {
-        public_url,
-        action: &action,
-        back: &back,
-        csrf: &csrf,
-        request_id: &pending.id,
-        identifier,
-        error,
-    };
-    super::render_form(status, &view, set_cookie)
+fn start_page<'a>(flow: &'a SignIn, identifier: &'a str) -> FormPage<'a, impl FormView + 'a> {
+    flow.form(move |csrf, error| {
+        ResetStartPage {
+            public_url: flow.public_url(),
+            action: &flow.url("/password-reset"),
+            back: &flow.back(),
+            csrf,
+            request_id: &flow.pending.id,
+            identifier,
+            error,
+        }
+        .render()
+    })
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one page, many fields; a struct would only rename them"
-)]
-fn confirm_page(
-    req: &HttpRequest,
-    app: &AppState,
-    p: &Arc<Provider>,
-    pending: &Pending,
-    challenge: &str,
-    identifier: &str,
-    error: Option<&str>,
-    status: StatusCode,
-) -> HttpResponse {
-    let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(req, public_url);
-    let action = format!("{}/password-reset/confirm", p.issuer);
-    let back = format!("{}/login?request={}", p.issuer, pending.id);
-    let view = ResetConfirmPage {
-        public_url,
-        action: &action,
-        back: &back,
-        csrf: &csrf,
-        request_id: &pending.id,
-        challenge,
-        identifier,
-        error,
-    };
-    super::render_form(status, &view, set_cookie)
+fn confirm_page<'a>(
+    flow: &'a SignIn,
+    challenge: &'a str,
+    identifier: &'a str,
+) -> FormPage<'a, impl FormView + 'a> {
+    flow.form(move |csrf, error| {
+        ResetConfirmPage {
+            public_url: flow.public_url(),
+            action: &flow.url("/password-reset/confirm"),
+            back: &flow.back(),
+            csrf,
+            request_id: &flow.pending.id,
+            challenge,
+            identifier,
+            error,
+        }
+        .render()
+    })
 }

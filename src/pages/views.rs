@@ -119,33 +119,6 @@ pub struct VerifyPage<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "pages/message.html")]
-pub struct MessagePage<'a> {
-    pub public_url: &'a str,
-    pub title: &'a str,
-    pub message: &'a str,
-    pub is_error: bool,
-    /// `(href, label)` of a link onward.
-    pub link: Option<(&'a str, &'a str)>,
-}
-
-#[derive(Template)]
-#[template(path = "pages/logout_confirm.html")]
-pub struct LogoutConfirmPage<'a> {
-    pub public_url: &'a str,
-    pub action: &'a str,
-    pub csrf: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "pages/form_post.html")]
-pub struct FormPostPage<'a> {
-    pub public_url: &'a str,
-    pub redirect_uri: &'a str,
-    pub fields: Vec<(&'a str, String)>,
-}
-
-#[derive(Template)]
 #[template(path = "pages/passkey_suggest.html")]
 pub struct PasskeySuggestPage<'a> {
     pub public_url: &'a str,

@@ -3,6 +3,7 @@
 //! hosted pages and the authorization endpoint get no CORS at all.
 
 use actix_web::HttpResponse;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, HeaderValue,
@@ -25,9 +26,13 @@ pub fn is_public(path: &str) -> bool {
         || path.starts_with("/.well-known/oauth-authorization-server/")
 }
 
-/// The header that lets any origin read a response.
-pub fn allow_any_origin() -> (actix_web::http::header::HeaderName, HeaderValue) {
-    (ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"))
+/// `res` readable by any origin when its path is one of the public endpoints.
+pub fn allow_public<B>(path_is_public: bool, mut res: ServiceResponse<B>) -> ServiceResponse<B> {
+    if path_is_public {
+        res.headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    res
 }
 
 /// The answer to a CORS preflight (`OPTIONS`).

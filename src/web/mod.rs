@@ -1,10 +1,12 @@
-//! HTTP glue shared by the web areas: cookies, CSRF, security headers, static files, health endpoints.
-//! Nothing domain-specific.
+//! HTTP glue shared by the web areas: cookies, CSRF, the SSO cookie, HTML responses, security headers, CORS,
+//! static files, health endpoints. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
 pub mod health;
+pub mod html;
 pub mod security_headers;
+pub mod sso;
 pub mod static_files;

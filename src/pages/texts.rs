@@ -1,0 +1,80 @@
+//! Every sentence the hosted pages show a person, once. Pages and the portal use these constants, so a wording
+//! is changed in one place and reviewed as one diff.
+
+// Sign-in, shared by the sign-in, code, reset and registration pages.
+pub const REQUEST_EXPIRED_TITLE: &str = "Sign-in link expired";
+pub const REQUEST_EXPIRED: &str =
+    "This sign-in request is unknown or has expired. Go back to the application and sign in again.";
+pub const CHOOSE_OFFERED_METHOD: &str = "Choose one of the ways to sign in offered here.";
+pub const WRONG_CREDENTIALS: &str = "Incorrect email, mobile number or password.";
+pub const LOCKED: &str = "Too many failed attempts. Please wait a few minutes and try again.";
+pub const BUSY: &str = "The service is busy. Please try again in a moment.";
+
+// Forms.
+pub const FORM_EXPIRED_TITLE: &str = "Form expired";
+pub const FORM_EXPIRED: &str = "This form has expired. Please try again.";
+pub const FORM_UNREADABLE_TITLE: &str = "Form not understood";
+pub const FORM_UNREADABLE: &str =
+    "The page sent something this address does not accept. Go back and try again.";
+
+// Verification codes.
+pub const CODE_THROTTLED: &str =
+    "A code was sent moments ago. Please wait a little before asking for another.";
+pub const CODE_NOT_SENT: &str =
+    "We could not send the code just now. Please try again in a moment.";
+pub const CODE_WRONG: &str = "That code is not right. Check it and try again.";
+pub const CODE_SPENT: &str = "This code can no longer be used. Ask for a new one.";
+pub const REGISTRATION_CODE_SPENT: &str =
+    "This code can no longer be used. Start again to get a new one.";
+
+// Password reset.
+pub const PASSWORD_CHANGED_TITLE: &str = "Your password was changed";
+pub const PASSWORD_CHANGED: &str =
+    "Every earlier sign-in has been ended. Sign in with your new password.";
+pub const CONTINUE_TO_SIGN_IN: &str = "Continue to sign in";
+
+// Registration.
+pub const REGISTRATION_NOT_OFFERED_TITLE: &str = "Not available";
+pub const REGISTRATION_NOT_OFFERED: &str =
+    "This application does not offer creating an account here.";
+pub const ACCOUNT_EXISTS: &str = "An account with this identifier already exists. Sign in instead.";
+pub const REGISTRATION_EXPIRED_TITLE: &str = "Registration expired";
+pub const REGISTRATION_EXPIRED: &str =
+    "This registration has expired or was already finished. Start again to create your account.";
+pub const PASSKEY_REQUIRED_TO_FINISH: &str =
+    "Create a passkey to finish: this account has no other way to sign in.";
+
+// Passkeys.
+pub const PASSKEYS_NOT_OFFERED: &str =
+    "Passkeys are not offered here. Choose another way to sign in.";
+pub const PASSKEYS_NOT_OFFERED_FOR_ACCOUNT: &str = "Passkeys are not offered for this account.";
+pub const PASSKEYS_UNAVAILABLE: &str = "Passkeys are not available on this server.";
+pub const PASSKEYS_FAILING: &str =
+    "Passkeys are unavailable at the moment. Please try again shortly.";
+pub const PASSKEY_EXPIRED: &str = "The passkey request expired. Please try again.";
+pub const PASSKEY_REFUSED: &str =
+    "That passkey was not accepted. Try again, or choose another way.";
+pub const PASSKEY_MALFORMED: &str =
+    "The browser's passkey answer could not be read. Please try again.";
+pub const PASSKEY_NOT_ADDED_TITLE: &str = "Passkey not added";
+pub const PASSKEY_MISSING: &str = "That passkey does not exist (any more).";
+pub const PASSKEY_ADDED: &str = "Passkey added.";
+pub const PASSKEY_REMOVED: &str = "Passkey removed.";
+pub const PASSKEY_RENAMED: &str = "Passkey renamed.";
+pub const BACK: &str = "Back";
+
+// The account page.
+pub const NOT_SIGNED_IN_TITLE: &str = "Not signed in";
+pub const NOT_SIGNED_IN: &str = "You are not signed in here. Sign in through one of the applications of this site, then come back to this page.";
+pub const SIGNED_OUT: &str = "You are no longer signed in. Sign in again to manage your passkeys.";
+
+// Invitations and verification links.
+pub const INVITATION_UNUSABLE_TITLE: &str = "This invitation cannot be used";
+pub const INVITATION_UNUSABLE: &str = "The link has expired, was already used, or was withdrawn. Ask your administrator for a new invitation.";
+pub const INVITATION_NEEDS_PASSKEY: &str = "Create a passkey to activate your account.";
+pub const ACCOUNT_READY_TITLE: &str = "Your account is ready";
+pub const ACCOUNT_READY: &str = "You can now sign in to the application that invited you.";
+pub const LINK_UNUSABLE_TITLE: &str = "This link cannot be used";
+pub const LINK_UNUSABLE: &str = "It has expired or was already used. Ask for a new one.";
+pub const CONFIRMED_TITLE: &str = "Confirmed";
+pub const CONFIRMED: &str = "Thank you. You can close this window.";
