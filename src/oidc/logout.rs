@@ -16,9 +16,11 @@ use crate::authn::session;
 use crate::state::AppState;
 use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError, jwt};
-use crate::web::csrf::{self, Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{self, Csrf, CsrfRejected};
 use crate::web::html;
 use crate::web::sso::SsoCookie;
+
+crate::csrf_protected!(LogoutParams);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -37,12 +39,6 @@ struct LogoutParams {
     confirm: Option<String>,
     #[serde(default)]
     csrf_token: String,
-}
-
-impl CsrfProtected for LogoutParams {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 #[derive(Deserialize)]

@@ -18,8 +18,10 @@ use crate::oidc::Op;
 use crate::oidc::authorize::live_session;
 use crate::state::AppState;
 use crate::tokens::Provider;
-use crate::web::csrf::{self, Csrf, CsrfProtected};
+use crate::web::csrf::{self, Csrf};
 use crate::web::html;
+
+crate::csrf_protected!(PasskeyForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/account").route(web::get().to(show_account)))
@@ -51,12 +53,6 @@ struct PasskeyForm {
     csrf_token: String,
     #[serde(default)]
     name: String,
-}
-
-impl CsrfProtected for PasskeyForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// The signed-in user at this workspace, and the browser's request to answer.

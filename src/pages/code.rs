@@ -10,11 +10,13 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::flow::SignIn;
 use super::texts;
-use crate::authn::code::{self, Attempt, Channel, CodeError, Purpose};
+use crate::authn::code::{self, Channel, CodeError, Purpose};
 use crate::oidc::Op;
 use crate::state::AppState;
 use crate::tokens::Provider;
-use crate::web::csrf::{Csrf, CsrfProtected};
+use crate::web::csrf::Csrf;
+
+crate::csrf_protected!(CodeForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/login/code").route(web::post().to(submit_code)));
@@ -32,12 +34,6 @@ struct CodeForm {
     identifier: String,
     #[serde(default)]
     code: String,
-}
-
-impl CsrfProtected for CodeForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// Why no code went out, in words for the user, with the page status.
@@ -76,9 +72,7 @@ pub(super) async fn issue_code(
         }
         Err(e) => return Err(e.into()),
     };
-    if let Some(d) = delivery
-        && let Err(refused) = deliver(app, p, d, purpose).await
-    {
+    if let Err(refused) = deliver(app, p, delivery, purpose).await {
         let id = challenge.clone();
         if let Err(e) = app.db.run(move |c| code::withdraw(c, &id)).await {
             tracing::warn!(error = %e, "could not withdraw an undelivered code");
@@ -88,13 +82,17 @@ pub(super) async fn issue_code(
     Ok(Ok(challenge))
 }
 
-/// Sends a code by its channel; what to tell the user when it could not be sent.
+/// Sends a code by its channel, when there is one to send (the identifier names someone who can receive it);
+/// what to tell the user when it could not be sent.
 pub(super) async fn deliver(
     app: &AppState,
     p: &Provider,
-    d: code::Delivery,
+    delivery: Option<code::Delivery>,
     purpose: Purpose,
 ) -> Result<(), Refused> {
+    let Some(d) = delivery else {
+        return Ok(());
+    };
     let what = match purpose {
         Purpose::SignIn => "sign-in",
         Purpose::PasswordReset => "password reset",
@@ -139,23 +137,7 @@ async fn submit_code(
     Csrf(f): Csrf<CodeForm>,
 ) -> Result<HttpResponse, PageError> {
     let flow = SignIn::load(&req, op, &f.request).await?;
-    let (t, w, challenge, typed, now) = (
-        flow.op.tenant.clone(),
-        flow.op.workspace.clone(),
-        f.challenge.clone(),
-        f.code.clone(),
-        flow.app.clock.now(),
-    );
-    let verified = flow.app.db.run(move |c| {
-        let attempt = Attempt {
-            tenant: &t,
-            workspace: &w,
-            challenge: &challenge,
-            code: &typed,
-        };
-        code::verify(c, &attempt, Purpose::SignIn, now)
-    });
-    match verified.await {
+    match flow.verify_code(&f.challenge, &f.code).await {
         Ok(user) => flow.signed_in(&user.id, vec!["otp".into()]).await,
         Err(CodeError::Wrong) => {
             let page = flow.code_page("/login/code", &f.challenge, &f.identifier);

@@ -21,7 +21,9 @@ use crate::oidc::Op;
 use crate::oidc::authorize::{complete, live_session};
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{Csrf, CsrfRejected};
+
+crate::csrf_protected!(CsrfForm, EnrolForm, ContinueForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/account/passkeys/options").route(web::post().to(enrol_options)))
@@ -34,12 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct CsrfForm {
     #[serde(default)]
     csrf_token: String,
-}
-
-impl CsrfProtected for CsrfForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,24 +53,12 @@ struct EnrolForm {
     request: String,
 }
 
-impl CsrfProtected for EnrolForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct ContinueForm {
     #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     request: String,
-}
-
-impl CsrfProtected for ContinueForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// The page suggesting a passkey after a sign-in; the session is already started, the request still pending.

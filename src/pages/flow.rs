@@ -13,12 +13,14 @@ use askama::Template;
 
 use super::error::PageError;
 use super::views::{CodePage, LoginPage};
+use crate::authn::code::{self, Attempt, CodeError, Purpose};
 use crate::authn::login;
 use crate::authn::{pending, registration, session};
 use crate::identity::pool::Mechanism;
 use crate::oidc::Op;
 use crate::oidc::authorize::complete;
 use crate::state::AppState;
+use crate::store::users::UserRow;
 use crate::tokens::authorization::ValidRequest;
 use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError};
@@ -193,6 +195,23 @@ impl SignIn {
             }
             .render()
         })
+    }
+
+    /// Checks the code the user typed for a sign-in `challenge` of this workspace; the user it proves.
+    pub async fn verify_code(&self, challenge: &str, code: &str) -> Result<UserRow, CodeError> {
+        let p = &self.op;
+        let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), self.app.clock.now());
+        let (challenge, typed) = (challenge.to_owned(), code.to_owned());
+        let verified = self.app.db.run(move |c| {
+            let attempt = Attempt {
+                tenant: &t,
+                workspace: &w,
+                challenge: &challenge,
+                code: &typed,
+            };
+            code::verify(c, &attempt, Purpose::SignIn, now)
+        });
+        verified.await
     }
 
     /// The user proved who they are by the `amr` methods: start the session, consume the pending request, and

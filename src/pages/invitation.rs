@@ -17,8 +17,10 @@ use crate::identity::Error;
 use crate::identity::invitation::{self, Opened};
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::web::csrf::{self, Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{self, Csrf, CsrfRejected};
 use crate::web::html;
+
+crate::csrf_protected!(ActivateForm, PasskeyForm);
 
 /// Mounted at the root: an invitation belongs to a pool, not to a workspace.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,12 +46,6 @@ struct ActivateForm {
     new_password: Option<String>,
 }
 
-impl CsrfProtected for ActivateForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct PasskeyForm {
     #[serde(default)]
@@ -58,12 +54,6 @@ struct PasskeyForm {
     ceremony: String,
     #[serde(default)]
     credential: String,
-}
-
-impl CsrfProtected for PasskeyForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// An invitation opened by its link, and the browser's request to answer.

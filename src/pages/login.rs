@@ -13,7 +13,9 @@ use super::texts;
 use crate::authn::code::Channel;
 use crate::authn::login::{self, LoginError};
 use crate::oidc::Op;
-use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{Csrf, CsrfRejected};
+
+crate::csrf_protected!(LoginForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -43,12 +45,6 @@ pub(super) struct LoginForm {
     /// Which button: `password` (default), `email_code` or `text_code`.
     #[serde(default)]
     action: String,
-}
-
-impl CsrfProtected for LoginForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 async fn show_login(

@@ -16,7 +16,9 @@ use crate::authn::passkey::{Options, PasskeyError, sign_in};
 use crate::oidc::Op;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
-use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{Csrf, CsrfRejected};
+
+crate::csrf_protected!(OptionsForm, FinishForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/login/passkey/options").route(web::post().to(sign_in_options)))
@@ -33,12 +35,6 @@ struct OptionsForm {
     identifier: String,
 }
 
-impl CsrfProtected for OptionsForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct FinishForm {
     #[serde(default)]
@@ -49,12 +45,6 @@ struct FinishForm {
     ceremony: String,
     #[serde(default)]
     credential: String,
-}
-
-impl CsrfProtected for FinishForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 async fn sign_in_options(

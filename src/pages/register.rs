@@ -93,38 +93,48 @@ async fn submit_register(
     Csrf(values): Csrf<Values>,
 ) -> Result<HttpResponse, PageError> {
     let (flow, shape) = load(&req, op, values.get("request")).await?;
-    let again = |message: Cow<'static, str>| form(&flow, &shape, &values).error(message);
     let submission = Submission {
         identifier: values.get("identifier").to_owned(),
         password: values.0.get("password").cloned(),
         values: values.0.clone(),
     };
     let p = &flow.op;
-    let (challenge, delivery) =
-        match registration::start(&flow.app, &p.tenant, &p.workspace, submission).await {
-            Ok(started) => started,
-            Err(RegistrationError::Invalid { field, message }) => {
-                let label = field
-                    .strip_prefix("payload.")
-                    .unwrap_or(&field)
-                    .replace('_', " ");
-                return Ok(again(format!("The {label} {message}.").into()).render());
+    let started = registration::start(&flow.app, &p.tenant, &p.workspace, submission).await;
+    let (message, status) = match started {
+        Ok((challenge, delivery)) => {
+            match deliver(&flow.app, p, delivery, Purpose::Registration).await {
+                Ok(()) => {
+                    let identifier = values.get("identifier");
+                    return Ok(flow
+                        .code_page("/register/code", &challenge, identifier)
+                        .render());
+                }
+                Err(Refused { message, status }) => (message.into(), status),
             }
-            Err(RegistrationError::Code(CodeError::Throttled)) => {
-                let throttled = again(texts::CODE_THROTTLED.into());
-                return Ok(throttled.status(StatusCode::TOO_MANY_REQUESTS).render());
-            }
-            Err(e) => return Err(e.into()),
-        };
-    if let Some(d) = delivery
-        && let Err(Refused { message, status }) =
-            deliver(&flow.app, p, d, Purpose::Registration).await
-    {
-        return Ok(again(message.into()).status(status).render());
-    }
-    Ok(flow
-        .code_page("/register/code", &challenge, values.get("identifier"))
+        }
+        Err(e) => refusal(e)?,
+    };
+    Ok(form(&flow, &shape, &values)
+        .error(message)
+        .status(status)
         .render())
+}
+
+/// What the registration form says when a registration could not start, or the page to show instead.
+fn refusal(e: RegistrationError) -> Result<(Cow<'static, str>, StatusCode), PageError> {
+    match e {
+        RegistrationError::Invalid { field, message } => {
+            let label = field
+                .strip_prefix("payload.")
+                .unwrap_or(&field)
+                .replace('_', " ");
+            Ok((format!("The {label} {message}.").into(), StatusCode::OK))
+        }
+        RegistrationError::Code(CodeError::Throttled) => {
+            Ok((texts::CODE_THROTTLED.into(), StatusCode::TOO_MANY_REQUESTS))
+        }
+        e => Err(e.into()),
+    }
 }
 
 async fn submit_register_code(

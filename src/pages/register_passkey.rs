@@ -20,7 +20,9 @@ use crate::oidc::Op;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
 use crate::tokens::Provider;
-use crate::web::csrf::{Csrf, CsrfProtected, CsrfRejected};
+use crate::web::csrf::{Csrf, CsrfRejected};
+
+crate::csrf_protected!(PasskeyForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let options = web::post().to(register_passkey_options);
@@ -45,12 +47,6 @@ struct PasskeyForm {
     ceremony: String,
     #[serde(default)]
     credential: String,
-}
-
-impl CsrfProtected for PasskeyForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 impl PasskeyForm {

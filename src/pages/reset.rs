@@ -17,8 +17,10 @@ use super::views::{ResetConfirmPage, ResetStartPage};
 use crate::authn::code::{Channel, CodeError, Purpose};
 use crate::authn::reset::{self, ResetError};
 use crate::oidc::Op;
-use crate::web::csrf::{Csrf, CsrfProtected};
+use crate::web::csrf::Csrf;
 use crate::web::html;
+
+crate::csrf_protected!(ResetForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -45,12 +47,6 @@ struct ResetForm {
     code: String,
     #[serde(default)]
     new_password: String,
-}
-
-impl CsrfProtected for ResetForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// The sign-in of `request_id`, where it offers passwords to reset; otherwise the request is as good as expired.
@@ -115,13 +111,7 @@ async fn confirm_reset(
     );
     let again = || confirm_page(&flow, &f.challenge, &f.identifier);
     Ok(match reset.await {
-        Ok(()) => html::message_page(
-            flow.public_url(),
-            StatusCode::OK,
-            texts::PASSWORD_CHANGED_TITLE,
-            texts::PASSWORD_CHANGED,
-            Some((&flow.back(), texts::CONTINUE_TO_SIGN_IN)),
-        ),
+        Ok(()) => changed(&flow),
         Err(ResetError::Policy(rule)) => {
             again().error(format!("The new password {rule}.")).render()
         }
@@ -130,12 +120,16 @@ async fn confirm_reset(
         Err(ResetError::Code(_)) => start_page(&flow, &f.identifier)
             .error(texts::CODE_SPENT)
             .render(),
-        Err(ResetError::Overloaded) => {
-            let busy = again().error(texts::BUSY);
-            busy.status(StatusCode::SERVICE_UNAVAILABLE).render()
-        }
         Err(e) => return Err(e.into()),
     })
+}
+
+/// The password was changed: back to the sign-in page of the same request.
+fn changed(flow: &SignIn) -> HttpResponse {
+    let (title, message) = (texts::PASSWORD_CHANGED_TITLE, texts::PASSWORD_CHANGED);
+    let link = Some((flow.back(), texts::CONTINUE_TO_SIGN_IN));
+    let link = link.as_ref().map(|(href, label)| (href.as_str(), *label));
+    html::message_page(flow.public_url(), StatusCode::OK, title, message, link)
 }
 
 fn start_page<'a>(flow: &'a SignIn, identifier: &'a str) -> FormPage<'a, impl FormView + 'a> {

@@ -11,8 +11,10 @@ use super::texts;
 use super::views::VerifyPage;
 use crate::authn::verification;
 use crate::state::AppState;
-use crate::web::csrf::{self, Csrf, CsrfProtected};
+use crate::web::csrf::{self, Csrf};
 use crate::web::html;
+
+crate::csrf_protected!(ConfirmForm);
 
 /// Mounted at the root: a verification belongs to a user, not to a workspace.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,12 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct ConfirmForm {
     #[serde(default)]
     csrf_token: String,
-}
-
-impl CsrfProtected for ConfirmForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 async fn show_verification(

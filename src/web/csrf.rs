@@ -48,6 +48,18 @@ pub trait CsrfProtected {
     fn csrf_token(&self) -> &str;
 }
 
+/// Implements [`CsrfProtected`] for form structs whose token is their `csrf_token: String` field.
+#[macro_export]
+macro_rules! csrf_protected {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::web::csrf::CsrfProtected for $form {
+            fn csrf_token(&self) -> &str {
+                &self.csrf_token
+            }
+        })+
+    };
+}
+
 /// A form whose CSRF token matched the cookie.
 #[derive(Debug)]
 pub struct Csrf<T>(pub T);
