@@ -4,12 +4,14 @@
 //!
 //! | layer  | modules | owns |
 //! |--------|---------|------|
-//! | web    | `admin_api`, `web` | routing, extraction, status codes, error bodies |
-//! | domain | `identity`, `authn`, `notify` | the rules: normalisation, validation, policies |
+//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
+//! | domain | `identity`, `authn`, `tokens`, `notify` | the rules: normalisation, validation, policies, token issuance, expiry |
 //! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
 //!
-//! Domain code never imports actix or askama; web code never writes SQL. `messages` renders the texts of outgoing
-//! mail and SMS from `templates/` into plain strings, so `notify` can send them without knowing the template engine.
+//! Domain code never imports actix or askama; web code never writes SQL. Within the web layer, `pages → oidc → web`
+//! and `pages → web`: the protocol never uses the hosted pages. `state` is the web areas' `AppState`; `messages`
+//! renders the texts of outgoing mail and SMS from `templates/` into plain strings, so `notify` can send them without
+//! knowing the template engine.
 
 pub mod admin_api;
 pub mod authn;

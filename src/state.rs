@@ -1,4 +1,6 @@
-//! The application state every web area receives: configuration, store, clock, hasher, notifier.
+//! `AppState`: what the web areas' handlers receive (configuration, store, clock, hasher, notifier, caches, the
+//! WebAuthn relying party). Many domain operations still take it whole for their dependencies, which hides what
+//! each one uses; new domain code takes a connection or the fields it needs. The store never sees it.
 
 use crate::authn::passkey::RelyingParty;
 use crate::authn::password::Hasher;
