@@ -13,22 +13,24 @@
 //! renders the texts of outgoing mail and SMS from `templates/` into plain strings, so `notify` can send them without
 //! knowing the template engine.
 
-pub mod admin_api;
-pub mod authn;
-pub mod cache;
+pub(crate) mod admin_api;
+pub(crate) mod authn;
+pub(crate) mod cache;
 pub mod clock;
 pub mod config;
-pub mod error;
-pub mod identity;
-pub mod messages;
-pub mod notify;
-pub mod oidc;
-pub mod pages;
-pub mod secret;
+pub(crate) mod error;
+pub(crate) mod identity;
+pub(crate) mod messages;
+pub(crate) mod notify;
+pub(crate) mod oidc;
+pub(crate) mod pages;
+pub(crate) mod secret;
 pub mod state;
 pub mod store;
-pub mod tokens;
-pub mod web;
+#[doc(hidden)]
+pub mod testing;
+pub(crate) mod tokens;
+pub(crate) mod web;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

@@ -44,11 +44,6 @@ pub async fn create(app: &AppState, id: &str, name: &str) -> Result<Tenant> {
         .await
 }
 
-pub async fn find(app: &AppState, id: &str) -> Result<Tenant> {
-    let id = id.to_owned();
-    app.db.run(move |c| require(c, &id).map(Tenant::from)).await
-}
-
 pub async fn list(app: &AppState, page: PageRequest) -> Result<Page<Tenant>> {
     app.db
         .run(move |c| {

@@ -1,15 +1,12 @@
 //! The SSO session cookie of a workspace: its name, its path (the issuer's), its flags, and how it is read, set and
 //! cleared, in one place. The session it names lives in the database (`authn::session`).
 
-use std::future::{Ready, ready};
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 
 use super::cookies;
 
-/// The SSO cookie value the browser sent, if any (an extractor; the value is a session secret, never logged).
-pub struct SsoCookie(pub Option<String>);
+/// The SSO session cookie (its value is a session secret: never logged).
+pub struct SsoCookie;
 
 impl SsoCookie {
     const NAME: &'static str = "tarn_session";
@@ -27,15 +24,6 @@ impl SsoCookie {
     /// Deletes the session cookie of the workspace at `issuer`.
     pub fn clear(res: &mut HttpResponse, issuer: &str, public_url: &str) {
         let _ = res.add_cookie(&cookies::removal(Self::NAME, path(issuer), public_url));
-    }
-}
-
-impl FromRequest for SsoCookie {
-    type Error = std::convert::Infallible;
-    type Future = Ready<Result<SsoCookie, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(SsoCookie(Self::read(req))))
     }
 }
 

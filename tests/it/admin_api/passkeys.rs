@@ -88,7 +88,7 @@ async fn the_list_shows_each_passkey_and_no_key_material() {
     let rows = srv
         .state
         .db
-        .run(move |c| tarn::authn::passkey::list(c, &user))
+        .run(move |c| tarn::testing::passkey::list(c, &user))
         .await
         .unwrap();
     assert_eq!(passkey["id"], rows[0].id.as_str());

@@ -67,7 +67,7 @@ async fn passkeys_of(srv: &TestServer, user: &str) -> usize {
     let user = user.to_owned();
     srv.state
         .db
-        .run(move |c| tarn::authn::passkey::list(c, &user))
+        .run(move |c| tarn::testing::passkey::list(c, &user))
         .await
         .unwrap()
         .len()

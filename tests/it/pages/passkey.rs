@@ -46,7 +46,7 @@ pub async fn offer(admin: &Admin, setup: &Setup, mechanisms: Value) {
 
 /// Gives `user` a passkey on `authenticator` through the enrolment ceremony of the domain.
 pub async fn enrol(srv: &TestServer, user: &str, authenticator: &mut Authenticator) {
-    use tarn::authn::passkey::{Subject, enrol};
+    use tarn::testing::passkey::{Subject, enrol};
     let app = &srv.state;
     let holder = enrol::Holder {
         id: user.to_owned(),
@@ -348,8 +348,8 @@ async fn a_removed_passkey_no_longer_signs_in() {
     srv.state
         .db
         .run(move |c| {
-            let id = tarn::authn::passkey::list(c, &user)?[0].id.clone();
-            tarn::authn::passkey::remove(c, &user, &id)
+            let id = tarn::testing::passkey::list(c, &user)?[0].id.clone();
+            tarn::testing::passkey::remove(c, &user, &id)
         })
         .await
         .unwrap();
