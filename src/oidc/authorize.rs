@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
 use crate::tokens::client_auth::find_client;
 use crate::tokens::grant::{self, NewGrant};
-use crate::tokens::{Provider, TokenError};
+use crate::tokens::{Provider, TokenError, hint};
 use crate::web::html;
 use crate::web::sso::SsoCookie;
 
@@ -96,8 +96,30 @@ async fn try_authorize(
             ));
         }
     };
+    // OIDC Core §3.1.2.1: the hint names the user the client expects; a session of anyone else does not count.
+    let hinted_user = match params.id_token_hint.as_deref().map(|h| hint::verify(p, h)) {
+        None => None,
+        Some(Ok(hint)) => Some(hint.sub),
+        Some(Err(_)) => {
+            let description = "id_token_hint is not a valid ID token from this provider";
+            let state = valid.state.as_deref();
+            let (uri, mode) = (&valid.redirect_uri, valid.response_mode);
+            return Ok(respond::error(
+                p,
+                public_url,
+                uri,
+                mode,
+                "invalid_request",
+                description,
+                state,
+            ));
+        }
+    };
     let now = app.clock.now();
-    if let Some(s) = live_session(req, app, p).await? {
+    let session = live_session(req, app, p)
+        .await?
+        .filter(|s| hinted_user.as_ref().is_none_or(|sub| *sub == s.user.id));
+    if let Some(s) = session {
         // max_age=0 is prompt=login (OIDC Core §3.1.2.1), even within the second of the sign-in.
         let fresh = valid
             .max_age

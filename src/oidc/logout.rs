@@ -1,5 +1,7 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the SSO session and returns to a
-//! registered `post_logout_redirect_uri`; without a hint or client, it asks the user first.
+//! registered `post_logout_redirect_uri`. Only a valid `id_token_hint` proves the request comes from the user's
+//! application; with only a `client_id` (public, so it proves nothing) or neither, the user is asked first, and
+//! the confirmed POST (its CSRF token matched) ends the session and returns the same way.
 
 use std::sync::Arc;
 
@@ -7,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::{self, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
-use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
 use super::Op;
@@ -15,7 +16,7 @@ use super::views::LogoutConfirmPage;
 use crate::authn::session;
 use crate::state::AppState;
 use crate::tokens::client_auth::find_client;
-use crate::tokens::{Provider, TokenError, jwt};
+use crate::tokens::{Provider, TokenError, hint};
 use crate::web::csrf::{self, Csrf, CsrfRejected};
 use crate::web::html;
 use crate::web::sso::SsoCookie;
@@ -41,18 +42,6 @@ struct LogoutParams {
     csrf_token: String,
 }
 
-#[derive(Deserialize)]
-struct HintClaims {
-    aud: Audience,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
 async fn logout_get(
     req: HttpRequest,
     app: Data<AppState>,
@@ -72,16 +61,7 @@ async fn logout_post(
     match form {
         Ok(Csrf(params)) => logout(req, app, op, params, true).await,
         Err(CsrfRejected(Some(params))) => logout(req, app, op, params, false).await,
-        Err(CsrfRejected(None)) => {
-            let public_url = app.config.public_url();
-            let message = "The sign-out request could not be read.";
-            html::message(
-                public_url,
-                StatusCode::BAD_REQUEST,
-                "Sign-out error",
-                message,
-            )
-        }
+        Err(CsrfRejected(None)) => invalid(&app, "The sign-out request could not be read."),
     }
 }
 
@@ -90,49 +70,48 @@ async fn logout(
     app: Data<AppState>,
     Op(p): Op,
     params: LogoutParams,
-    may_confirm: bool,
+    csrf_matched: bool,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
-    let invalid = |message: &str| {
-        html::message(
-            public_url,
-            StatusCode::BAD_REQUEST,
-            "Sign-out error",
-            message,
-        )
-    };
-    let hinted_client = match params
-        .id_token_hint
-        .as_deref()
-        .map(|hint| hint_audience(&p, hint))
-    {
+    let hinted = match params.id_token_hint.as_deref().map(|h| hint::verify(&p, h)) {
         None => None,
-        Some(Ok(aud)) => Some(aud),
+        Some(Ok(hint)) => Some(hint),
         Some(Err(_)) => {
-            return invalid("The id_token_hint is not a valid ID token from this provider.");
+            return invalid(
+                &app,
+                "The id_token_hint is not a valid ID token from this provider.",
+            );
         }
     };
+    let hinted_client = hinted
+        .as_ref()
+        .and_then(|h| h.client_id().map(str::to_owned));
     let client_id = match (hinted_client, params.client_id.clone()) {
         (Some(h), Some(c)) if h != c => {
-            return invalid("client_id does not match the id_token_hint.");
+            return invalid(&app, "client_id does not match the id_token_hint.");
         }
         (h, c) => h.or(c),
     };
-    let Some(client_id) = client_id else {
-        let confirmed = may_confirm && params.confirm.as_deref() == Some("yes");
-        return confirm_or_end(&req, &app, &p, confirmed).await;
+    let target = match &client_id {
+        Some(id) => match find_client(&app, &p, id).await {
+            Ok(Some(client)) => params
+                .post_logout_redirect_uri
+                .clone()
+                .filter(|uri| client.metadata.post_logout_redirect_uris.contains(uri)),
+            Ok(None) => {
+                return invalid(&app, "The application (client_id) is not registered here.");
+            }
+            Err(e) => return html::failure(public_url, &e),
+        },
+        None => None,
     };
-    let client = match find_client(&app, &p, &client_id).await {
-        Ok(Some(client)) => client,
-        Ok(None) => return invalid("The application (client_id) is not registered here."),
-        Err(e) => return html::failure(public_url, &e),
-    };
+    let confirmed = hinted.is_some() || (csrf_matched && params.confirm.as_deref() == Some("yes"));
+    if !confirmed {
+        return confirmation(&req, &app, &p, &params, client_id.as_deref());
+    }
     if let Err(e) = end_session(&req, &app).await {
         return html::failure(public_url, &e);
     }
-    let target = params
-        .post_logout_redirect_uri
-        .filter(|uri| client.metadata.post_logout_redirect_uris.contains(uri));
     let mut res = match target.and_then(|uri| url::Url::parse(&uri).ok()) {
         Some(mut url) => {
             if let Some(state) = &params.state {
@@ -148,51 +127,31 @@ async fn logout(
     res
 }
 
-/// Without a hint or client the request could come from anyone: ask first, end on a confirmed POST (one whose
-/// CSRF token matched).
-async fn confirm_or_end(
+/// "Sign out?": the request could come from anyone, so the user confirms; the form carries what the request
+/// asked for (client, where to return, state), checked again when it comes back.
+fn confirmation(
     req: &HttpRequest,
     app: &AppState,
     p: &Arc<Provider>,
-    confirmed: bool,
+    params: &LogoutParams,
+    client_id: Option<&str>,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
-    if confirmed {
-        if let Err(e) = end_session(req, app).await {
-            return html::failure(public_url, &e);
-        }
-        let mut res = logged_out(app);
-        SsoCookie::clear(&mut res, &p.issuer, public_url);
-        return res;
-    }
     let (token, set_cookie) = csrf::token(req, public_url);
     let action = format!("{}/oauth2/logout", p.issuer);
-    html::render_form(
-        StatusCode::OK,
-        &LogoutConfirmPage {
-            public_url,
-            action: &action,
-            csrf: &token,
-        },
-        set_cookie,
-    )
-}
-
-/// The audience (client) of an ID token this provider signed; expired hints are fine (OIDC RP-Initiated Logout §2).
-fn hint_audience(p: &Provider, hint: &str) -> Result<String, TokenError> {
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.algorithms = vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
-    validation.set_issuer(&[&p.issuer]);
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims: HintClaims = jwt::verify(hint, &p.keys.public, &validation)?;
-    match claims.aud {
-        Audience::One(a) => Ok(a),
-        Audience::Many(list) => list
-            .into_iter()
-            .next()
-            .ok_or_else(|| TokenError::InvalidToken("no audience".into())),
+    let page = LogoutConfirmPage {
+        public_url,
+        action: &action,
+        csrf: &token,
+        client_id,
+        post_logout_redirect_uri: params.post_logout_redirect_uri.as_deref(),
+        state: params.state.as_deref(),
+    };
+    let res = html::render_form(StatusCode::OK, &page, set_cookie);
+    // The confirmed form is answered with a redirect to the client's registered URI.
+    match params.post_logout_redirect_uri.as_deref() {
+        Some(uri) => html::allow_form_redirect(res, uri),
+        None => res,
     }
 }
 
@@ -204,6 +163,16 @@ async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError
     app.db
         .run(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
         .await
+}
+
+fn invalid(app: &AppState, message: &str) -> HttpResponse {
+    let public_url = app.config.public_url();
+    html::message(
+        public_url,
+        StatusCode::BAD_REQUEST,
+        "Sign-out error",
+        message,
+    )
 }
 
 fn logged_out(app: &AppState) -> HttpResponse {

@@ -8,4 +8,8 @@ pub struct LogoutConfirmPage<'a> {
     pub public_url: &'a str,
     pub action: &'a str,
     pub csrf: &'a str,
+    /// What the logout request asked for, carried through the confirmation.
+    pub client_id: Option<&'a str>,
+    pub post_logout_redirect_uri: Option<&'a str>,
+    pub state: Option<&'a str>,
 }

@@ -22,10 +22,6 @@ pub struct AuthorizeParams {
     pub prompt: Option<String>,
     pub max_age: Option<String>,
     pub login_hint: Option<String>,
-    #[expect(
-        dead_code,
-        reason = "accepted as OIDC Core §3.1.2.1 allows; the SSO session, not the hint, names the user"
-    )]
     pub id_token_hint: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,

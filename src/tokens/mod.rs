@@ -7,6 +7,7 @@ pub mod claims;
 pub mod client_auth;
 pub mod error;
 pub mod grant;
+pub mod hint;
 pub mod issue;
 pub mod jwt;
 pub mod keys;

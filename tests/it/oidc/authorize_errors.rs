@@ -295,3 +295,66 @@ async fn errors_go_back_by_form_post_when_the_client_asks_for_it() {
     assert_eq!(page.input("state").as_deref(), Some(STATE));
     assert_eq!(page.input("code"), None);
 }
+
+/// The ID token a browser's fresh sign-in as `identifier` yields.
+async fn id_token_of(setup: &Setup, browser: &Browser, identifier: &str) -> String {
+    let back = browser
+        .sign_in(&setup.authorize_url(&[]), identifier, PASSWORD)
+        .await;
+    let code = back.redirect_param("code").expect("a code");
+    let tokens = setup.exchange(&code, VERIFIER).await;
+    tokens.json["id_token"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn an_id_token_hint_for_another_user_does_not_reuse_the_session() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    admin.create_user(&setup.pool, "bob@example.com").await;
+    let alice = Browser::default();
+    let alices_hint = id_token_of(&setup, &alice, ALICE).await;
+    let bobs_hint = id_token_of(&setup, &Browser::default(), "bob@example.com").await;
+
+    // OIDC Core §3.1.2.1: alice's session is not bob's, so a silent request for bob needs a sign-in.
+    let for_bob = alice
+        .get(&setup.authorize_url(&[("prompt", "none"), ("id_token_hint", &bobs_hint)]))
+        .await;
+    assert_redirected_error(&for_bob, "login_required");
+    let interactive = alice
+        .get(&setup.authorize_url(&[("id_token_hint", &bobs_hint)]))
+        .await;
+    assert!(
+        interactive.location.as_deref().unwrap().contains("/login?"),
+        "{:?}",
+        interactive.location
+    );
+    // Her own hint reuses her session.
+    let for_alice = alice
+        .get(&setup.authorize_url(&[("prompt", "none"), ("id_token_hint", &alices_hint)]))
+        .await;
+    assert!(
+        for_alice.redirect_param("code").is_some(),
+        "{:?}",
+        for_alice.location
+    );
+}
+
+#[actix_web::test]
+async fn a_forged_id_token_hint_is_refused_at_the_redirect_uri() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let browser = Browser::default();
+    let hint = id_token_of(&setup, &browser, ALICE).await;
+    let mut claims = jwt_claims(&hint);
+    claims["sub"] = json!("someone-else");
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+    let parts: Vec<&str> = hint.split('.').collect();
+    let forged = format!("{}.{payload}.{}", parts[0], parts[2]);
+    for hint in [forged.as_str(), "not-a-jwt"] {
+        let page = browser
+            .get(&setup.authorize_url(&[("prompt", "none"), ("id_token_hint", hint)]))
+            .await;
+        assert_redirected_error(&page, "invalid_request");
+    }
+}

@@ -114,7 +114,7 @@ async fn an_id_token_hint_signed_with_eddsa_is_accepted_too() {
 }
 
 #[actix_web::test]
-async fn logout_with_a_client_id_and_a_registered_uri_redirects() {
+async fn logout_with_only_a_client_id_asks_first_then_returns_to_the_registered_uri() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let browser = Browser::default();
@@ -127,10 +127,36 @@ async fn logout_with_a_client_id_and_a_registered_uri_redirects() {
             ("state", "s"),
         ],
     );
-    let page = browser.get(&url).await;
+    // A client id is public: a page anyone can link to must not sign the user out by itself.
+    let confirm = browser.get(&url).await;
+    assert_confirmation(&confirm);
+    assert!(
+        session_alive(&setup, &session).await,
+        "asking does not sign out"
+    );
     assert_eq!(
-        page.location.as_deref(),
-        Some("http://localhost:9999/bye?state=s")
+        confirm.input("client_id").as_deref(),
+        Some(setup.client_id.as_str())
+    );
+
+    let names = [
+        "csrf_token",
+        "client_id",
+        "post_logout_redirect_uri",
+        "state",
+    ];
+    let values: Vec<String> = names.iter().map(|n| confirm.input(n).unwrap()).collect();
+    let mut fields: Vec<(&str, &str)> = names
+        .into_iter()
+        .zip(values.iter().map(String::as_str))
+        .collect();
+    fields.push(("confirm", "yes"));
+    let done = browser.post_form(&confirm.form_action(), &fields).await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("http://localhost:9999/bye?state=s"),
+        "{}",
+        done.body
     );
     assert!(!session_alive(&setup, &session).await);
 }
