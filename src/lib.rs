@@ -89,11 +89,12 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let clock = clock::Clock::default();
     let (now, configured) = (clock.now(), config.admin_token.clone());
-    let (admin_token_hash, generated, decoy_key) = db
+    let (admin_token_hash, generated, decoy_key, csrf_key) = db
         .run(move |c| {
             identity::tenant::ensure_default(c, now)?;
             let (hash, generated) = authn::admin_token::ensure(c, configured.as_deref())?;
-            Ok::<_, store::StoreError>((hash, generated, authn::passkey::decoy_key(c)?))
+            let csrf_key = authn::installation::secret(c, "csrf_key")?;
+            Ok::<_, store::StoreError>((hash, generated, authn::passkey::decoy_key(c)?, csrf_key))
         })
         .await?;
     if let Some(token) = generated {
@@ -118,6 +119,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         providers: Default::default(),
         clients: Default::default(),
         passkeys,
+        csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
     let app_state = state.clone();

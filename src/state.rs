@@ -10,6 +10,7 @@ use crate::notify::Notifier;
 use crate::store::Db;
 use crate::tokens::Providers;
 use crate::tokens::client_auth::ClientCache;
+use crate::web::csrf::CsrfKey;
 
 /// Shared by all handlers; cheap to clone.
 #[derive(Clone)]
@@ -27,4 +28,6 @@ pub struct AppState {
     pub clients: std::sync::Arc<ClientCache>,
     /// The WebAuthn relying party; `None` when the configuration allows none (an IP address as host).
     pub passkeys: Option<std::sync::Arc<RelyingParty>>,
+    /// Binds CSRF form tokens to their cookies.
+    pub csrf_key: CsrfKey,
 }

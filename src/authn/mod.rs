@@ -3,6 +3,7 @@
 
 pub mod admin_token;
 pub mod code;
+pub mod installation;
 pub mod lockout;
 pub mod login;
 pub mod passkey;

@@ -137,7 +137,7 @@ fn confirmation(
     client_id: Option<&str>,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
-    let (token, set_cookie) = csrf::token(req, public_url);
+    let (token, set_cookie) = csrf::token(req);
     let action = format!("{}/oauth2/logout", p.issuer);
     let page = LogoutConfirmPage {
         public_url,

@@ -124,7 +124,7 @@ impl Account {
             .collect();
         let identifier = user.email.as_ref().or(user.mobile.as_ref());
         let public_url = app.config.public_url();
-        let (csrf, set_cookie) = csrf::token(&self.req, public_url);
+        let (csrf, set_cookie) = csrf::token(&self.req);
         let view = AccountPage {
             public_url,
             csrf: &csrf,

@@ -281,7 +281,7 @@ impl<'a, F: FormView> FormPage<'a, F> {
     /// back to the client (finishing a sign-in redirects there).
     pub fn render(self) -> HttpResponse {
         let flow = self.flow;
-        let (csrf, cookie) = csrf::token(&flow.req, flow.public_url());
+        let (csrf, cookie) = csrf::token(&flow.req);
         let html = (self.view)(&csrf, self.error.as_deref());
         let res = html::with_cookie(html::rendered(self.status, html), cookie);
         html::allow_form_redirect(res, &flow.pending.request.redirect_uri)

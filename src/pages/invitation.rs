@@ -89,7 +89,7 @@ impl Activation {
     fn page(&self, error: Option<&str>, status: StatusCode) -> HttpResponse {
         let (app, opened) = (&self.app, &self.opened);
         let public_url = app.config.public_url();
-        let (csrf, set_cookie) = csrf::token(&self.req, public_url);
+        let (csrf, set_cookie) = csrf::token(&self.req);
         let action = format!("{public_url}/invitations/{}", self.token);
         let policy = &opened.pool.password_policy;
         let identifier = opened.user.email.as_ref().or(opened.user.mobile.as_ref());

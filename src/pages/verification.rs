@@ -48,7 +48,7 @@ async fn show_verification(
         false => "mobile number",
     };
     let public_url = app.config.public_url();
-    let (csrf, set_cookie) = csrf::token(&req, public_url);
+    let (csrf, set_cookie) = csrf::token(&req);
     let view = VerifyPage {
         public_url,
         action: &format!("{public_url}/verifications/{token}"),

@@ -1,45 +1,89 @@
-//! CSRF protection for every form: a random token in an `HttpOnly` cookie, repeated in a hidden field
-//! (`csrf_token`); a POST is accepted only when both are present and equal (compared in constant time).
+//! CSRF protection for every form: a random value in an `HttpOnly` cookie (`__Host-` under https), and in a hidden
+//! field (`csrf_token`) that value's HMAC under the installation's key; a POST is accepted only when the field is
+//! the HMAC of the cookie the browser sent (compared in constant time).
 //! [`Csrf<T>`] makes that a type: a handler that takes one cannot run on a forged post.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::cookie::Cookie;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::web::Form;
+use actix_web::web::{Data, Form};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
+use aws_lc_rs::hmac;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use super::cookies;
+use crate::state::AppState;
 
-const COOKIE: &str = "tarn_csrf";
+/// The installation's key that binds a form's token to its browser's cookie (HMAC-SHA256), shared by every
+/// instance so a form rendered by one is accepted by another.
+#[derive(Clone)]
+pub struct CsrfKey(Arc<hmac::Key>);
 
-/// The browser's CSRF token, and the cookie to set when it had none yet.
-pub fn token(req: &HttpRequest, public_url: &str) -> (String, Option<Cookie<'static>>) {
-    match req
-        .cookie(COOKIE)
+impl CsrfKey {
+    pub fn new(secret: &[u8]) -> CsrfKey {
+        CsrfKey(Arc::new(hmac::Key::new(hmac::HMAC_SHA256, secret)))
+    }
+
+    /// The form token for a browser's cookie value: the cookie alone (planted, say, from a sibling subdomain)
+    /// is not enough to post a form, and the page never shows the cookie itself.
+    fn token_for(&self, cookie: &str) -> String {
+        URL_SAFE_NO_PAD.encode(hmac::sign(&self.0, cookie.as_bytes()).as_ref())
+    }
+}
+
+/// The cookie's name: under https `__Host-` (browsers then refuse it from a sibling subdomain or without
+/// `Secure` and `Path=/`).
+fn cookie_name(public_url: &str) -> &'static str {
+    match public_url.starts_with("https://") {
+        true => "__Host-tarn_csrf",
+        false => "tarn_csrf",
+    }
+}
+
+/// The browser's cookie value, when it has a well-formed one.
+fn cookie_value(req: &HttpRequest, public_url: &str) -> Option<String> {
+    req.cookie(cookie_name(public_url))
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 43)
-    {
-        Some(existing) => (existing, None),
+}
+
+/// The CSRF token for this browser's forms, and the cookie to set when it had none yet.
+pub fn token(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    let Some(app) = req.app_data::<Data<AppState>>() else {
+        // No key to bind with: a token that matches nothing.
+        return (crate::secret::generate(), None);
+    };
+    let public_url = app.config.public_url();
+    match cookie_value(req, public_url) {
+        Some(existing) => (app.csrf_key.token_for(&existing), None),
         None => {
             let fresh = crate::secret::generate();
+            let name = cookie_name(public_url);
+            let token = app.csrf_key.token_for(&fresh);
             (
-                fresh.clone(),
-                Some(cookies::build(COOKIE, fresh, "/".into(), public_url)),
+                token,
+                Some(cookies::build(name, fresh, "/".into(), public_url)),
             )
         }
     }
 }
 
-/// Whether the form's token matches the cookie.
+/// Whether the form's token is the one bound to the browser's cookie (compared in constant time).
 fn is_valid(req: &HttpRequest, form_token: &str) -> bool {
-    req.cookie(COOKIE).is_some_and(|c| {
-        !form_token.is_empty() && bool::from(c.value().as_bytes().ct_eq(form_token.as_bytes()))
+    let Some(app) = req.app_data::<Data<AppState>>() else {
+        return false;
+    };
+    cookie_value(req, app.config.public_url()).is_some_and(|cookie| {
+        let expected = app.csrf_key.token_for(&cookie);
+        !form_token.is_empty() && bool::from(expected.as_bytes().ct_eq(form_token.as_bytes()))
     })
 }
 

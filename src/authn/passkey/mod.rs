@@ -14,7 +14,7 @@ use crate::identity::pool::{self, Mechanism};
 use crate::state::AppState;
 use crate::store::passkeys::{self, PasskeyRow};
 use crate::store::users::{self, UserRow};
-use crate::store::{DbConn, StoreError, settings};
+use crate::store::{DbConn, StoreError};
 
 pub use ceremony::Subject;
 
@@ -72,12 +72,7 @@ const DECOY_KEY: &str = "passkey_decoy_key";
 /// The installation's secret for decoy credential ids, generated once and shared by every instance: the ids an
 /// unknown identifier gets must be the same whichever instance answers, or asking twice would tell.
 pub fn decoy_key(conn: &mut DbConn) -> Result<Vec<u8>, StoreError> {
-    if settings::find(conn, DECOY_KEY)?.is_none() {
-        settings::insert_if_absent(conn, DECOY_KEY, &crate::secret::generate())?;
-    }
-    Ok(settings::find(conn, DECOY_KEY)?
-        .unwrap_or_default()
-        .into_bytes())
+    Ok(crate::authn::installation::secret(conn, DECOY_KEY)?.into_bytes())
 }
 
 /// The credential id as stored and shown: base64url without padding.

@@ -250,14 +250,11 @@ async fn account_pages_need_a_session_and_the_forms_csrf_token() {
             .body
             .contains("Hijacked")
     );
-    // A stranger holding the page's CSRF pair still has no session: the options are refused.
-    let csrf = account.input("csrf_token").unwrap();
-    let forged = stranger
-        .http
-        .post(&url)
-        .header("cookie", format!("tarn_csrf={csrf}"));
-    let res = forged.form(&[("csrf_token", &csrf)]).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 401);
+    // A stranger with a CSRF pair of their own (from any page with a form) still has no session: refused.
+    let login = stranger.login_page(&setup.authorize_url(&[])).await;
+    let csrf = login.input("csrf_token").unwrap();
+    let (status, _) = options(&stranger, &url, &[("csrf_token", &csrf)]).await;
+    assert_eq!(status, 401);
 }
 
 #[actix_web::test]

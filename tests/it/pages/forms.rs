@@ -105,3 +105,58 @@ async fn a_query_string_that_cannot_be_read_gets_a_page() {
         .await;
     assert_form_page(&page, "does not accept");
 }
+
+#[actix_web::test]
+async fn a_planted_csrf_cookie_with_its_own_value_as_the_token_is_refused() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let (action, request) = (login.form_action(), login.input("request").unwrap());
+    // A cookie set from a sibling subdomain, and the same value in the form: a plain double submit.
+    let planted = "P".repeat(43);
+    let res = Browser::default()
+        .http
+        .post(&action)
+        .header("cookie", format!("tarn_csrf={planted}"))
+        .form(&[
+            ("csrf_token", planted.as_str()),
+            ("request", request.as_str()),
+            ("identifier", ALICE),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap().contains("tarn_session"))
+    );
+    // The page's token is not its cookie's value either.
+    let cookie = login.set_cookie("tarn_csrf").unwrap();
+    let value = cookie["tarn_csrf=".len()..].split(';').next().unwrap();
+    assert_ne!(login.input("csrf_token").as_deref(), Some(value));
+}
+
+#[actix_web::test]
+async fn under_https_the_csrf_cookie_is_a_host_cookie() {
+    let (srv, admin) =
+        TestServer::start_with(|c| c.public_url = Some("https://login.example".into())).await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    // The public URL is not where the test server listens: follow the redirect by hand.
+    let local = |url: &str| url.replace("https://login.example", &srv.base);
+    let browser = Browser::default();
+    let to_login = browser.get(&local(&setup.authorize_url(&[]))).await;
+    let login = browser
+        .get(&local(to_login.location.as_deref().unwrap()))
+        .await;
+    let cookie = login
+        .set_cookie("__Host-tarn_csrf")
+        .expect("a __Host- cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.to_lowercase().contains("domain="), "{cookie}");
+    assert!(login.set_cookie("tarn_csrf").is_none());
+}
