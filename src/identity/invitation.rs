@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 use super::pool::{self, Mechanism, Pool};
+use super::user::Status;
 use crate::messages;
 use crate::notify::{Message, NotifyError, Recipient};
 use crate::state::AppState;
@@ -112,7 +113,7 @@ pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
         .db
         .transaction(move |c| {
             let row = super::user::require(c, &t, &p, &u)?;
-            if row.status != "invited" {
+            if row.status != Status::Invited {
                 return Err(Error::Conflict(
                     "the user is not waiting for an invitation (status is not invited)".into(),
                 ));
@@ -263,7 +264,7 @@ pub fn activate(
         Some(Recipient::Mobile(_)) => user.mobile_verified = true,
         None => {}
     }
-    user.status = "active".into();
+    user.status = Status::Active;
     user.updated_at = now;
     users::update(c, &user)?;
     Ok(user)
