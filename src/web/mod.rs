@@ -2,6 +2,7 @@
 //! Nothing domain-specific.
 
 pub mod access_log;
+pub mod auth_header;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
