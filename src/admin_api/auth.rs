@@ -3,12 +3,12 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::error::ApiError;
 use crate::error::ErrorKind;
 use crate::state::AppState;
+use crate::web::auth_header;
 
 /// Proof that the request carried the admin token (`Authorization: Bearer …`), checked in constant time.
 pub struct AdminBearer;
@@ -26,14 +26,7 @@ fn check(req: &HttpRequest) -> Result<AdminBearer, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::new(ErrorKind::Internal, "application state missing"))?;
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    match presented {
+    match auth_header::bearer(req) {
         None => Err(ApiError::new(
             ErrorKind::Unauthenticated,
             "missing bearer token (Authorization: Bearer <admin token>)",

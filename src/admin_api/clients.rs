@@ -1,21 +1,22 @@
-//! `/api/admin/{tenant}/workspaces/{ws}/clients`: client applications (RFC 7591 metadata).
+//! `/api/admin/{tenant}/workspaces/{workspace}/clients`: client applications (RFC 7591 metadata).
 
 use actix_web::web::{self, Data, Path, Query};
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::{ClientPath, WorkspacePath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::client::{self, ClientRegistration};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        resource("/{tenant}/workspaces/{ws}/clients")
+        resource("/{tenant}/workspaces/{workspace}/clients")
             .route(web::post().to(create_client))
             .route(web::get().to(list_clients)),
     )
     .service(
-        resource("/{tenant}/workspaces/{ws}/clients/{client}")
+        resource("/{tenant}/workspaces/{workspace}/clients/{client}")
             .route(web::get().to(get_client))
             .route(web::delete().to(delete_client)),
     );
@@ -24,38 +25,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn create_client(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<WorkspacePath>,
     body: JsonBody<ClientRegistration>,
 ) -> Reply {
     Ok(created(
-        client::create(&app, &path.0, &path.1, body.into_inner()).await?,
+        client::create(&app, &path.tenant, &path.workspace, body.into_inner()).await?,
     ))
 }
 
 async fn list_clients(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<WorkspacePath>,
     q: Query<ListQuery>,
 ) -> Reply {
     Ok(ok(List::from(
-        client::list(&app, &path.0, &path.1, q.page()?).await?,
+        client::list(&app, &path.tenant, &path.workspace, q.page()?).await?,
     )))
 }
 
-async fn get_client(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    Ok(ok(client::find(&app, &path.0, &path.1, &path.2).await?))
+async fn get_client(_: AdminBearer, app: Data<AppState>, path: Path<ClientPath>) -> Reply {
+    Ok(ok(client::find(
+        &app,
+        &path.tenant,
+        &path.workspace,
+        &path.client,
+    )
+    .await?))
 }
 
-async fn delete_client(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    client::delete(&app, &path.0, &path.1, &path.2).await?;
+async fn delete_client(_: AdminBearer, app: Data<AppState>, path: Path<ClientPath>) -> Reply {
+    client::delete(&app, &path.tenant, &path.workspace, &path.client).await?;
     Ok(no_content())
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::{GroupPath, MemberPath, PoolPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group::{self, GroupPatch, NewGroup};
 use crate::state::AppState;
@@ -32,53 +33,52 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-type GroupPath = Path<(String, String, String)>;
-type MemberPath = Path<(String, String, String, String)>;
-
 async fn create_group(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<PoolPath>,
     body: JsonBody<NewGroup>,
 ) -> Reply {
     Ok(created(
-        group::create(&app, &path.0, &path.1, body.into_inner()).await?,
+        group::create(&app, &path.tenant, &path.pool, body.into_inner()).await?,
     ))
 }
 
 async fn list_groups(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<PoolPath>,
     q: Query<ListQuery>,
 ) -> Reply {
     Ok(ok(List::from(
-        group::list(&app, &path.0, &path.1, q.page()?).await?,
+        group::list(&app, &path.tenant, &path.pool, q.page()?).await?,
     )))
 }
 
-async fn get_group(_: AdminBearer, app: Data<AppState>, path: GroupPath) -> Reply {
-    Ok(ok(group::find(&app, &path.0, &path.1, &path.2).await?))
+async fn get_group(_: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
+    Ok(ok(
+        group::find(&app, &path.tenant, &path.pool, &path.group).await?
+    ))
 }
 
 async fn update_group(
     _: AdminBearer,
     app: Data<AppState>,
-    path: GroupPath,
+    path: Path<GroupPath>,
     body: JsonBody<GroupPatch>,
 ) -> Reply {
     Ok(ok(group::update(
         &app,
-        &path.0,
-        &path.1,
-        &path.2,
+        &path.tenant,
+        &path.pool,
+        &path.group,
         body.into_inner(),
     )
     .await?))
 }
 
-async fn delete_group(_: AdminBearer, app: Data<AppState>, path: GroupPath) -> Reply {
-    group::delete(&app, &path.0, &path.1, &path.2).await?;
+async fn delete_group(_: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
+    group::delete(&app, &path.tenant, &path.pool, &path.group).await?;
     Ok(no_content())
 }
 
@@ -94,7 +94,7 @@ struct MembersQuery {
 async fn list_group_members(
     _: AdminBearer,
     app: Data<AppState>,
-    path: GroupPath,
+    path: Path<GroupPath>,
     q: Query<MembersQuery>,
 ) -> Reply {
     let q = q.into_inner();
@@ -104,16 +104,24 @@ async fn list_group_members(
     }
     .page()?;
     Ok(ok(List::from(
-        group::members(&app, &path.0, &path.1, &path.2, q.nested, page).await?,
+        group::members(&app, &path.tenant, &path.pool, &path.group, q.nested, page).await?,
     )))
 }
 
-async fn assign_user_to_group(_: AdminBearer, app: Data<AppState>, path: MemberPath) -> Reply {
-    group::assign(&app, &path.0, &path.1, &path.2, &path.3).await?;
+async fn assign_user_to_group(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<MemberPath>,
+) -> Reply {
+    group::assign(&app, &path.tenant, &path.pool, &path.group, &path.user).await?;
     Ok(no_content())
 }
 
-async fn unassign_user_from_group(_: AdminBearer, app: Data<AppState>, path: MemberPath) -> Reply {
-    group::unassign(&app, &path.0, &path.1, &path.2, &path.3).await?;
+async fn unassign_user_from_group(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<MemberPath>,
+) -> Reply {
+    group::unassign(&app, &path.tenant, &path.pool, &path.group, &path.user).await?;
     Ok(no_content())
 }

@@ -8,6 +8,7 @@ mod error;
 mod groups;
 mod list;
 mod outbox;
+mod paths;
 mod pools;
 mod schemas;
 mod tenants;

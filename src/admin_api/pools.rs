@@ -4,6 +4,7 @@ use actix_web::web::{self, Data, Path, Query};
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::PoolPath;
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::pool::{self, NewPool, PoolPatch};
 use crate::state::AppState;
@@ -42,22 +43,26 @@ async fn list_pools(
     Ok(ok(List::from(pool::list(&app, &tenant, q.page()?).await?)))
 }
 
-async fn get_pool(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    Ok(ok(pool::find(&app, &path.0, &path.1).await?))
+async fn get_pool(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
+    Ok(ok(pool::find(&app, &path.tenant, &path.pool).await?))
 }
 
 async fn update_pool(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<PoolPath>,
     body: JsonBody<PoolPatch>,
 ) -> Reply {
-    Ok(ok(
-        pool::update(&app, &path.0, &path.1, body.into_inner()).await?
-    ))
+    Ok(ok(pool::update(
+        &app,
+        &path.tenant,
+        &path.pool,
+        body.into_inner(),
+    )
+    .await?))
 }
 
-async fn delete_pool(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    pool::delete(&app, &path.0, &path.1).await?;
+async fn delete_pool(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
+    pool::delete(&app, &path.tenant, &path.pool).await?;
     Ok(no_content())
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::SchemaPath;
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::profile_schema;
 use crate::state::AppState;
@@ -52,11 +53,13 @@ async fn list_schemas(
     )))
 }
 
-async fn get_schema(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    Ok(ok(profile_schema::find(&app, &path.0, &path.1).await?))
+async fn get_schema(_: AdminBearer, app: Data<AppState>, path: Path<SchemaPath>) -> Reply {
+    Ok(ok(
+        profile_schema::find(&app, &path.tenant, &path.schema).await?
+    ))
 }
 
-async fn delete_schema(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    profile_schema::delete(&app, &path.0, &path.1).await?;
+async fn delete_schema(_: AdminBearer, app: Data<AppState>, path: Path<SchemaPath>) -> Reply {
+    profile_schema::delete(&app, &path.tenant, &path.schema).await?;
     Ok(no_content())
 }

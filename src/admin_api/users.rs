@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::{PasskeyPath, PoolPath, UserPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::authn::passkey::admin as passkeys;
 use crate::authn::verification;
@@ -64,18 +65,18 @@ struct UserListQuery {
 async fn create_user(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<PoolPath>,
     body: JsonBody<NewUser>,
 ) -> Reply {
     Ok(created(
-        user::create(&app, &path.0, &path.1, body.into_inner()).await?,
+        user::create(&app, &path.tenant, &path.pool, body.into_inner()).await?,
     ))
 }
 
 async fn list_users(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<PoolPath>,
     q: Query<UserListQuery>,
 ) -> Reply {
     let q = q.into_inner();
@@ -85,104 +86,93 @@ async fn list_users(
     }
     .page()?;
     Ok(ok(List::from(
-        user::list(&app, &path.0, &path.1, q.identifier.as_deref(), page).await?,
+        user::list(
+            &app,
+            &path.tenant,
+            &path.pool,
+            q.identifier.as_deref(),
+            page,
+        )
+        .await?,
     )))
 }
 
-async fn get_user(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    Ok(ok(user::find(&app, &path.0, &path.1, &path.2).await?))
+async fn get_user(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    Ok(ok(
+        user::find(&app, &path.tenant, &path.pool, &path.user).await?
+    ))
 }
 
 async fn update_user(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String, String)>,
+    path: Path<UserPath>,
     body: JsonBody<UserPatch>,
 ) -> Reply {
     Ok(ok(user::update(
         &app,
-        &path.0,
-        &path.1,
-        &path.2,
+        &path.tenant,
+        &path.pool,
+        &path.user,
         body.into_inner(),
     )
     .await?))
 }
 
-async fn delete_user(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    user::delete(&app, &path.0, &path.1, &path.2).await?;
+async fn delete_user(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    user::delete(&app, &path.tenant, &path.pool, &path.user).await?;
     Ok(no_content())
 }
 
-async fn list_user_groups(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    Ok(ok(group::of_user(&app, &path.0, &path.1, &path.2).await?))
+async fn list_user_groups(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    Ok(ok(group::of_user(
+        &app,
+        &path.tenant,
+        &path.pool,
+        &path.user,
+    )
+    .await?))
 }
 
-async fn get_invitation(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    Ok(ok(invitation::find(&app, &path.0, &path.1, &path.2).await?))
+async fn get_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    Ok(ok(invitation::find(
+        &app,
+        &path.tenant,
+        &path.pool,
+        &path.user,
+    )
+    .await?))
 }
 
-async fn resend_invitation(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
+async fn resend_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
     Ok(created(
-        invitation::resend(&app, &path.0, &path.1, &path.2).await?,
+        invitation::resend(&app, &path.tenant, &path.pool, &path.user).await?,
     ))
 }
 
-async fn revoke_invitation(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    invitation::revoke(&app, &path.0, &path.1, &path.2).await?;
+async fn revoke_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    invitation::revoke(&app, &path.tenant, &path.pool, &path.user).await?;
     Ok(no_content())
 }
 
 async fn list_passkeys(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String, String)>,
+    path: Path<UserPath>,
     q: Query<ListQuery>,
 ) -> Reply {
     Ok(ok(List::from(
-        passkeys::list(&app, &path.0, &path.1, &path.2, q.page()?).await?,
+        passkeys::list(&app, &path.tenant, &path.pool, &path.user, q.page()?).await?,
     )))
 }
 
-async fn delete_passkey(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String, String)>,
-) -> Reply {
-    passkeys::remove(&app, &path.0, &path.1, &path.2, &path.3).await?;
+async fn delete_passkey(_: AdminBearer, app: Data<AppState>, path: Path<PasskeyPath>) -> Reply {
+    passkeys::remove(&app, &path.tenant, &path.pool, &path.user, &path.passkey).await?;
     Ok(no_content())
 }
 
-async fn force_password_reset(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    verification::force_password_reset(&app, &path.0, &path.1, &path.2).await?;
+async fn force_password_reset(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    verification::force_password_reset(&app, &path.tenant, &path.pool, &path.user).await?;
     Ok(no_content())
 }
 
@@ -195,9 +185,9 @@ struct VerificationRequest {
 async fn send_verification(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String, String)>,
+    path: Path<UserPath>,
     body: JsonBody<VerificationRequest>,
 ) -> Reply {
-    verification::send_link(&app, &path.0, &path.1, &path.2, body.identifier).await?;
+    verification::send_link(&app, &path.tenant, &path.pool, &path.user, body.identifier).await?;
     Ok(no_content())
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::paths::{ConnectionPath, WorkspacePath};
 use super::{AdminBearer, ApiError, Reply, created, no_content, ok, resource};
 use crate::error::ErrorKind;
 use crate::identity::workspace::{self, NewWorkspace, WorkspacePatch};
@@ -18,20 +19,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_workspaces)),
     )
     .service(
-        resource("/{tenant}/workspaces/{ws}")
+        resource("/{tenant}/workspaces/{workspace}")
             .route(web::get().to(get_workspace))
             .route(web::patch().to(update_workspace))
             .route(web::delete().to(delete_workspace)),
     )
     .service(
-        resource("/{tenant}/workspaces/{ws}/idps")
+        resource("/{tenant}/workspaces/{workspace}/idps")
             .route(web::post().to(connect_idp))
             .route(web::get().to(list_idps)),
     )
     .service(
-        resource("/{tenant}/workspaces/{ws}/idps/{pool}").route(web::delete().to(disconnect_idp)),
+        resource("/{tenant}/workspaces/{workspace}/idps/{pool}")
+            .route(web::delete().to(disconnect_idp)),
     )
-    .service(resource("/{tenant}/workspaces/{ws}/keys/rotate").route(web::post().to(rotate_keys)));
+    .service(
+        resource("/{tenant}/workspaces/{workspace}/keys/rotate").route(web::post().to(rotate_keys)),
+    );
 }
 
 async fn create_workspace(
@@ -56,12 +60,14 @@ async fn list_workspaces(
     )))
 }
 
-async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    Ok(ok(workspace::find(&app, &path.0, &path.1).await?))
+async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+    Ok(ok(
+        workspace::find(&app, &path.tenant, &path.workspace).await?
+    ))
 }
 
-async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<(String, String)>) -> Reply {
-    match provider::rotate_keys(&app, &path.0, &path.1).await {
+async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+    match provider::rotate_keys(&app, &path.tenant, &path.workspace).await {
         Ok(Some(kids)) => Ok(ok(serde_json::json!({ "current_kids": kids }))),
         Ok(None) => Err(ApiError::new(ErrorKind::NotFound, "workspace not found")),
         Err(e) => Err(ApiError::from(e)),
@@ -71,24 +77,20 @@ async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<(String, St
 async fn update_workspace(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<WorkspacePath>,
     body: JsonBody<WorkspacePatch>,
 ) -> Reply {
     Ok(ok(workspace::update(
         &app,
-        &path.0,
-        &path.1,
+        &path.tenant,
+        &path.workspace,
         body.into_inner(),
     )
     .await?))
 }
 
-async fn delete_workspace(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String)>,
-) -> Reply {
-    workspace::delete(&app, &path.0, &path.1).await?;
+async fn delete_workspace(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+    workspace::delete(&app, &path.tenant, &path.workspace).await?;
     Ok(no_content())
 }
 
@@ -101,29 +103,25 @@ struct ConnectIdpRequest {
 async fn connect_idp(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<WorkspacePath>,
     body: JsonBody<ConnectIdpRequest>,
 ) -> Reply {
     Ok(created(
-        workspace::connect_pool(&app, &path.0, &path.1, &body.pool_id).await?,
+        workspace::connect_pool(&app, &path.tenant, &path.workspace, &body.pool_id).await?,
     ))
 }
 
 async fn list_idps(
     _: AdminBearer,
     app: Data<AppState>,
-    path: Path<(String, String)>,
+    path: Path<WorkspacePath>,
     q: Query<ListQuery>,
 ) -> Reply {
-    let page = workspace::list_connections(&app, &path.0, &path.1, q.page()?).await?;
+    let page = workspace::list_connections(&app, &path.tenant, &path.workspace, q.page()?).await?;
     Ok(ok(List::from(page)))
 }
 
-async fn disconnect_idp(
-    _: AdminBearer,
-    app: Data<AppState>,
-    path: Path<(String, String, String)>,
-) -> Reply {
-    workspace::disconnect_pool(&app, &path.0, &path.1, &path.2).await?;
+async fn disconnect_idp(_: AdminBearer, app: Data<AppState>, path: Path<ConnectionPath>) -> Reply {
+    workspace::disconnect_pool(&app, &path.tenant, &path.workspace, &path.pool).await?;
     Ok(no_content())
 }

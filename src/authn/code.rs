@@ -94,8 +94,9 @@ pub fn start(
         return Err(CodeError::Throttled);
     }
     let user = match purpose.mechanism() {
-        Some(mechanism) => find_user(conn, tenant, workspace, identifier, mechanism)?
-            .filter(|u| u.status == "active"),
+        Some(mechanism) => {
+            find_user(conn, tenant, workspace, identifier, mechanism)?.filter(UserRow::is_active)
+        }
         None => None,
     };
     let address = user.as_ref().and_then(|u| match channel {
@@ -159,7 +160,7 @@ pub fn verify(
     now: i64,
 ) -> Result<UserRow, CodeError> {
     check(conn, attempt, purpose, now, |c, row| match &row.user_id {
-        Some(user_id) => Ok(users::find_by_id(c, user_id)?.filter(|u| u.status == "active")),
+        Some(user_id) => Ok(users::find_by_id(c, user_id)?.filter(UserRow::is_active)),
         None => Ok(None),
     })
 }

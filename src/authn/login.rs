@@ -108,7 +108,7 @@ pub async fn with_password(
     .map_err(|_| LoginError::Overloaded)?;
     let now = app.clock.now();
     match user {
-        Some(user) if matches && user.status == "active" => {
+        Some(user) if matches && user.is_active() => {
             app.db
                 .run(move |c| crate::store::sessions::clear_failures(c, &id_key))
                 .await?;

@@ -103,7 +103,7 @@ pub fn find_live(
     {
         return Ok(None);
     }
-    let Some(user) = users::find_by_id(conn, &row.user_id)?.filter(|u| u.status == "active") else {
+    let Some(user) = users::find_by_id(conn, &row.user_id)?.filter(UserRow::is_active) else {
         return Ok(None);
     };
     let connected = workspaces::list_connections(conn, tenant, workspace)?

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 use super::pool::{self, Mechanism, Pool};
+use super::user::Status;
 use crate::messages;
 use crate::notify::{Message, NotifyError, Recipient};
 use crate::state::AppState;
@@ -16,30 +17,51 @@ use crate::store::users::{self, UserRow};
 /// How long an invitation link stays valid.
 pub const LIFETIME_SECONDS: i64 = 7 * 24 * 3600;
 
+/// Where an invitation stands. Not stored: it follows from the row's timestamps and the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvitationStatus {
+    /// Neither accepted nor revoked, and not yet expired: its link works.
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    /// Whether the invitation's link can still be used (or revoked).
+    pub fn is_pending(self) -> bool {
+        self == InvitationStatus::Pending
+    }
+}
+
 /// An invitation as the admin sees it (never the token).
 #[derive(Debug, Clone, Serialize)]
 pub struct Invitation {
     pub id: String,
     pub user_id: String,
-    /// `pending`, `accepted`, `expired` or `revoked`.
-    pub status: &'static str,
+    pub status: InvitationStatus,
     pub created_at: i64,
     pub expires_at: i64,
     pub accepted_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
 
+/// The status of a stored invitation at `now`. Acceptance wins over revocation: an accepted invitation was used.
+fn status(row: &InvitationRow, now: i64) -> InvitationStatus {
+    match (row.accepted_at, row.revoked_at) {
+        (Some(_), _) => InvitationStatus::Accepted,
+        (None, Some(_)) => InvitationStatus::Revoked,
+        (None, None) if row.expires_at <= now => InvitationStatus::Expired,
+        (None, None) => InvitationStatus::Pending,
+    }
+}
+
 fn view(row: InvitationRow, now: i64) -> Invitation {
-    let status = match (row.accepted_at, row.revoked_at) {
-        (Some(_), _) => "accepted",
-        (None, Some(_)) => "revoked",
-        (None, None) if row.expires_at <= now => "expired",
-        (None, None) => "pending",
-    };
     Invitation {
+        status: status(&row, now),
         id: row.id,
         user_id: row.user_id,
-        status,
         created_at: row.created_at,
         expires_at: row.expires_at,
         accepted_at: row.accepted_at,
@@ -112,7 +134,7 @@ pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
         .db
         .transaction(move |c| {
             let row = super::user::require(c, &t, &p, &u)?;
-            if row.status != "invited" {
+            if row.status != Status::Invited {
                 return Err(Error::Conflict(
                     "the user is not waiting for an invitation (status is not invited)".into(),
                 ));
@@ -157,7 +179,7 @@ pub async fn revoke(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
         .transaction(move |c| {
             super::user::require(c, &t, &p, &u)?;
             let latest = invitations::find_latest(c, &u)?.ok_or(Error::NotFound("invitation"))?;
-            if view(latest, now).status != "pending" {
+            if !status(&latest, now).is_pending() {
                 return Err(Error::Conflict("the invitation is not pending".into()));
             }
             invitations::revoke_open(c, &u, None, now)?;
@@ -178,7 +200,7 @@ pub fn open(conn: &mut DbConn, token: &str, now: i64) -> Result<Option<Opened>> 
     let Some(row) = invitations::find_by_token_hash(conn, &crate::secret::hash(token))? else {
         return Ok(None);
     };
-    if view(row.clone(), now).status != "pending" {
+    if !status(&row, now).is_pending() {
         return Ok(None);
     }
     let Some(user) = users::find_by_id(conn, &row.user_id)? else {
@@ -263,8 +285,51 @@ pub fn activate(
         Some(Recipient::Mobile(_)) => user.mobile_verified = true,
         None => {}
     }
-    user.status = "active".into();
+    user.status = Status::Active;
     user.updated_at = now;
     users::update(c, &user)?;
     Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(accepted_at: Option<i64>, revoked_at: Option<i64>) -> InvitationRow {
+        InvitationRow {
+            id: "i".into(),
+            user_id: "u".into(),
+            token_hash: "h".into(),
+            expires_at: 100,
+            accepted_at,
+            revoked_at,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_status_follows_from_the_timestamps_and_the_clock() {
+        assert_eq!(status(&row(None, None), 99), InvitationStatus::Pending);
+        assert_eq!(status(&row(None, None), 100), InvitationStatus::Expired);
+        assert_eq!(status(&row(None, Some(5)), 50), InvitationStatus::Revoked);
+        assert_eq!(status(&row(Some(5), None), 500), InvitationStatus::Accepted);
+        // Acceptance wins over a revocation stamp: the link was used.
+        assert_eq!(
+            status(&row(Some(5), Some(6)), 50),
+            InvitationStatus::Accepted
+        );
+        assert!(status(&row(None, None), 99).is_pending());
+    }
+
+    #[test]
+    fn the_admin_api_sees_the_lowercase_names() {
+        for (s, name) in [
+            (InvitationStatus::Pending, "pending"),
+            (InvitationStatus::Accepted, "accepted"),
+            (InvitationStatus::Expired, "expired"),
+            (InvitationStatus::Revoked, "revoked"),
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), name);
+        }
+    }
 }

@@ -13,34 +13,8 @@ use crate::store::page::{Page, PageRequest};
 use crate::store::users::{self, IdentifierFilter, UserRow};
 use crate::store::{DbConn, StoreError};
 
-/// A user's lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Active,
-    Inactive,
-    /// Created by invitation and not yet activated.
-    Invited,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Inactive => "inactive",
-            Status::Invited => "invited",
-        }
-    }
-
-    fn parse(s: &str) -> Status {
-        match s {
-            "active" => Status::Active,
-            "invited" => Status::Invited,
-            // Anything unexpected is treated as the state that grants nothing.
-            _ => Status::Inactive,
-        }
-    }
-}
+/// A user's lifecycle state; mapped to its column in the store, re-exported here for the domain and the web.
+pub use crate::store::users::Status;
 
 /// A user as the admin sees it (never the password hash).
 #[derive(Debug, Clone, Serialize)]
@@ -62,7 +36,7 @@ pub struct User {
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         User {
-            status: Status::parse(&r.status),
+            status: r.status,
             payload: serde_json::from_str(&r.payload).unwrap_or(Value::Null),
             metadata: serde_json::from_str(&r.metadata).unwrap_or(Value::Null),
             password_set: r.password_hash.is_some(),
@@ -162,9 +136,7 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
         status: match input.mode {
             Mode::SetCredentials => Status::Active,
             Mode::Invite => Status::Invited,
-        }
-        .as_str()
-        .to_owned(),
+        },
         payload: input.payload.to_string(),
         metadata: input.metadata.to_string(),
         password_hash,
@@ -316,7 +288,7 @@ pub async fn update(
                         "can only be set to active or inactive",
                     ));
                 }
-                row.status = status.as_str().to_owned();
+                row.status = status;
                 if status == Status::Inactive {
                     // An inactive user loses every session and grant at once (CONTRACT).
                     crate::store::sessions::end_user_sessions(c, &row.id, now)?;

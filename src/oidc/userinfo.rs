@@ -1,7 +1,7 @@
 //! UserInfo (OIDC Core §5.3): GET or POST with a bearer access token (header or form body, RFC 6750 §2).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -11,6 +11,7 @@ use crate::identity::group::effective_groups;
 use crate::state::AppState;
 use crate::tokens::claims::{has_scope, user_claims};
 use crate::tokens::{TokenError, access};
+use crate::web::auth_header::bearer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -31,16 +32,7 @@ async fn userinfo(
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let from_header = header
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::to_owned);
+    let from_header = bearer(&req).map(str::to_owned);
     let from_body = if body.is_empty() {
         None
     } else {

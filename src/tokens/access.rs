@@ -69,7 +69,7 @@ pub fn live_subject(
         };
     };
     match grants::find_grant_user(conn, gid)? {
-        Some((None, user)) if user.status == "active" => Ok(Some(user)),
+        Some((None, user)) if user.is_active() => Ok(Some(user)),
         _ => Err(dead(
             "the access token's grant was revoked or its user is inactive",
         )),

@@ -64,6 +64,7 @@ pub fn user_claims(user: &UserRow, groups: &[String], scope: &str) -> Map<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::users::Status;
 
     fn user() -> UserRow {
         UserRow {
@@ -73,7 +74,7 @@ mod tests {
             mobile: None,
             email_verified: true,
             mobile_verified: false,
-            status: "active".into(),
+            status: Status::Active,
             payload: r#"{"given_name":"Ada","sub":"forged","email":"x@y.z"}"#.into(),
             metadata: "{}".into(),
             password_hash: None,

@@ -11,7 +11,7 @@ use super::provider::Provider;
 use crate::identity::group::effective_groups;
 use crate::secret;
 use crate::store::grants::{self, CodeRow, GrantRow, RefreshRow};
-use crate::store::users::{self, UserRow};
+use crate::store::users::{self, Status, UserRow};
 use crate::store::{DbConn, StoreError};
 
 /// How long an authorization code can be redeemed.
@@ -178,7 +178,7 @@ fn activate(conn: &mut DbConn, grant: GrantRow) -> Result<Active, TokenError> {
     }
     let user = users::find_by_id(conn, &grant.user_id)?
         .ok_or_else(|| invalid("the user no longer exists"))?;
-    if user.status != "active" {
+    if !user.is_active() {
         return Err(invalid("the user is not active"));
     }
     let groups = effective_groups(conn, &user.pool_id, &user.id)
@@ -309,7 +309,10 @@ pub fn live_refresh(
         return Ok(None);
     }
     match grants::find_grant_with_user_status(conn, &row.grant_id)? {
-        Some((grant, status)) if grant.revoked_at.is_none() && status == "active" => {
+        // The query selects the status as text: read it through the column's own mapping, not a literal.
+        Some((grant, status))
+            if grant.revoked_at.is_none() && Status::from_stored(&status).is_active() =>
+        {
             Ok(Some((grant, row)))
         }
         _ => Ok(None),

@@ -2,6 +2,7 @@
 //! static files, health endpoints. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
+pub mod auth_header;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;

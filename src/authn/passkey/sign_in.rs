@@ -78,7 +78,7 @@ fn for_identifier(
     identifier: &str,
 ) -> Result<(Value, State, Option<String>), PasskeyError> {
     let user = login::find_user(c, tenant, workspace, identifier, Mechanism::Passkey)?
-        .filter(|u| u.status == "active");
+        .filter(UserRow::is_active);
     if let Some(user) = user {
         let keys = passkeys::list_for_user(c, &user.id)?
             .iter()
@@ -198,7 +198,7 @@ fn verify(
         return Err(refused("sign counter did not advance"));
     }
     let user = users::find_by_id(c, &stored.user_id)?
-        .filter(|u| u.status == "active")
+        .filter(UserRow::is_active)
         .ok_or_else(|| refused("user is not active"))?;
     if !offers_passkeys(c, tenant, workspace, &user)? {
         return Err(refused("the user's pool does not offer passkeys here"));

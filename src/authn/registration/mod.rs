@@ -16,7 +16,7 @@ use crate::identity::profile_schema;
 use crate::notify::Recipient;
 use crate::state::AppState;
 use crate::store::registrations::{self, RegistrationRow};
-use crate::store::users::{self, IdentifierFilter, UserRow};
+use crate::store::users::{self, IdentifierFilter, Status, UserRow};
 use crate::store::{DbConn, StoreError, workspaces};
 
 /// How long a registration waits for its code.
@@ -379,7 +379,7 @@ fn new_user(row: &RegistrationRow, id: &str, now: i64) -> UserRow {
         mobile_verified: row.mobile.is_some(),
         email: row.email.clone(),
         mobile: row.mobile.clone(),
-        status: "active".into(),
+        status: Status::Active,
         payload: row.payload.clone(),
         metadata: "{}".into(),
         password_hash: row.password_hash.clone(),

@@ -80,6 +80,25 @@ async fn userinfo_answers_get_and_post_with_the_id_tokens_claims() {
 }
 
 #[actix_web::test]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let (srv, admin) = TestServer::start().await;
+    let (setup, tokens) = signed_in(&srv, &admin).await;
+    let url = setup.endpoint("/oauth2/userinfo");
+    // RFC 7235 §2.1: auth schemes are case-insensitive, and RFC 6750's `Bearer` is one.
+    for scheme in ["BEARER", "bearer", "bEaReR"] {
+        let res = http()
+            .get(&url)
+            .header("authorization", format!("{scheme} {}", access(&tokens)))
+            .send()
+            .await
+            .unwrap();
+        let reply = Reply::read(res).await;
+        assert_eq!(reply.status, StatusCode::OK, "{scheme}: {}", reply.json);
+        assert_eq!(reply.json["sub"], setup.user.as_str());
+    }
+}
+
+#[actix_web::test]
 async fn a_request_without_a_token_gets_a_bare_bearer_challenge() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;
