@@ -203,7 +203,9 @@ pub fn open(conn: &mut DbConn, token: &str, now: i64) -> Result<Option<Opened>> 
     if !status(&row, now).is_pending() {
         return Ok(None);
     }
-    let Some(user) = users::find_by_id(conn, &row.user_id)? else {
+    // Only a user still waiting for the invitation may accept it: an admin may have deactivated them since.
+    let Some(user) = users::find_by_id(conn, &row.user_id)?.filter(|u| u.status == Status::Invited)
+    else {
         return Ok(None);
     };
     let pool = pool::by_id(conn, &user.pool_id)?;

@@ -290,9 +290,11 @@ pub async fn update(
                 }
                 row.status = status;
                 if status == Status::Inactive {
-                    // An inactive user loses every session and grant at once (CONTRACT).
+                    // An inactive user loses every session and grant at once (CONTRACT), and an open
+                    // invitation with them: accepting it would make the user active again.
                     crate::store::sessions::end_user_sessions(c, &row.id, now)?;
                     crate::store::grants::revoke_user_grants(c, &row.id, now)?;
+                    crate::store::invitations::revoke_open(c, &row.id, None, now)?;
                 }
             }
             if let Some(payload) = patch.payload {

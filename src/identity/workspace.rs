@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result, unique_as_conflict};
 use crate::state::AppState;
-use crate::store::DbConn;
 use crate::store::page::{Page, PageRequest, finish};
 use crate::store::workspaces::{self, ConnectionRow, WorkspaceRow};
+use crate::store::{DbConn, grants};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Workspace {
@@ -298,13 +298,17 @@ pub async fn disconnect_pool(
     pool: &str,
 ) -> Result<()> {
     let (tenant, workspace, pool) = (tenant.to_owned(), workspace.to_owned(), pool.to_owned());
+    let now = app.clock.now();
     app.db
         .transaction(move |c| {
             require(c, &tenant, &workspace)?;
-            match workspaces::delete_connection(c, &tenant, &workspace, &pool)? {
-                0 => Err(Error::NotFound("identity provider connection")),
-                _ => Ok(()),
+            if workspaces::delete_connection(c, &tenant, &workspace, &pool)? == 0 {
+                return Err(Error::NotFound("identity provider connection"));
             }
+            // Its users' sessions here end with the connection (`session::find_live` checks it); their refresh
+            // and access tokens must end too, or refresh would keep minting for the refresh lifetime.
+            grants::revoke_pool_grants(c, &tenant, &workspace, &pool, now)?;
+            Ok(())
         })
         .await
 }

@@ -106,6 +106,28 @@ pub fn revoke_user_grants(conn: &mut DbConn, user: &str, now: i64) -> StoreResul
     Ok(())
 }
 
+/// Revokes the grants a workspace holds for the users of one pool (the pool was disconnected from it).
+pub fn revoke_pool_grants(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    pool: &str,
+    now: i64,
+) -> StoreResult<usize> {
+    let pool_users = users::table
+        .filter(users::pool_id.eq(pool))
+        .select(users::id);
+    Ok(diesel::update(
+        grants::table
+            .filter(grants::tenant_id.eq(tenant))
+            .filter(grants::workspace_id.eq(workspace))
+            .filter(grants::user_id.eq_any(pool_users))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
 pub fn insert_code(conn: &mut DbConn, row: &CodeRow) -> StoreResult<()> {
     diesel::insert_into(authorization_codes::table)
         .values(row)

@@ -286,3 +286,30 @@ async fn identity_providers_are_listed_in_pages_in_connection_order() {
     assert_eq!(listed, pools);
     assert_bad_request(&admin.get("/default/workspaces/default/idps?limit=0").await);
 }
+
+#[actix_web::test]
+async fn disconnecting_a_pool_revokes_its_users_tokens_in_that_workspace() {
+    use crate::support::oidc::Setup;
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let tokens = setup.tokens(&[]).await;
+    let (access, refresh) = (
+        tokens["access_token"].as_str().unwrap(),
+        tokens["refresh_token"].as_str().unwrap(),
+    );
+    assert_eq!(setup.userinfo(access).await.status, StatusCode::OK);
+
+    let reply = admin
+        .delete(&format!("/default/workspaces/default/idps/{}", setup.pool))
+        .await;
+    assert_no_content(&reply);
+    // Refresh would otherwise keep minting for the refresh lifetime, and the access token keep reading claims.
+    let refreshed = setup.refresh(refresh).await;
+    refreshed.assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    assert_eq!(
+        setup.userinfo(access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let introspected = setup.post("/oauth2/introspect", &[("token", access)]).await;
+    assert_eq!(introspected.json["active"], false, "{}", introspected.json);
+}

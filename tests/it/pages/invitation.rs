@@ -189,3 +189,32 @@ async fn invitation_management_refuses_what_makes_no_sense() {
         StatusCode::GONE
     );
 }
+
+#[actix_web::test]
+async fn deactivating_an_invited_user_revokes_the_invitation() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let bob = invite_bob(&admin, &setup).await;
+    let link = last_link(&admin).await;
+    let browser = Browser::default();
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    let user = format!("/default/pools/{}/users/{bob}", setup.pool);
+    let (status, _) = admin.patch(&user, json!({"status": "inactive"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        admin.get(&invitation_path(&setup, &bob)).await.1["status"],
+        "revoked"
+    );
+    // The page opened before still posts: it is refused, and the user stays inactive.
+    let csrf = page.input("csrf_token").unwrap();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let refused = browser.post_form(&page.form_action(), &fields).await;
+    assert_eq!(refused.status, StatusCode::GONE, "{}", refused.body);
+    assert_eq!(browser.get(&link).await.status, StatusCode::GONE);
+    assert_eq!(admin.get(&user).await.1["status"], "inactive");
+}
