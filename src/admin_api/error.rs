@@ -70,14 +70,31 @@ impl ResponseError for ApiError {
 impl From<identity::Error> for ApiError {
     fn from(e: identity::Error) -> Self {
         let kind = e.kind();
+        match e {
+            // A store failure's text is the driver's: tables, SQL, the database's host and port. The log gets it.
+            identity::Error::Store(e) => ApiError::from_store(&e, kind),
+            e if kind == ErrorKind::Internal => ApiError::from_store(&e, kind),
+            e => ApiError::new(kind, e.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A failure whose own text must not reach the caller: logged, and described by its kind alone.
+    fn from_store(cause: &dyn std::fmt::Display, kind: ErrorKind) -> ApiError {
         let description = match kind {
-            // The cause goes to the log only: it may name tables, paths or hosts.
-            ErrorKind::Internal => {
-                tracing::error!(error = %e, "admin API request failed");
-                "internal error; see the server log".to_owned()
+            ErrorKind::Overloaded => {
+                tracing::warn!(error = %cause, "admin API request: the database is unavailable");
+                "the database is unavailable or busy; try again shortly"
             }
-            ErrorKind::Overloaded => e.to_string(),
-            _ => e.to_string(),
+            ErrorKind::Conflict => {
+                tracing::warn!(error = %cause, "admin API request conflicts with stored data");
+                "the change conflicts with existing data"
+            }
+            _ => {
+                tracing::error!(error = %cause, "admin API request failed");
+                "internal error; see the server log"
+            }
         };
         ApiError::new(kind, description)
     }

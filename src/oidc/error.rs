@@ -96,6 +96,12 @@ impl From<TokenError> for OAuthError {
             tracing::error!(error = %e, "OAuth request failed");
             return OAuthError::new(status, "server_error", "internal error; see the server log");
         }
+        // A store failure's text is the driver's (SQL, the database's host and port): the log gets it.
+        if let TokenError::Store(cause) = &e {
+            tracing::warn!(error = %cause, "OAuth request: the database is unavailable");
+            let description = "the service is temporarily unavailable; try again shortly";
+            return OAuthError::new(status, "temporarily_unavailable", description);
+        }
         let mut err = OAuthError::new(status, e.code(), e.to_string());
         if matches!(e, TokenError::InvalidClient(_)) {
             err.challenge = Some("Basic realm=\"tarn\"".into());

@@ -404,3 +404,40 @@ async fn type_errors_in_a_body_name_the_field() {
     crate::support::assert_invalid(&res, "name");
     assert!(admin.items("/default/pools").await.is_empty());
 }
+
+#[actix_web::test]
+async fn a_database_outage_answers_503_without_driver_or_host_details() {
+    use crate::support::TestDb;
+    use crate::support::proxy::TcpProxy;
+    // The detail that must not leak (a database's host, port and driver text) exists only over a network.
+    let Ok(base) = std::env::var("TARN_TEST_POSTGRES_URL") else {
+        eprintln!("skipped: needs TARN_TEST_POSTGRES_URL");
+        return;
+    };
+    let url = url::Url::parse(&base).unwrap();
+    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let proxy = TcpProxy::start(target.parse().unwrap()).await;
+    let db = TestDb::fresh();
+    let tarn::store::Backend::Postgres(direct) = db.backend() else {
+        unreachable!("a PostgreSQL test database")
+    };
+    let proxied = direct.replace(&target, &proxy.addr.to_string());
+    let (_srv, admin) =
+        TestServer::start_with(|c| c.database = tarn::store::Backend::Postgres(proxied)).await;
+    admin.create_pool("Customers").await;
+
+    proxy.cut();
+    let (status, body) = admin.get("/default/pools").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    let text = body.to_string().to_lowercase();
+    for detail in [
+        url.host_str().unwrap().to_owned(),
+        proxy.addr.port().to_string(),
+        "connection".to_owned(),
+        "postgres".to_owned(),
+        "server".to_owned(),
+    ] {
+        assert!(!text.contains(&detail), "{detail} in {body}");
+    }
+}

@@ -7,6 +7,7 @@ pub mod chromium;
 mod db;
 pub mod oidc;
 pub mod passkey;
+pub mod proxy;
 
 pub use admin::{
     Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,
