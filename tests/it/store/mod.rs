@@ -1,4 +1,3 @@
-mod keys;
 mod maintenance;
 mod parity;
 mod races;
