@@ -160,16 +160,16 @@ pub fn use_refresh(conn: &mut DbConn, hash: &str, now: i64) -> StoreResult<bool>
     Ok(n == 1)
 }
 
-/// Records a revoked access-token id until the token would have expired anyway.
+/// Records a revoked access-token id until the token would have expired anyway; revoking it again is not an error.
 pub fn revoke_jti(conn: &mut DbConn, jti: &str, expires_at: i64) -> StoreResult<()> {
-    if !is_jti_revoked(conn, jti)? {
+    insert_unless_present(conn, |c| {
         diesel::insert_into(revoked_tokens::table)
             .values((
                 revoked_tokens::jti.eq(jti),
                 revoked_tokens::expires_at.eq(expires_at),
             ))
-            .execute(conn)?;
-    }
+            .execute(c)
+    })?;
     Ok(())
 }
 
