@@ -7,7 +7,7 @@ use super::schema::{
     authorization_codes, grants, refresh_tokens, revoked_tokens, used_client_assertions, users,
 };
 use super::users::UserRow;
-use super::{DbConn, StoreResult};
+use super::{DbConn, StoreResult, insert_unless_present};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
@@ -182,16 +182,16 @@ pub fn use_refresh(conn: &mut DbConn, hash: &str, now: i64) -> StoreResult<bool>
     Ok(n == 1)
 }
 
-/// Records a revoked access-token id until the token would have expired anyway.
+/// Records a revoked access-token id until the token would have expired anyway; revoking it again is not an error.
 pub fn revoke_jti(conn: &mut DbConn, jti: &str, expires_at: i64) -> StoreResult<()> {
-    if !is_jti_revoked(conn, jti)? {
+    insert_unless_present(conn, |c| {
         diesel::insert_into(revoked_tokens::table)
             .values((
                 revoked_tokens::jti.eq(jti),
                 revoked_tokens::expires_at.eq(expires_at),
             ))
-            .execute(conn)?;
-    }
+            .execute(c)
+    })?;
     Ok(())
 }
 
@@ -203,20 +203,15 @@ pub fn is_jti_revoked(conn: &mut DbConn, jti: &str) -> StoreResult<bool> {
     Ok(n > 0)
 }
 
-/// Records a client assertion's `jti`; `false` when it was seen before (a replay).
+/// Records a client assertion's `jti`; `false` when it was seen before (a replay), also when the other use is
+/// being recorded at the same moment.
 pub fn record_assertion(conn: &mut DbConn, jti: &str, expires_at: i64) -> StoreResult<bool> {
-    let seen: i64 = used_client_assertions::table
-        .filter(used_client_assertions::jti.eq(jti))
-        .count()
-        .get_result(conn)?;
-    if seen > 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(used_client_assertions::table)
-        .values((
-            used_client_assertions::jti.eq(jti),
-            used_client_assertions::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    insert_unless_present(conn, |c| {
+        diesel::insert_into(used_client_assertions::table)
+            .values((
+                used_client_assertions::jti.eq(jti),
+                used_client_assertions::expires_at.eq(expires_at),
+            ))
+            .execute(c)
+    })
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::page::{Page, PageRequest, load_page};
 use super::schema::{group_members, pool_groups, users};
 use super::users::UserRow;
-use super::{DbConn, StoreResult};
+use super::{DbConn, StoreResult, insert_unless_present};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = pool_groups, treat_none_as_null = true)]
@@ -74,25 +74,18 @@ pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(pool_groups::table.find(id)).execute(conn)?)
 }
 
-/// Adds a member; already being one is not an error.
+/// Adds a member; already being one is not an error, even when another request adds them at the same moment.
 pub fn add_member(conn: &mut DbConn, group: &str, user: &str, now: i64) -> StoreResult<()> {
-    let exists: i64 = group_members::table
-        .filter(
-            group_members::group_id
-                .eq(group)
-                .and(group_members::user_id.eq(user)),
-        )
-        .count()
-        .get_result(conn)?;
-    if exists == 0 {
+    // The primary key (group_id, user_id) is the table's only unique key: a refusal means "already a member".
+    insert_unless_present(conn, |c| {
         diesel::insert_into(group_members::table)
             .values((
                 group_members::group_id.eq(group),
                 group_members::user_id.eq(user),
                 group_members::created_at.eq(now),
             ))
-            .execute(conn)?;
-    }
+            .execute(c)
+    })?;
     Ok(())
 }
 

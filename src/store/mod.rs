@@ -1,5 +1,11 @@
 //! Store layer: diesel schema, the SQLite/PostgreSQL connection, the pool and one module per table family.
 //! Knows nothing of HTTP or of the domain's rules; returns rows and `StoreError`.
+//!
+//! An insert that may find its row already there (an idempotent membership, a setting generated at start-up, a
+//! single-use `jti`) goes through [`insert_unless_present`], never "find, then insert": two connections can both
+//! find nothing, and the second insert then fails on the key. `INSERT … ON CONFLICT DO NOTHING` would say it in
+//! SQL, but diesel's `on_conflict_do_nothing()` does not compile for the `MultiConnection` backend (it does not
+//! implement `PgLikeOnConflictClause`), so the duplicate is caught as a unique violation instead.
 
 mod conn;
 mod migrate;
@@ -27,9 +33,9 @@ pub mod workspaces;
 use std::time::Duration;
 
 pub use conn::{Backend, DbConn};
-use diesel::SqliteConnection;
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{QueryResult, SqliteConnection};
 
 /// A failure of the store: the pool, the query, or a constraint the database enforced.
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +177,25 @@ where
         }
     }
     result
+}
+
+/// Runs `insert` unless its row is already there: `Ok(true)` when it inserted, `Ok(false)` when a unique
+/// constraint refused the row.
+///
+/// The insert gets a [`transaction`] of its own, a SAVEPOINT inside the caller's: a failed statement aborts a
+/// whole PostgreSQL transaction, and rolling back to the savepoint keeps the caller's usable. Any unique constraint
+/// counts, so use it on tables whose only unique key is what makes two rows the same. PostgreSQL logs each
+/// refused insert as an ERROR; callers that mostly expect the row to exist can look first and call this second.
+pub fn insert_unless_present(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> QueryResult<usize>,
+) -> StoreResult<bool> {
+    // Through `StoreError`, so that what counts as a duplicate is decided in one place, `From<DieselError>`.
+    match transaction(conn, |c| insert(c).map_err(StoreError::from)) {
+        Ok(_) => Ok(true),
+        Err(StoreError::Unique(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 fn is_outermost_sqlite(conn: &mut DbConn) -> bool {

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::settings;
-use super::{DbConn, StoreResult};
+use super::{DbConn, StoreResult, insert_unless_present};
 
 /// The value stored under `key`, if any.
 pub fn find(conn: &mut DbConn, key: &str) -> StoreResult<Option<String>> {
@@ -14,13 +14,12 @@ pub fn find(conn: &mut DbConn, key: &str) -> StoreResult<Option<String>> {
         .optional()?)
 }
 
-/// Stores `value` under `key` unless the key already has a value; returns whether it was stored.
+/// Stores `value` under `key` unless the key already has a value; returns whether it was stored. Of two instances
+/// storing at once, exactly one does.
 pub fn insert_if_absent(conn: &mut DbConn, key: &str, value: &str) -> StoreResult<bool> {
-    if find(conn, key)?.is_some() {
-        return Ok(false);
-    }
-    diesel::insert_into(settings::table)
-        .values((settings::key.eq(key), settings::value.eq(value)))
-        .execute(conn)?;
-    Ok(true)
+    insert_unless_present(conn, |c| {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(key), settings::value.eq(value)))
+            .execute(c)
+    })
 }

@@ -1,5 +1,6 @@
 //! `/api/admin/{tenant}/pools/{pool}/groups`: groups, nesting without cycles, membership, direct and effective views.
 
+use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -204,6 +205,33 @@ async fn assigning_a_user_is_idempotent_and_unassigning_removes_them() {
     assert!(admin.items(&members).await.is_empty());
     assert!(names_of_groups(&admin, &pool, &user).await.0.is_empty());
     assert_no_content(&admin.delete(&member).await);
+}
+
+/// On PostgreSQL, concurrent assignments used to race between the membership check and the insert: the losers
+/// hit the primary key and answered 409. Each `PUT` must answer 204 however many run at once.
+#[actix_web::test]
+async fn concurrent_assignments_of_the_same_user_all_succeed_and_make_one_membership() {
+    // Several workers, so that requests are handled side by side as in production.
+    let (_srv, admin) = TestServer::start_with(|c| c.workers = Some(4)).await;
+    let pool = admin.create_pool("Staff").await;
+    let group = admin.create_group(&pool, "staff", None).await;
+    let members = format!("{}/{group}/users", groups(&pool));
+    // Connections opened beforehand, so that the requests reach the server together rather than one handshake apart.
+    join_all((0..16).map(|_| admin.get(&members))).await;
+
+    // A race is lost only now and then; a few rounds make it show before the fix nearly every run.
+    for round in 0..4 {
+        let user = admin
+            .create_user(&pool, &format!("user{round}@example.com"))
+            .await;
+        let member = format!("{members}/{user}");
+        let replies = join_all((0..16).map(|_| admin.put(&member))).await;
+        for reply in &replies {
+            assert_no_content(reply);
+        }
+        assert_eq!(names_of_groups(&admin, &pool, &user).await.0, ["staff"]);
+    }
+    assert_eq!(admin.items(&members).await.len(), 4);
 }
 
 #[actix_web::test]

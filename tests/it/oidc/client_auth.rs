@@ -5,6 +5,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::future::join_all;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use openidconnect::Nonce;
 use openidconnect::core::CoreIdToken;
@@ -15,6 +16,9 @@ use crate::support::TestServer;
 use crate::support::oidc::{Browser, NONCE, REDIRECT, Reply, Setup, VERIFIER, http, jwt_claims};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// How many requests race in the concurrency tests.
+const RACERS: usize = 16;
 
 /// A P-256 key pair of the client: the PKCS#8 private key and the public JWK to register.
 struct ClientKey {
@@ -64,6 +68,16 @@ async fn jwt_client(srv: &TestServer, admin: &crate::support::Admin, key: &Clien
 
 /// Exchanges `code` authenticating with `assertion` (no other credentials).
 async fn exchange_with_assertion(setup: &Setup, code: &str, assertion: &str) -> Reply {
+    exchange_on(&http(), setup, code, assertion).await
+}
+
+/// [`exchange_with_assertion`] over `client`, which may have connections open already.
+async fn exchange_on(
+    client: &reqwest::Client,
+    setup: &Setup,
+    code: &str,
+    assertion: &str,
+) -> Reply {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -72,7 +86,7 @@ async fn exchange_with_assertion(setup: &Setup, code: &str, assertion: &str) -> 
         ("client_assertion_type", JWT_BEARER),
         ("client_assertion", assertion),
     ];
-    let res = http()
+    let res = client
         .post(setup.endpoint("/oauth2/token"))
         .form(&form)
         .send()
@@ -132,6 +146,48 @@ async fn a_replayed_client_assertion_is_refused_as_invalid_client() {
     let fresh = key.assertion(&srv, &setup.client_id, &token_endpoint, "another");
     let reply = exchange_with_assertion(&setup, &second, &fresh).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+}
+
+/// Concurrent replays of one assertion used to race between the replay check and the insert of its `jti`: on
+/// PostgreSQL the losers hit the primary key and got a 500. Exactly one may pass; the others are replays.
+#[actix_web::test]
+async fn concurrent_replays_of_one_assertion_let_exactly_one_through() {
+    // Several workers, so that requests are handled side by side as in production.
+    let (srv, admin) = TestServer::start_with(|c| c.workers = Some(4)).await;
+    let key = ClientKey::generate("client-key-1");
+    let setup = jwt_client(&srv, &admin, &key).await;
+    let token_endpoint = setup.endpoint("/oauth2/token");
+    let browser = Browser::default();
+    // Connections opened beforehand, so that the requests reach the server together rather than one handshake apart.
+    let client = http();
+    let discovery = setup.endpoint("/.well-known/openid-configuration");
+    join_all((0..RACERS).map(|_| client.get(&discovery).send())).await;
+
+    // A race is lost only now and then; a few rounds make it show before the fix nearly every run.
+    for round in 0..4 {
+        let jti = format!("only-once-{round}");
+        let assertion = key.assertion(&srv, &setup.client_id, &token_endpoint, &jti);
+        // A code each, so that only the assertion's single use can refuse a request.
+        let mut codes = Vec::new();
+        for _ in 0..RACERS {
+            codes.push(setup.code(&browser, &[]).await);
+        }
+        let replies = join_all(
+            codes
+                .iter()
+                .map(|code| exchange_on(&client, &setup, code, &assertion)),
+        )
+        .await;
+        let statuses: Vec<_> = replies.iter().map(|r| (r.status, &r.json)).collect();
+        let passed = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .count();
+        assert_eq!(passed, 1, "{statuses:#?}");
+        for reply in replies.iter().filter(|r| r.status != StatusCode::OK) {
+            reply.assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+        }
+    }
 }
 
 #[actix_web::test]

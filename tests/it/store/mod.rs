@@ -1,4 +1,4 @@
-mod keys;
 mod maintenance;
 mod parity;
+mod races;
 mod users;
