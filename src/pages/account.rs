@@ -17,7 +17,7 @@ use crate::authn::session::Session;
 use crate::oidc::Op;
 use crate::oidc::authorize::live_session;
 use crate::state::AppState;
-use crate::tokens::Provider;
+use crate::tokens::{Provider, TokenError};
 use crate::web::csrf::{self, Csrf};
 use crate::web::html;
 
@@ -110,7 +110,8 @@ impl Account {
         status: StatusCode,
     ) -> Result<HttpResponse, PageError> {
         let (app, p, user) = (&self.app, &self.op, &self.session.user);
-        let (keys, pool_offers) = passkey::overview(app, user).await?;
+        let overview = passkey::overview(app, user).await;
+        let (keys, pool_offers) = overview.map_err(TokenError::from)?;
         let passkeys = keys
             .into_iter()
             .map(|k| PasskeyItem {

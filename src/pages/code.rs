@@ -138,7 +138,7 @@ async fn submit_code(
 ) -> Result<HttpResponse, PageError> {
     let flow = SignIn::load(&req, op, &f.request).await?;
     match flow.verify_code(&f.challenge, &f.code).await {
-        Ok(user) => flow.signed_in(&user.id, vec!["otp".into()]).await,
+        Ok(user) => flow.signed_in(&user, vec!["otp".into()]).await,
         Err(CodeError::Wrong) => {
             let page = flow.code_page("/login/code", &f.challenge, &f.identifier);
             Ok(page.error(texts::CODE_WRONG).render())

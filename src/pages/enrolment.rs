@@ -21,6 +21,7 @@ use crate::oidc::Op;
 use crate::oidc::authorize::{complete, live_session};
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
+use crate::tokens::TokenError;
 use crate::web::csrf::{Csrf, CsrfRejected};
 
 crate::csrf_protected!(CsrfForm, EnrolForm, ContinueForm);
@@ -168,7 +169,8 @@ async fn resume(req: &HttpRequest, op: Op, request: &str) -> Result<HttpResponse
         return Ok(see_other(&flow.back()));
     };
     let id = flow.pending.id.clone();
-    app.db.run(move |c| pending::consume(c, &id)).await?;
+    let consumed = app.db.run(move |c| pending::consume(c, &id)).await;
+    consumed.map_err(TokenError::from)?;
     let (user, auth_time) = (&session.user.id, session.row.auth_time);
     Ok(complete(
         app,

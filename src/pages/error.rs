@@ -15,8 +15,8 @@ use crate::authn::login::LoginError;
 use crate::authn::passkey::PasskeyError;
 use crate::authn::registration::RegistrationError;
 use crate::authn::reset::ResetError;
+use crate::error::ErrorKind;
 use crate::state::AppState;
-use crate::store::StoreError;
 use crate::tokens::TokenError;
 use crate::web::csrf::{CsrfRejected, FormRejected};
 use crate::web::html;
@@ -143,19 +143,11 @@ impl<T> From<CsrfRejected<T>> for PageError {
 }
 
 impl From<TokenError> for PageError {
+    /// A store failure arrives as a `TokenError` too (`TokenError::from`): the web never names the store.
     fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Store(e) => e.into(),
-            e => PageError::internal(e),
-        }
-    }
-}
-
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Pool(_) => PageError::Busy,
-            e => PageError::internal(e),
+        match e.kind() {
+            ErrorKind::Overloaded => PageError::Busy,
+            _ => PageError::internal(e),
         }
     }
 }
@@ -164,7 +156,7 @@ impl From<crate::identity::Error> for PageError {
     fn from(e: crate::identity::Error) -> Self {
         match e {
             crate::identity::Error::Overloaded => PageError::Busy,
-            crate::identity::Error::Store(e) => e.into(),
+            crate::identity::Error::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }
@@ -174,7 +166,7 @@ impl From<CodeError> for PageError {
     /// Only the store failure is not the page's to word; the handlers word the rest.
     fn from(e: CodeError) -> Self {
         match e {
-            CodeError::Store(e) => e.into(),
+            CodeError::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }
@@ -184,7 +176,7 @@ impl From<LoginError> for PageError {
     fn from(e: LoginError) -> Self {
         match e {
             LoginError::Overloaded => PageError::Busy,
-            LoginError::Store(e) => e.into(),
+            LoginError::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }
@@ -194,7 +186,7 @@ impl From<ResetError> for PageError {
     fn from(e: ResetError) -> Self {
         match e {
             ResetError::Overloaded => PageError::Busy,
-            ResetError::Store(e) => e.into(),
+            ResetError::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }
@@ -206,7 +198,7 @@ impl From<RegistrationError> for PageError {
             RegistrationError::Overloaded => PageError::Busy,
             RegistrationError::NotAllowed => PageError::RegistrationNotOffered,
             RegistrationError::Expired => PageError::RegistrationExpired,
-            RegistrationError::Store(e) => e.into(),
+            RegistrationError::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }
@@ -215,7 +207,7 @@ impl From<RegistrationError> for PageError {
 impl From<PasskeyError> for PageError {
     fn from(e: PasskeyError) -> Self {
         match e {
-            PasskeyError::Store(e) => e.into(),
+            PasskeyError::Store(e) => TokenError::from(e).into(),
             e => PageError::internal(e),
         }
     }

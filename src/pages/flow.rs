@@ -20,7 +20,6 @@ use crate::identity::pool::Mechanism;
 use crate::oidc::Op;
 use crate::oidc::authorize::complete;
 use crate::state::AppState;
-use crate::store::users::UserRow;
 use crate::tokens::authorization::ValidRequest;
 use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError};
@@ -197,8 +196,8 @@ impl SignIn {
         })
     }
 
-    /// Checks the code the user typed for a sign-in `challenge` of this workspace; the user it proves.
-    pub async fn verify_code(&self, challenge: &str, code: &str) -> Result<UserRow, CodeError> {
+    /// Checks the code the user typed for a sign-in `challenge` of this workspace; the id of the user it proves.
+    pub async fn verify_code(&self, challenge: &str, code: &str) -> Result<String, CodeError> {
         let p = &self.op;
         let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), self.app.clock.now());
         let (challenge, typed) = (challenge.to_owned(), code.to_owned());
@@ -209,7 +208,7 @@ impl SignIn {
                 challenge: &challenge,
                 code: &typed,
             };
-            code::verify(c, &attempt, Purpose::SignIn, now)
+            code::verify(c, &attempt, Purpose::SignIn, now).map(|user| user.id)
         });
         verified.await
     }

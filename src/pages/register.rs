@@ -21,6 +21,7 @@ use crate::authn::code::{Attempt, CodeError, Purpose};
 use crate::authn::registration::{self, Completed, RegistrationError, Submission};
 use crate::identity::profile_schema;
 use crate::oidc::Op;
+use crate::tokens::TokenError;
 use crate::web::csrf::{Csrf, CsrfProtected};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -63,7 +64,7 @@ async fn load(req: &HttpRequest, op: Op, request_id: &str) -> Result<(SignIn, Sh
     let (t, w) = (flow.op.tenant.clone(), flow.op.workspace.clone());
     let found = flow.app.db.run(move |c| {
         let Some(pool) = registration::pool_for(c, &t, &w)? else {
-            return Ok::<_, PageError>(None);
+            return Ok::<_, TokenError>(None);
         };
         let schema = profile_schema::payload_document(c, &t, pool.payload_schema_id.as_deref())?;
         Ok(Some((pool, schema)))
@@ -162,7 +163,7 @@ async fn submit_register_code(
             Ok(super::register_passkey::page(&flow, &waiting).render())
         }
         Err(RegistrationError::Code(CodeError::Wrong)) => retry(texts::CODE_WRONG),
-        Err(RegistrationError::Code(CodeError::Store(e))) => Err(e.into()),
+        Err(RegistrationError::Code(e @ CodeError::Store(_))) => Err(e.into()),
         Err(RegistrationError::Code(_) | RegistrationError::Expired) => {
             retry(texts::REGISTRATION_CODE_SPENT)
         }

@@ -116,7 +116,7 @@ async fn confirm_reset(
             again().error(format!("The new password {rule}.")).render()
         }
         Err(ResetError::Code(CodeError::Wrong)) => again().error(texts::CODE_WRONG).render(),
-        Err(ResetError::Code(CodeError::Store(e))) => return Err(e.into()),
+        Err(ResetError::Code(e @ CodeError::Store(_))) => return Err(e.into()),
         Err(ResetError::Code(_)) => start_page(&flow, &f.identifier)
             .error(texts::CODE_SPENT)
             .render(),

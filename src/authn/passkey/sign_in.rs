@@ -89,26 +89,76 @@ fn for_identifier(
                 .webauthn
                 .start_passkey_authentication(&keys)
                 .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
-            return Ok((encode(&rcr)?, State::Identified(state), Some(user.id)));
+            let options = uniform(encode(&rcr)?);
+            return Ok((options, State::Identified(state), Some(user.id)));
         }
     }
-    let decoys = rp
-        .decoys
-        .generate(identifier.trim().to_lowercase().as_bytes())
-        .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+    let decoys = decoy_ids(rp, identifier)?;
     let (rcr, _) = rp
         .webauthn
         .start_discoverable_authentication()
         .map_err(|e| PasskeyError::Invalid(e.to_string()))?;
     let mut options = encode(&rcr)?;
-    if let Some(o) = options.as_object_mut() {
-        o.remove("mediation");
-    }
     options["publicKey"]["allowCredentials"] = decoys
         .iter()
-        .map(|id| json!({"type": "public-key", "id": credential_key(id), "transports": ["internal"]}))
+        .map(|id| json!({"type": "public-key", "id": credential_key(id)}))
         .collect();
-    Ok((options, State::Decoy, None))
+    Ok((uniform(options), State::Decoy, None))
+}
+
+/// The decoy credential ids of an identifier: stable, of believable number and lengths (webauthn-rs models both),
+/// and never none, since a user who has passkeys always has at least one.
+fn decoy_ids(rp: &RelyingParty, identifier: &str) -> Result<Vec<Vec<u8>>, PasskeyError> {
+    let seed = identifier.trim().to_lowercase();
+    let generate = |seed: &str| {
+        rp.decoys
+            .generate(seed.as_bytes())
+            .map_err(|e| PasskeyError::Invalid(e.to_string()))
+    };
+    let ids = generate(&seed)?;
+    if !ids.is_empty() {
+        return Ok(ids);
+    }
+    // Another deterministic draw, of which one id is kept: one passkey is the most common count.
+    let mut again = generate(&format!("{seed}\u{0}"))?;
+    again.truncate(1);
+    match again.is_empty() {
+        true => Ok(vec![
+            generate(&format!("{seed}\u{1}"))?
+                .into_iter()
+                .flatten()
+                .take(32)
+                .collect(),
+        ]),
+        false => Ok(again),
+    }
+}
+
+/// Options for a typed identifier, real or decoy, with exactly the same fields either way (a decoy starts from
+/// discoverable options, whose extras would tell): the answer must not say whether the identifier has passkeys.
+fn uniform(mut options: Value) -> Value {
+    const FIELDS: [&str; 5] = [
+        "allowCredentials",
+        "challenge",
+        "rpId",
+        "timeout",
+        "userVerification",
+    ];
+    if let Some(o) = options.as_object_mut() {
+        o.retain(|k, _| k == "publicKey");
+    }
+    if let Some(pk) = options.get_mut("publicKey").and_then(Value::as_object_mut) {
+        pk.retain(|k, _| FIELDS.contains(&k.as_str()));
+        let entries = pk.get_mut("allowCredentials").and_then(Value::as_array_mut);
+        for entry in entries
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            entry.retain(|k, _| k == "type" || k == "id");
+        }
+    }
+    options
 }
 
 /// Finishes a sign-in: checks the browser's credential against the ceremony, the stored passkey and its counter,

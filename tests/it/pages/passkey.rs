@@ -497,3 +497,48 @@ async fn a_passkey_of_a_pool_without_passkeys_is_refused_even_where_another_pool
     let page = sign_in(&browser, &login, &mut authenticator, "").await;
     assert_refused(&page, "not accepted");
 }
+
+/// The shape of passkey options with the random values taken out: every key, and every value that is not an id
+/// or a challenge.
+fn shape(options: &Value) -> Value {
+    let mut shape = options["publicKey"].clone();
+    shape["challenge"] = json!("…");
+    if let Some(list) = shape["allowCredentials"].as_array_mut() {
+        for entry in list {
+            entry["id"] = json!("…");
+        }
+    }
+    shape
+}
+
+#[actix_web::test]
+async fn decoy_options_have_the_shape_of_a_real_users() {
+    let (srv, admin) = TestServer::start().await;
+    let (setup, _authenticator) = with_passkey(&srv, &admin).await;
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let (_, real) = sign_in_options(&browser, &login, ALICE).await;
+    for stranger in ["nobody@example.com", "someone.else@example.org"] {
+        let (_, decoy) = sign_in_options(&browser, &login, stranger).await;
+        let (real_shape, decoy_shape) = (shape(&real), shape(&decoy));
+        let entries = |s: &Value| s["allowCredentials"].as_array().map(Vec::len);
+        // The number of entries may differ (it is a count of passkeys); each entry and everything else may not.
+        let first = |s: &Value| s["allowCredentials"][0].clone();
+        assert_eq!(first(&real_shape), first(&decoy_shape), "{real} vs {decoy}");
+        let without_list = |mut s: Value| {
+            s["allowCredentials"] = json!(null);
+            s
+        };
+        assert_eq!(
+            without_list(real_shape.clone()),
+            without_list(decoy_shape.clone()),
+            "{real} vs {decoy}"
+        );
+        assert!(entries(&decoy_shape).unwrap_or(0) >= 1);
+        assert_eq!(
+            real.as_object().unwrap().len(),
+            decoy.as_object().unwrap().len(),
+            "{real} vs {decoy}"
+        );
+    }
+}
