@@ -1,56 +1,14 @@
 //! Client authentication at the token endpoint: `private_key_jwt` with a key the test generates (RFC 7523,
 //! single-use assertions), and clients held to the method they registered.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use openidconnect::Nonce;
 use openidconnect::core::CoreIdToken;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::TestServer;
+use crate::support::client_key::{ClientKey, JWT_BEARER};
 use crate::support::oidc::{Browser, NONCE, REDIRECT, Reply, Setup, VERIFIER, http, jwt_claims};
-
-const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/// A P-256 key pair of the client: the PKCS#8 private key and the public JWK to register.
-struct ClientKey {
-    pkcs8: Vec<u8>,
-    jwk: Value,
-}
-
-impl ClientKey {
-    fn generate(kid: &str) -> ClientKey {
-        let pkcs8 =
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .unwrap()
-                .as_ref()
-                .to_vec();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8).unwrap();
-        // An uncompressed point: 0x04 || x || y.
-        let point = pair.public_key().as_ref();
-        let jwk = json!({
-            "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
-            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
-            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
-        });
-        ClientKey { pkcs8, jwk }
-    }
-
-    /// A client assertion for `client_id` with audience `aud` and this `jti`, valid for a minute of Tarn's clock.
-    fn assertion(&self, srv: &TestServer, client_id: &str, aud: &str, jti: &str) -> String {
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = self.jwk["kid"].as_str().map(str::to_owned);
-        let now = srv.state.clock.now();
-        let claims = json!({
-            "iss": client_id, "sub": client_id, "aud": aud, "jti": jti, "iat": now, "exp": now + 60,
-        });
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&self.pkcs8)).unwrap()
-    }
-}
 
 async fn jwt_client(srv: &TestServer, admin: &crate::support::Admin, key: &ClientKey) -> Setup {
     let registration = json!({
