@@ -1,5 +1,5 @@
-//! Redirect URIs of a client (`redirect_uris`, `post_logout_redirect_uris`): what may be registered.
-//! Domain rules only; no HTTP.
+//! Redirect URIs of a client (`redirect_uris`, `post_logout_redirect_uris`): what may be registered, and how a
+//! requested URI is matched against the registered ones. Domain rules only; no HTTP.
 //!
 //! Registration keeps a URI only if the WHATWG URL parser (the `url` crate, as browsers parse) writes it back
 //! exactly as given. The endpoints compare strings, then redirect to the parsed URL, so a URI the parser would
@@ -65,6 +65,27 @@ fn is_loopback(url: &Url) -> bool {
         }
 }
 
+/// Whether `requested` is one of the `registered` URIs: the same string, or, when `any_loopback_port` (a
+/// native app, RFC 8252 §7.3), a loopback IP URI that differs from a registered one only by a port the
+/// registration leaves out.
+pub fn is_registered(registered: &[String], requested: &str, any_loopback_port: bool) -> bool {
+    if registered.iter().any(|r| r == requested) {
+        return true;
+    }
+    any_loopback_port && without_loopback_port(requested).is_some_and(|r| registered.contains(&r))
+}
+
+/// `uri` without its port, if it is a canonical loopback IP URI with one.
+fn without_loopback_port(uri: &str) -> Option<String> {
+    let mut url = Url::parse(uri).ok()?;
+    // Only a URI that is already in its parsed form, so what was matched is what the browser is sent to.
+    if url.as_str() != uri || !is_loopback(&url) || url.port().is_none() {
+        return None;
+    }
+    url.set_port(None).ok()?;
+    Some(url.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +121,31 @@ mod tests {
         ] {
             assert!(!ok(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn loopback_ip_uris_of_native_apps_match_any_port() {
+        let registered = vec![
+            "http://127.0.0.1/cb".to_owned(),
+            "http://[::1]/cb".to_owned(),
+        ];
+        assert!(is_registered(&registered, "http://127.0.0.1:5000/cb", true));
+        assert!(is_registered(&registered, "http://[::1]:5000/cb", true));
+        assert!(is_registered(&registered, "http://127.0.0.1/cb", false));
+        assert!(!is_registered(
+            &registered,
+            "http://127.0.0.1:5000/cb",
+            false
+        ));
+        assert!(!is_registered(&registered, "http://127.0.0.1:5000/x", true));
+        assert!(!is_registered(
+            &registered,
+            "http://127.0.0.1:5000/cb/../cb",
+            true
+        ));
+        let named = vec!["http://localhost/cb".to_owned()];
+        assert!(!is_registered(&named, "http://localhost:5000/cb", true));
+        let pinned = vec!["http://127.0.0.1:4000/cb".to_owned()];
+        assert!(!is_registered(&pinned, "http://127.0.0.1:4001/cb", true));
     }
 }

@@ -1,11 +1,15 @@
 //! Validation of an authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636), in the order that
 //! decides how an error may be reported: client and redirect URI first (never redirect to an unverified URI).
+//! Redirect URIs match registered ones exactly, except for the port of a native app's loopback IP URI
+//! (RFC 8252 §7.3, see `identity::redirect_uri`); the code remembers the URI as requested, and the token
+//! request must repeat it exactly (RFC 6749 §4.1.3).
 
 use serde::{Deserialize, Serialize};
 
 use super::claims::has_scope;
 use super::client_auth::RegisteredClient;
 use crate::identity::client::AuthMethod;
+use crate::identity::redirect_uri;
 
 /// The parameters as sent (query or form). Unknown parameters are ignored.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -86,9 +90,11 @@ pub fn validate(
         }
         (Some(_), Some(c)) => c,
     };
+    // RFC 8252 §7.3: a native app (a public client) may add any port to a loopback IP redirect URI.
+    let native = client.metadata.token_endpoint_auth_method == AuthMethod::None;
     let redirect_uri = match &p.redirect_uri {
         None => return Err(Refusal::Page("The request has no redirect_uri.".into())),
-        Some(uri) if !client.metadata.redirect_uris.contains(uri) => {
+        Some(uri) if !redirect_uri::is_registered(&client.metadata.redirect_uris, uri, native) => {
             return Err(Refusal::Page(
                 "The redirect_uri is not registered for this application.".into(),
             ));

@@ -6,6 +6,7 @@ mod cors;
 mod discovery;
 mod login_page;
 mod logout;
+mod loopback_redirect;
 mod refresh;
 mod revoke_introspect;
 mod token_errors;
