@@ -135,18 +135,7 @@ pub fn validate(
             &format!("response_mode `{mode}` is not supported"),
         ));
     }
-    let too_long = [
-        &p.state,
-        &p.nonce,
-        &p.scope,
-        &p.login_hint,
-        &p.code_challenge,
-    ]
-    .iter()
-    .any(|v| v.as_ref().is_some_and(|s| s.len() > MAX_PARAM));
-    if too_long {
-        return Err(refuse("invalid_request", "a parameter is too long"));
-    }
+    check_free_text(p).map_err(|d| refuse("invalid_request", d))?;
     match p.response_type.as_deref() {
         None => return Err(refuse("invalid_request", "response_type is required")),
         Some("code") => {}
@@ -187,6 +176,28 @@ pub fn validate(
         max_age,
         login_hint: p.login_hint.clone(),
     })
+}
+
+/// Free-text parameters: bounded, and without control characters (RFC 6749 Appendix A: `state` is VSCHAR,
+/// `scope` NQCHAR). NUL cannot even be stored by PostgreSQL, so refuse here, before the user signs in, rather
+/// than fail once they have.
+fn check_free_text(p: &AuthorizeParams) -> Result<(), &'static str> {
+    let values = [
+        &p.state,
+        &p.nonce,
+        &p.scope,
+        &p.login_hint,
+        &p.code_challenge,
+    ];
+    for value in values.into_iter().filter_map(Option::as_deref) {
+        if value.len() > MAX_PARAM {
+            return Err("a parameter is too long");
+        }
+        if value.chars().any(char::is_control) {
+            return Err("a parameter contains a control character");
+        }
+    }
+    Ok(())
 }
 
 /// S256 only; required for public clients.
