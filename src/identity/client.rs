@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{Error, Result};
+use super::{client_jwks, redirect_uri};
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::clients::{self, ClientRow};
@@ -101,6 +102,12 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             "must be at most 200 characters",
         ));
     }
+    if client_name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "client_name",
+            "must not contain control characters",
+        ));
+    }
     let auth = reg
         .token_endpoint_auth_method
         .unwrap_or(AuthMethod::ClientSecretBasic);
@@ -141,19 +148,17 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             "at least one is required for authorization_code",
         ));
     }
-    check_uris("redirect_uris", &reg.redirect_uris)?;
-    check_uris("post_logout_redirect_uris", &reg.post_logout_redirect_uris)?;
-    if auth == AuthMethod::PrivateKeyJwt && !is_jwks(reg.jwks.as_ref()) {
-        return Err(Error::invalid(
-            "jwks",
-            "private_key_jwt needs a JWK Set with at least one key",
-        ));
-    }
-    if reg.jwks.is_some() && !is_jwks(reg.jwks.as_ref()) {
-        return Err(Error::invalid(
-            "jwks",
-            "must be a JWK Set: {\"keys\": [...]}",
-        ));
+    redirect_uri::check_all("redirect_uris", &reg.redirect_uris)?;
+    redirect_uri::check_all("post_logout_redirect_uris", &reg.post_logout_redirect_uris)?;
+    match &reg.jwks {
+        Some(jwks) => client_jwks::check(jwks)?,
+        None if auth == AuthMethod::PrivateKeyJwt => {
+            return Err(Error::invalid(
+                "jwks",
+                "private_key_jwt needs a JWK Set with at least one key",
+            ));
+        }
+        None => {}
     }
     Ok(ClientMetadata {
         client_name,
@@ -183,46 +188,6 @@ fn unique_subset(field: &str, values: Vec<String>, allowed: &[&str]) -> Result<V
         }
     }
     Ok(values)
-}
-
-/// Redirect URIs: absolute, no fragment, no credentials, `https` unless the host is loopback (RFC 8252 §7.3).
-fn check_uris(field: &str, uris: &[String]) -> Result<()> {
-    if uris.len() > 50 {
-        return Err(Error::invalid(field, "at most 50 URIs"));
-    }
-    for uri in uris {
-        let bad = |why: &str| Error::invalid(field, format!("`{uri}` {why}"));
-        let parsed = url::Url::parse(uri).map_err(|_| bad("is not an absolute URI"))?;
-        if uri.len() > 2048 {
-            return Err(bad("is longer than 2048 characters"));
-        }
-        if uri.contains('#') {
-            return Err(bad("must not contain a fragment"));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(bad("must not contain credentials"));
-        }
-        let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-        match parsed.scheme() {
-            "https" if parsed.host_str().is_some() => {}
-            "http" if loopback => {}
-            _ => {
-                return Err(bad(
-                    "must use https (http is allowed only for localhost, 127.0.0.1 and [::1])",
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn is_jwks(jwks: Option<&Value>) -> bool {
-    let keys = jwks.and_then(|j| j.get("keys")).and_then(Value::as_array);
-    keys.is_some_and(|k| {
-        !k.is_empty()
-            && k.iter()
-                .all(|key| key.get("kty").is_some_and(Value::is_string))
-    })
 }
 
 /// RFC 6749 §3.3: space-separated tokens of printable ASCII except `"` and `\`; duplicates dropped.
@@ -314,7 +279,17 @@ pub async fn delete(app: &AppState, tenant: &str, workspace: &str, id: &str) -> 
 /// The client row, or `NotFound` when the workspace has no such client.
 pub fn require(conn: &mut DbConn, tenant: &str, workspace: &str, id: &str) -> Result<ClientRow> {
     super::workspace::require(conn, tenant, workspace)?;
+    if !is_plausible_id(id) {
+        return Err(Error::NotFound("client"));
+    }
     clients::find(conn, tenant, workspace, id)?.ok_or(Error::NotFound("client"))
+}
+
+/// Whether `id` could name a client. Client ids are short text (UUIDs), so an empty or long id, or one with a
+/// control character (PostgreSQL cannot even compare a text with NUL: it fails the query), names no client and
+/// is not looked up.
+pub fn is_plausible_id(id: &str) -> bool {
+    (1..=255).contains(&id.len()) && !id.chars().any(char::is_control)
 }
 
 fn view(row: ClientRow) -> Result<Client> {
@@ -389,12 +364,12 @@ mod tests {
             .is_err()
         );
         assert!(
-            reg(json!({"grant_types": ["implicit"], "redirect_uris": ["https://a.example"]}))
+            reg(json!({"grant_types": ["implicit"], "redirect_uris": ["https://a.example/"]}))
                 .is_err()
         );
-        assert!(reg(json!({"token_endpoint_auth_method": "private_key_jwt", "redirect_uris": ["https://a.example"]})).is_err());
+        assert!(reg(json!({"token_endpoint_auth_method": "private_key_jwt", "redirect_uris": ["https://a.example/"]})).is_err());
         assert!(
-            reg(json!({"scope": "openid \"bad\"", "redirect_uris": ["https://a.example"]}))
+            reg(json!({"scope": "openid \"bad\"", "redirect_uris": ["https://a.example/"]}))
                 .is_err()
         );
         assert!(reg(json!({"grant_types": ["client_credentials"]})).is_ok());

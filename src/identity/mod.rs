@@ -3,6 +3,7 @@
 //! and reaches the database only through `crate::store`.
 
 pub mod client;
+pub mod client_jwks;
 pub mod error;
 pub mod group;
 pub mod hierarchy;
@@ -11,6 +12,7 @@ pub mod invitation;
 pub mod patch;
 pub mod pool;
 pub mod profile_schema;
+pub mod redirect_uri;
 pub mod slug;
 pub mod tenant;
 pub mod user;

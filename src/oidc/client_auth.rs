@@ -14,7 +14,9 @@ use crate::state::AppState;
 use crate::tokens::Provider;
 use crate::tokens::client_auth::{self as auth, Presented, RegisteredClient};
 
-/// Reads the form body and authenticates the client as the endpoint at `path` (its assertion audience).
+/// Reads the form body and authenticates the client at the endpoint at `path`. A client assertion may name
+/// as `aud` the issuer, the token endpoint URL (what OIDC Core §9 says it SHOULD be, wherever it is sent) or
+/// the URL of the endpoint called.
 pub async fn authenticated(
     req: &HttpRequest,
     app: &AppState,
@@ -24,7 +26,11 @@ pub async fn authenticated(
 ) -> Result<(HashMap<String, String>, Arc<RegisteredClient>), OAuthError> {
     let form = super::form::parse(req, body)?;
     let presented = presented(req, &form)?;
-    let client = auth::authenticate(app, p, presented, &super::endpoint(p, path)).await?;
+    let (called, token) = (
+        super::endpoint(p, path),
+        super::endpoint(p, super::token::PATH),
+    );
+    let client = auth::authenticate(app, p, presented, &[&called, &token]).await?;
     Ok((form, client))
 }
 

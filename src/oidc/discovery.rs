@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{Op, endpoint};
 use crate::tokens::Provider;
 use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
+use crate::tokens::client_auth::ASSERTION_ALGORITHMS;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -37,7 +38,7 @@ fn document(p: &Provider) -> String {
     json!({
         "issuer": p.issuer,
         "authorization_endpoint": endpoint(p, "/oauth2/authorize"),
-        "token_endpoint": endpoint(p, "/oauth2/token"),
+        "token_endpoint": endpoint(p, super::token::PATH),
         "userinfo_endpoint": endpoint(p, "/oauth2/userinfo"),
         "jwks_uri": endpoint(p, "/.well-known/jwks.json"),
         "revocation_endpoint": endpoint(p, "/oauth2/revoke"),
@@ -49,11 +50,15 @@ fn document(p: &Provider) -> String {
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
-        "userinfo_signing_alg_values_supported": ["none"],
+        // UserInfo answers JSON only, so no `userinfo_signing_alg_values_supported` (OIDC Discovery §3).
+        // RFC 8414 §2: each endpoint lists what it accepts; revocation takes a public client's client_id
+        // (RFC 7009 §5), introspection only confidential clients. Signing algorithms go with private_key_jwt.
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "PS256", "ES256", "EdDSA"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": SUPPORTED_CLAIMS,
         "claims_parameter_supported": false,

@@ -74,6 +74,17 @@ impl ResponseError for OAuthError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if self.status.is_client_error() {
+            // The client's mistake, not ours: INFO, enough to diagnose an integration, never ERROR (which is
+            // for failures on our side, logged where they become `server_error`). Debug-formatted, because
+            // descriptions quote what the client sent and a line break must not forge a log line.
+            tracing::info!(
+                status = self.status.as_u16(),
+                error = self.code,
+                description = ?self.description,
+                "OAuth request refused"
+            );
+        }
         let mut res = HttpResponse::build(self.status);
         res.insert_header((CACHE_CONTROL, "no-store"))
             .insert_header((PRAGMA, "no-cache"));
@@ -124,4 +135,44 @@ pub fn query_error(
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     OAuthError::invalid_request(format!("invalid query string: {err}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::Level;
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+    use super::*;
+
+    /// Collects the level of every event.
+    #[derive(Clone, Default)]
+    struct Levels(Arc<Mutex<Vec<Level>>>);
+
+    impl<S: tracing::Subscriber> Layer<S> for Levels {
+        fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+            self.0.lock().unwrap().push(*event.metadata().level());
+        }
+    }
+
+    fn levels_of(respond: impl FnOnce()) -> Vec<Level> {
+        let levels = Levels::default();
+        let subscriber = tracing_subscriber::registry().with(levels.clone());
+        tracing::subscriber::with_default(subscriber, respond);
+        levels.0.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn a_clients_mistake_is_logged_at_info_and_ours_at_error() {
+        let refused = levels_of(|| {
+            OAuthError::invalid_request("parameter `scope` is repeated").error_response();
+            OAuthError::from(TokenError::InvalidClient("unknown client".into())).error_response();
+        });
+        assert_eq!(refused, [Level::INFO, Level::INFO]);
+        let failed = levels_of(|| {
+            OAuthError::from(TokenError::Internal("disk on fire".into())).error_response();
+        });
+        assert_eq!(failed, [Level::ERROR]);
+    }
 }

@@ -53,9 +53,11 @@ async fn introspect(
             .run(move |c| grant::live_refresh(c, &token, now).map_err(TokenError::from))
             .await?
         {
-            // Refresh tokens are looked up by hash alone: only this workspace's count here.
+            // Refresh tokens are looked up by hash alone: only this workspace's count here. No `token_type`:
+            // RFC 7662 §2.2 means a type of RFC 6749 §7.1 (the OAuth Access Token Types registry), and a
+            // refresh token is none of them.
             Some((g, r)) if g.tenant_id == p.tenant && g.workspace_id == p.workspace => json!({
-                "active": true, "token_type": "refresh_token", "scope": g.scope, "client_id": g.client_id,
+                "active": true, "scope": g.scope, "client_id": g.client_id,
                 "sub": g.user_id, "iss": p.issuer, "exp": r.expires_at, "iat": r.created_at,
             }),
             _ => inactive(),

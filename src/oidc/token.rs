@@ -11,9 +11,12 @@ use crate::state::AppState;
 use crate::tokens::authorization::granted_scope;
 use crate::tokens::{grant, issue};
 
+/// The token endpoint's path under the issuer.
+pub const PATH: &str = "/oauth2/token";
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::resource("/oauth2/token")
+        super::resource(PATH)
             .route(web::post().to(token))
             .route(super::preflight()),
     );
@@ -25,7 +28,7 @@ async fn token(
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let (form, client) = client_auth::authenticated(&req, &app, &p, &body, "/oauth2/token").await?;
+    let (form, client) = client_auth::authenticated(&req, &app, &p, &body, PATH).await?;
     let grant_type = form
         .get("grant_type")
         .map(String::as_str)

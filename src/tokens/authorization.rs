@@ -1,11 +1,15 @@
 //! Validation of an authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636), in the order that
 //! decides how an error may be reported: client and redirect URI first (never redirect to an unverified URI).
+//! Redirect URIs match registered ones exactly, except for the port of a native app's loopback IP URI
+//! (RFC 8252 §7.3, see `identity::redirect_uri`); the code remembers the URI as requested, and the token
+//! request must repeat it exactly (RFC 6749 §4.1.3).
 
 use serde::{Deserialize, Serialize};
 
 use super::claims::has_scope;
 use super::client_auth::RegisteredClient;
 use crate::identity::client::AuthMethod;
+use crate::identity::redirect_uri;
 
 /// The parameters as sent (query or form). Unknown parameters are ignored.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -82,9 +86,11 @@ pub fn validate(
         }
         (Some(_), Some(c)) => c,
     };
+    // RFC 8252 §7.3: a native app (a public client) may add any port to a loopback IP redirect URI.
+    let native = client.metadata.token_endpoint_auth_method == AuthMethod::None;
     let redirect_uri = match &p.redirect_uri {
         None => return Err(Refusal::Page("The request has no redirect_uri.".into())),
-        Some(uri) if !client.metadata.redirect_uris.contains(uri) => {
+        Some(uri) if !redirect_uri::is_registered(&client.metadata.redirect_uris, uri, native) => {
             return Err(Refusal::Page(
                 "The redirect_uri is not registered for this application.".into(),
             ));
@@ -125,18 +131,7 @@ pub fn validate(
             &format!("response_mode `{mode}` is not supported"),
         ));
     }
-    let too_long = [
-        &p.state,
-        &p.nonce,
-        &p.scope,
-        &p.login_hint,
-        &p.code_challenge,
-    ]
-    .iter()
-    .any(|v| v.as_ref().is_some_and(|s| s.len() > MAX_PARAM));
-    if too_long {
-        return Err(refuse("invalid_request", "a parameter is too long"));
-    }
+    check_free_text(p).map_err(|d| refuse("invalid_request", d))?;
     match p.response_type.as_deref() {
         None => return Err(refuse("invalid_request", "response_type is required")),
         Some("code") => {}
@@ -177,6 +172,28 @@ pub fn validate(
         max_age,
         login_hint: p.login_hint.clone(),
     })
+}
+
+/// Free-text parameters: bounded, and without control characters (RFC 6749 Appendix A: `state` is VSCHAR,
+/// `scope` NQCHAR). NUL cannot even be stored by PostgreSQL, so refuse here, before the user signs in, rather
+/// than fail once they have.
+fn check_free_text(p: &AuthorizeParams) -> Result<(), &'static str> {
+    let values = [
+        &p.state,
+        &p.nonce,
+        &p.scope,
+        &p.login_hint,
+        &p.code_challenge,
+    ];
+    for value in values.into_iter().filter_map(Option::as_deref) {
+        if value.len() > MAX_PARAM {
+            return Err("a parameter is too long");
+        }
+        if value.chars().any(char::is_control) {
+            return Err("a parameter contains a control character");
+        }
+    }
+    Ok(())
 }
 
 /// S256 only; required for public clients.

@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, Validation};
-use serde::Deserialize;
 
 use super::error::TokenError;
-use super::jwt;
 use super::provider::Provider;
+use super::{assertion, jwt};
 use crate::cache::TtlCache;
-use crate::identity::client::{AuthMethod, ClientMetadata};
+use crate::identity::client::{AuthMethod, ClientMetadata, is_plausible_id};
 use crate::state::AppState;
 use crate::store::clients::{self, ClientRow};
 use crate::store::grants;
@@ -41,6 +40,9 @@ pub async fn find_client(
     p: &Provider,
     client_id: &str,
 ) -> Result<Option<Arc<RegisteredClient>>, TokenError> {
+    if !is_plausible_id(client_id) {
+        return Ok(None);
+    }
     let key = (p.tenant.clone(), p.workspace.clone(), client_id.to_owned());
     if let Some(hit) = app.clients.0.get(&key) {
         return Ok(Some(hit));
@@ -73,42 +75,44 @@ pub struct Presented {
     pub client_assertion: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct AssertionClaims {
-    iss: String,
-    sub: String,
-    exp: i64,
-    jti: Option<String>,
+impl Presented {
+    /// How many client authentication methods the request uses: HTTP Basic, `client_secret` in the body, and
+    /// a client assertion (either of its two parameters). `client_id` alone is not a method.
+    fn methods(&self) -> usize {
+        let assertion = self.client_assertion.is_some() || self.client_assertion_type.is_some();
+        [
+            self.basic.is_some(),
+            self.client_secret.is_some(),
+            assertion,
+        ]
+        .into_iter()
+        .filter(|used| *used)
+        .count()
+    }
 }
 
-/// Authenticates the client with the method it registered; any mismatch is `invalid_client`.
+/// Algorithms accepted for client assertions (listed in discovery as `*_auth_signing_alg_values_supported`).
+pub const ASSERTION_ALGORITHMS: [&str; 5] = ["RS256", "PS256", "ES256", "ES384", "EdDSA"];
+
+/// Authenticates the client with the method it registered; any mismatch is `invalid_client`. `audiences` are
+/// the URLs an assertion may name as `aud` besides the issuer: the token endpoint and the endpoint called.
 pub async fn authenticate(
     app: &AppState,
     p: &Provider,
     presented: Presented,
-    endpoint: &str,
+    audiences: &[&str],
 ) -> Result<Arc<RegisteredClient>, TokenError> {
     let refused = |why: &str| TokenError::InvalidClient(why.to_owned());
-    let assertion = presented.client_assertion.as_deref();
-    let claimed_id = match (&presented.basic, &presented.client_id, assertion) {
-        (Some((id, _)), body_id, _) => match body_id {
-            Some(b) if b != id => {
-                return Err(refused(
-                    "client_id in the body differs from the Authorization header",
-                ));
-            }
-            _ => id.clone(),
-        },
-        (None, Some(id), _) => id.clone(),
-        (None, None, Some(a)) => {
-            unverified_issuer(a).ok_or_else(|| refused("client_assertion has no iss"))?
-        }
-        (None, None, None) => return Err(refused("no client authentication")),
-    };
+    // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
+    if presented.methods() > 1 {
+        return Err(TokenError::InvalidRequest(
+            "more than one client authentication method in the request (RFC 6749 §2.3)".into(),
+        ));
+    }
+    let claimed_id = claimed_id(&presented)?;
     let client = find_client(app, p, &claimed_id)
         .await?
         .ok_or_else(|| refused("unknown client"))?;
-    let method = client.metadata.token_endpoint_auth_method;
     let secret_ok = |secret: &str| {
         client
             .row
@@ -116,32 +120,46 @@ pub async fn authenticate(
             .as_deref()
             .is_some_and(|h| crate::secret::matches(secret, h))
     };
-    match method {
+    let assertion = presented.client_assertion.as_deref();
+    match client.metadata.token_endpoint_auth_method {
         AuthMethod::ClientSecretBasic => match &presented.basic {
             Some((_, secret)) if secret_ok(secret) => {}
             _ => return Err(refused("client authentication failed")),
         },
-        AuthMethod::ClientSecretPost => match (&presented.basic, &presented.client_secret) {
-            (None, Some(secret)) if secret_ok(secret) => {}
+        AuthMethod::ClientSecretPost => match &presented.client_secret {
+            Some(secret) if secret_ok(secret) => {}
             _ => return Err(refused("client authentication failed")),
         },
         AuthMethod::PrivateKeyJwt => {
-            if presented.basic.is_some()
-                || presented.client_assertion_type.as_deref() != Some(JWT_BEARER)
-            {
+            if presented.client_assertion_type.as_deref() != Some(JWT_BEARER) {
                 return Err(refused("client authentication failed"));
             }
             let assertion = assertion.ok_or_else(|| refused("client_assertion is required"))?;
-            check_assertion(app, p, &client, assertion, endpoint).await?;
+            check_assertion(app, p, &client, assertion, audiences).await?;
         }
         AuthMethod::None => {
-            if presented.basic.is_some() || presented.client_secret.is_some() || assertion.is_some()
-            {
+            if presented.methods() > 0 {
                 return Err(refused("a public client has no credentials to present"));
             }
         }
     }
     Ok(client)
+}
+
+/// The client id the request claims: from Basic (a body `client_id` must agree), the body, or the
+/// assertion's unverified `iss`.
+fn claimed_id(presented: &Presented) -> Result<String, TokenError> {
+    let refused = |why: &str| TokenError::InvalidClient(why.to_owned());
+    match (&presented.basic, &presented.client_id) {
+        (Some((id, _)), Some(body)) if body != id => Err(refused(
+            "client_id in the body differs from the Authorization header",
+        )),
+        (Some((id, _)), _) | (None, Some(id)) => Ok(id.clone()),
+        (None, None) => match presented.client_assertion.as_deref() {
+            Some(a) => unverified_issuer(a).ok_or_else(|| refused("client_assertion has no iss")),
+            None => Err(refused("no client authentication")),
+        },
+    }
 }
 
 fn unverified_issuer(assertion: &str) -> Option<String> {
@@ -150,14 +168,14 @@ fn unverified_issuer(assertion: &str) -> Option<String> {
     claims.get("iss")?.as_str().map(str::to_owned)
 }
 
-/// RFC 7523 §3: signed by a key in the client's `jwks`, `iss` = `sub` = client_id, `aud` naming the token
-/// endpoint or the issuer, unexpired, with a `jti` never seen before.
+/// RFC 7523 §3: signed by a key in the client's `jwks` with an accepted algorithm, claims as
+/// [`assertion::check`] requires, and a `jti` never seen before (§3 item 7, single use).
 async fn check_assertion(
     app: &AppState,
     p: &Provider,
     client: &RegisteredClient,
     assertion: &str,
-    endpoint: &str,
+    audiences: &[&str],
 ) -> Result<(), TokenError> {
     let refused = |why: String| TokenError::InvalidClient(why);
     let keys = client
@@ -169,36 +187,27 @@ async fn check_assertion(
         .cloned()
         .unwrap_or_default();
     let mut validation = Validation::new(Algorithm::RS256);
-    validation.algorithms = vec![
-        Algorithm::RS256,
-        Algorithm::ES256,
-        Algorithm::PS256,
-        Algorithm::EdDSA,
-    ];
-    validation.set_audience(&[endpoint, p.issuer.as_str()]);
+    validation.algorithms = ASSERTION_ALGORITHMS
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    // The claims are checked below against Tarn's clock (jsonwebtoken would read the system clock).
     validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let claims: AssertionClaims = jwt::verify(assertion, &keys, &validation)
+    let claims: serde_json::Value = jwt::verify(assertion, &keys, &validation)
         .map_err(|e| refused(format!("client_assertion rejected: {e}")))?;
-    let now = app.clock.now();
+    let mut accepted = vec![p.issuer.as_str()];
+    accepted.extend_from_slice(audiences);
     let id = &client.row.id;
-    if &claims.iss != id || &claims.sub != id {
-        return Err(refused(
-            "client_assertion iss and sub must be the client_id".into(),
-        ));
-    }
-    if claims.exp <= now || claims.exp > now + 3600 {
-        return Err(refused(
-            "client_assertion is expired or lives longer than an hour".into(),
-        ));
-    }
-    let jti = claims
-        .jti
-        .ok_or_else(|| refused("client_assertion needs a jti".into()))?;
-    let key = format!("{id}:{jti}");
+    let checked = assertion::check(&claims, id, &accepted, app.clock.now()).map_err(refused)?;
+    let key = format!("{id}:{}", checked.jti);
     let fresh = app
         .db
-        .run(move |c| grants::record_assertion(c, &key, claims.exp).map_err(TokenError::from))
+        .run(move |c| {
+            grants::record_assertion(c, &key, checked.replayable_until).map_err(TokenError::from)
+        })
         .await?;
     if !fresh {
         return Err(refused("client_assertion was already used".into()));

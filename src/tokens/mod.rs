@@ -2,6 +2,7 @@
 //! client authentication. Knows nothing of actix or HTML.
 
 pub mod access;
+pub mod assertion;
 pub mod authorization;
 pub mod claims;
 pub mod client_auth;

@@ -305,3 +305,200 @@ async fn the_client_list_pages() {
         assert_bad_request(&res);
     }
 }
+
+/// Issue 11 item 15: the authorization endpoint matches redirect URIs as strings but redirects to their parsed
+/// form, so a URI is registered only as a URL parser (the WHATWG URL Standard, as the `url` crate and browsers
+/// implement it) writes it, and never with control characters.
+#[actix_web::test]
+async fn redirect_uris_are_refused_unless_a_url_parser_writes_them_as_given() {
+    let (_srv, admin) = TestServer::start().await;
+    let rewritten = [
+        ("https:/a.example.com/cb", "https://a.example.com/cb"),
+        (
+            "https://a.example.com/cb/../../x",
+            "https://a.example.com/x",
+        ),
+        ("https://a.example.com/cb/./x", "https://a.example.com/cb/x"),
+        ("HTTPS://a.example.com/cb", "https://a.example.com/cb"),
+        ("https://A.Example.com/cb", "https://a.example.com/cb"),
+        ("https://a.example.com", "https://a.example.com/"),
+        ("https://a.example.com:443/cb", "https://a.example.com/cb"),
+        ("https://a.example.com/c b", "https://a.example.com/c%20b"),
+        (
+            "https://a.example.com/cb?q=a b",
+            "https://a.example.com/cb?q=a%20b",
+        ),
+        (
+            "https://bücher.example/cb",
+            "https://xn--bcher-kva.example/cb",
+        ),
+        ("http://127.1/cb", "http://127.0.0.1/cb"),
+        ("http://[0:0::1]/cb", "http://[::1]/cb"),
+        ("https:\\\\a.example.com\\cb", "https://a.example.com/cb"),
+    ];
+    for field in ["redirect_uris", "post_logout_redirect_uris"] {
+        for (given, parsed) in rewritten {
+            let res = admin.post(CLIENTS, shop(json!({field: [given]}))).await;
+            assert_invalid(&res, field);
+            let description = res.1["error_description"].as_str().unwrap();
+            assert!(description.contains(parsed), "{given}: {description}");
+        }
+        for given in [
+            "https://a.example.com/\r\nX: y",
+            "https://a.example.com/cb\u{0}",
+            "https://a.example.com/c\tb",
+            "https://a.example.com/cb\u{7f}",
+            "https://a.example.com/cb\u{85}",
+            " https://a.example.com/cb",
+        ] {
+            let res = admin.post(CLIENTS, shop(json!({field: [given]}))).await;
+            assert_invalid(&res, field);
+            let description = res.1["error_description"].as_str().unwrap();
+            assert!(
+                !description.contains(['\r', '\n', '\u{0}']),
+                "{description:?}"
+            );
+        }
+    }
+    assert_no_clients(&admin).await;
+    let kept = [
+        "https://a.example.com/",
+        "https://a.example.com/cb?x=1&y=%20",
+        "https://a.example.com:8443/cb",
+        "https://xn--bcher-kva.example/cb",
+        "http://127.0.0.1/cb",
+        "http://[::1]:8080/cb",
+        "http://localhost:3000/cb",
+    ];
+    let client = admin
+        .create(
+            CLIENTS,
+            shop(json!({"redirect_uris": kept, "post_logout_redirect_uris": kept})),
+        )
+        .await;
+    assert_eq!(client["redirect_uris"], json!(kept));
+    assert_eq!(client["post_logout_redirect_uris"], json!(kept));
+}
+
+/// A base64url (no padding) string of `len` bytes, the first one `first`.
+fn b64_bytes(first: u8, len: usize) -> String {
+    use base64::Engine;
+    let mut bytes = vec![0x5a_u8; len];
+    bytes[0] = first;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A real RSA public key of `bits` as a JWK.
+fn rsa_jwk(bits: aws_lc_rs::rsa::KeySize) -> Value {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let pair = aws_lc_rs::rsa::KeyPair::generate(bits).unwrap();
+    let public = aws_lc_rs::signature::KeyPair::public_key(&pair);
+    json!({"kty": "RSA", "kid": "rsa", "n": b64(public.modulus().big_endian_without_leading_zero()),
+           "e": b64(public.exponent().big_endian_without_leading_zero())})
+}
+
+/// Issue 11 item 16: a client's `jwks` holds public signature keys of a strength Tarn accepts: RSA of at least
+/// 2048 bits, EC on P-256, P-384 or P-521, OKP Ed25519; never a symmetric (`oct`) or a private key.
+#[actix_web::test]
+async fn client_jwks_with_weak_or_unsuitable_keys_are_refused() {
+    let (_srv, admin) = TestServer::start().await;
+    let p256 = json!({"kty": "EC", "crv": "P-256", "x": b64_bytes(1, 32), "y": b64_bytes(2, 32)});
+    let e = "AQAB";
+    let with = |extra: Value| merged(p256.clone(), extra);
+    let refused = [
+        (
+            json!({"kty": "RSA", "n": b64_bytes(0xc3, 3), "e": e}),
+            "2048",
+        ),
+        (
+            json!({"kty": "RSA", "n": b64_bytes(0xff, 128), "e": e}),
+            "2048",
+        ),
+        (
+            json!({"kty": "RSA", "n": b64_bytes(0x7f, 256), "e": e}),
+            "2048",
+        ),
+        (
+            json!({"kty": "RSA", "n": format!("AA{}", &b64_bytes(0xff, 256)[2..]), "e": e}),
+            "2048",
+        ),
+        (
+            json!({"kty": "RSA", "n": b64_bytes(0xff, 1025), "e": e}),
+            "8192",
+        ),
+        (json!({"kty": "RSA", "e": e}), "`n`"),
+        (json!({"kty": "RSA", "n": b64_bytes(0xff, 256)}), "`e`"),
+        (json!({"kty": "RSA", "n": "not base64!", "e": e}), "`n`"),
+        (json!({"kty": "oct", "k": "c2VjcmV0LXNoYXJlZC1rZXk"}), "oct"),
+        (
+            json!({"kty": "EC", "crv": "secp256k1", "x": b64_bytes(1, 32), "y": b64_bytes(2, 32)}),
+            "secp256k1",
+        ),
+        (
+            json!({"kty": "EC", "crv": "P-192", "x": b64_bytes(1, 24), "y": b64_bytes(2, 24)}),
+            "P-192",
+        ),
+        (
+            json!({"kty": "EC", "crv": "P-256", "x": b64_bytes(1, 31), "y": b64_bytes(2, 32)}),
+            "`x`",
+        ),
+        (
+            json!({"kty": "EC", "crv": "P-256", "x": b64_bytes(1, 32)}),
+            "`y`",
+        ),
+        (
+            json!({"kty": "OKP", "crv": "X25519", "x": b64_bytes(1, 32)}),
+            "X25519",
+        ),
+        (
+            json!({"kty": "OKP", "crv": "Ed448", "x": b64_bytes(1, 57)}),
+            "Ed448",
+        ),
+        (
+            json!({"kty": "OKP", "crv": "Ed25519", "x": b64_bytes(1, 31)}),
+            "`x`",
+        ),
+        (json!({"kty": "foo"}), "foo"),
+        (with(json!({"d": b64_bytes(3, 32)})), "private"),
+        (with(json!({"use": "enc"})), "`use`"),
+        (with(json!({"alg": "RS256"})), "`alg`"),
+        (with(json!({"alg": "HS256"})), "`alg`"),
+    ];
+    for (bad, why) in refused {
+        let jwks = json!({"keys": [p256.clone(), bad.clone()]});
+        let res = admin
+            .post(
+                CLIENTS,
+                shop(json!({"token_endpoint_auth_method": "private_key_jwt", "jwks": jwks})),
+            )
+            .await;
+        assert_invalid(&res, "jwks.keys[1]");
+        let description = res.1["error_description"].as_str().unwrap();
+        assert!(description.contains(why), "{bad}: {description}");
+        // The same rules hold for a client that does not authenticate with its keys.
+        assert_invalid(
+            &admin
+                .post(CLIENTS, shop(json!({"jwks": {"keys": [bad]}})))
+                .await,
+            "jwks.keys[0]",
+        );
+    }
+    assert_no_clients(&admin).await;
+    let accepted = json!({"keys": [
+        rsa_jwk(aws_lc_rs::rsa::KeySize::Rsa2048),
+        {"kty": "RSA", "n": b64_bytes(0x80, 512), "e": e},
+        {"kty": "RSA", "n": b64_bytes(0x80, 256), "e": e, "alg": "PS256", "use": "sig"},
+        p256,
+        crate::support::client_key::ClientKey::generate_p384("p384").jwk,
+        {"kty": "EC", "crv": "P-521", "x": b64_bytes(1, 66), "y": b64_bytes(1, 66)},
+        {"kty": "OKP", "crv": "Ed25519", "x": b64_bytes(1, 32), "alg": "EdDSA"},
+    ]});
+    let client = admin
+        .create(
+            CLIENTS,
+            shop(json!({"token_endpoint_auth_method": "private_key_jwt", "jwks": accepted})),
+        )
+        .await;
+    assert_eq!(client["jwks"], accepted);
+}

@@ -358,3 +358,33 @@ async fn a_forged_id_token_hint_is_refused_at_the_redirect_uri() {
         assert_redirected_error(&page, "invalid_request");
     }
 }
+
+/// Values no database can store (PostgreSQL refuses NUL in text) and other control characters are refused as
+/// `invalid_request` at the client's redirect URI, before anyone signs in: never a 500 once they have.
+#[actix_web::test]
+async fn authorization_parameters_with_control_characters_are_an_invalid_request() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    for (name, value) in [
+        ("nonce", "n\u{0}nce"),
+        ("nonce", "line\r\nbreak"),
+        ("login_hint", "alice\u{0}@example.com"),
+        ("scope", "openid\u{0}email"),
+    ] {
+        let page = Browser::default()
+            .get(&setup.authorize_url(&[(name, value)]))
+            .await;
+        assert_redirected_error(&page, "invalid_request");
+    }
+    let page = Browser::default()
+        .get(&setup.authorize_url(&[("state", "st\u{0}te")]))
+        .await;
+    assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+    assert_eq!(
+        page.redirect_param("error").as_deref(),
+        Some("invalid_request")
+    );
+    // The same request without them signs in as usual.
+    let code = setup.code(&Browser::default(), &[("nonce", "n-1")]).await;
+    assert_eq!(setup.exchange(&code, VERIFIER).await.status, StatusCode::OK);
+}

@@ -1,62 +1,24 @@
 //! Client authentication at the token endpoint: `private_key_jwt` with a key the test generates (RFC 7523,
 //! single-use assertions), and clients held to the method they registered.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::join_all;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use openidconnect::Nonce;
 use openidconnect::core::CoreIdToken;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::TestServer;
+use crate::support::client_key::{ClientKey, JWT_BEARER};
 use crate::support::oidc::{Browser, NONCE, REDIRECT, Reply, Setup, VERIFIER, http, jwt_claims};
-
-const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How many requests race in the concurrency tests.
 const RACERS: usize = 16;
 
-/// A P-256 key pair of the client: the PKCS#8 private key and the public JWK to register.
-struct ClientKey {
-    pkcs8: Vec<u8>,
-    jwk: Value,
-}
-
-impl ClientKey {
-    fn generate(kid: &str) -> ClientKey {
-        let pkcs8 =
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .unwrap()
-                .as_ref()
-                .to_vec();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8).unwrap();
-        // An uncompressed point: 0x04 || x || y.
-        let point = pair.public_key().as_ref();
-        let jwk = json!({
-            "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
-            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
-            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
-        });
-        ClientKey { pkcs8, jwk }
-    }
-
-    /// A client assertion for `client_id` with audience `aud` and this `jti`, valid for a minute of Tarn's clock.
-    fn assertion(&self, srv: &TestServer, client_id: &str, aud: &str, jti: &str) -> String {
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = self.jwk["kid"].as_str().map(str::to_owned);
-        let now = srv.state.clock.now();
-        let claims = json!({
-            "iss": client_id, "sub": client_id, "aud": aud, "jti": jti, "iat": now, "exp": now + 60,
-        });
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&self.pkcs8)).unwrap()
-    }
-}
-
-async fn jwt_client(srv: &TestServer, admin: &crate::support::Admin, key: &ClientKey) -> Setup {
+pub(super) async fn jwt_client(
+    srv: &TestServer,
+    admin: &crate::support::Admin,
+    key: &ClientKey,
+) -> Setup {
     let registration = json!({
         "token_endpoint_auth_method": "private_key_jwt",
         "jwks": {"keys": [key.jwk.clone()]},
@@ -268,6 +230,72 @@ async fn a_client_must_authenticate_with_the_method_it_registered() {
     Reply::read(res)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    basic
+        .refresh("unknown")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+}
+
+/// RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request." HTTP Basic
+/// plus `client_secret` in the body, or either of them plus a `client_assertion`, is an `invalid_request` at
+/// every endpoint that authenticates clients, whichever method the client registered and whether or not the
+/// credentials are right.
+#[actix_web::test]
+async fn two_client_authentication_methods_in_one_request_are_an_invalid_request() {
+    let (srv, admin) = TestServer::start().await;
+    let key = ClientKey::generate("k1");
+    let jwt = jwt_client(&srv, &admin, &key).await;
+    let basic = jwt.another_client(&admin, json!({})).await;
+    let post = jwt
+        .another_client(
+            &admin,
+            json!({"token_endpoint_auth_method": "client_secret_post"}),
+        )
+        .await;
+    let mut n = 0;
+    for path in ["/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"] {
+        for (client, with_basic, with_secret, with_assertion) in [
+            (&basic, true, true, false),
+            (&basic, true, false, true),
+            (&post, false, true, true),
+            (&post, true, true, false),
+            (&jwt, true, false, true),
+            (&jwt, false, true, true),
+        ] {
+            n += 1;
+            let secret = client.client_secret.clone().unwrap_or_else(|| "x".into());
+            let assertion =
+                key.assertion(&srv, &jwt.client_id, &jwt.endpoint(path), &format!("j{n}"));
+            let mut form = vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "unknown"),
+                ("token", "unknown"),
+                ("client_id", client.client_id.as_str()),
+            ];
+            if with_secret {
+                form.push(("client_secret", &secret));
+            }
+            if with_assertion {
+                form.extend([
+                    ("client_assertion_type", JWT_BEARER),
+                    ("client_assertion", &assertion),
+                ]);
+            }
+            let mut req = http().post(jwt.endpoint(path));
+            if with_basic {
+                req = req.basic_auth(&client.client_id, Some(&secret));
+            }
+            let reply = Reply::read(req.form(&form).send().await.unwrap()).await;
+            assert_eq!(
+                (reply.status, reply.json["error"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("invalid_request")),
+                "{path}, {} with basic={with_basic} secret={with_secret} assertion={with_assertion}: {}",
+                client.auth_method,
+                reply.json
+            );
+        }
+    }
+    // One method at a time still works.
     basic
         .refresh("unknown")
         .await

@@ -189,3 +189,60 @@ async fn after_a_rotation_new_tokens_use_a_new_key_and_the_old_key_stays_publish
         )
         .expect("the old ID token still verifies against the published keys");
 }
+
+/// RFC 8414 §2: each endpoint's `*_auth_methods_supported` says exactly what it accepts (revocation takes a
+/// public client's `client_id`, RFC 7009 §5; introspection refuses public clients), with the signing algorithms
+/// wherever `private_key_jwt` is listed; and metadata for signed UserInfo appears only if UserInfo is signed,
+/// which it never is.
+#[actix_web::test]
+async fn discovery_lists_exactly_the_client_authentication_each_endpoint_accepts() {
+    let (srv, admin) = TestServer::start().await;
+    let issuer = format!("{}/default/default", srv.state.config.public_url());
+    let (_, doc) = document(&srv, &format!("{issuer}/.well-known/openid-configuration")).await;
+    let confidential = json!([
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt"
+    ]);
+    let with_public = json!([
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none"
+    ]);
+    assert_eq!(doc["token_endpoint_auth_methods_supported"], with_public);
+    assert_eq!(
+        doc["revocation_endpoint_auth_methods_supported"],
+        with_public
+    );
+    assert_eq!(
+        doc["introspection_endpoint_auth_methods_supported"],
+        confidential
+    );
+    let algs = &doc["token_endpoint_auth_signing_alg_values_supported"];
+    assert!(algs.as_array().is_some_and(|a| !a.is_empty()), "{doc}");
+    assert_eq!(
+        &doc["revocation_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert_eq!(
+        &doc["introspection_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert_eq!(
+        doc.get("userinfo_signing_alg_values_supported"),
+        None,
+        "{doc}"
+    );
+
+    // What the document says is true: a public client revokes its own refresh token with its client_id alone.
+    let public = Setup::new(&srv, &admin, json!({"token_endpoint_auth_method": "none"})).await;
+    let tokens = public.tokens(&[]).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let revoked = public.post("/oauth2/revoke", &[("token", refresh)]).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.json);
+    public
+        .refresh(refresh)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+}

@@ -1,10 +1,12 @@
 mod authorize_errors;
+mod client_assertions;
 mod client_auth;
 mod code_flow;
 mod cors;
 mod discovery;
 mod login_page;
 mod logout;
+mod loopback_redirect;
 mod refresh;
 mod revoke_introspect;
 mod token_errors;

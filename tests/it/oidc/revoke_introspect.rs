@@ -230,3 +230,17 @@ async fn concurrent_revocations_of_one_token_all_succeed() {
         assert_eq!(introspect(&setup, token).await, json!({"active": false}));
     }
 }
+
+/// RFC 7662 §2.2: `token_type` is a type of RFC 6749 §7.1 (the OAuth Access Token Types registry). A refresh
+/// token has none, so its introspection leaves `token_type` out rather than invent `refresh_token`.
+#[actix_web::test]
+async fn a_refresh_token_introspects_without_an_unregistered_token_type() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let tokens = setup.tokens(&[]).await;
+    let (access, refresh) = tokens_of(&tokens);
+    let rt = introspect(&setup, refresh).await;
+    assert_eq!(rt["active"], true, "{rt}");
+    assert_eq!(rt.get("token_type"), None, "{rt}");
+    assert_eq!(introspect(&setup, access).await["token_type"], "Bearer");
+}

@@ -252,3 +252,47 @@ async fn a_body_that_is_not_form_encoded_is_invalid_request() {
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_request");
 }
+
+/// A client id no database can store (PostgreSQL refuses NUL in text) names no client: the caller gets
+/// `invalid_client` (or the error page at the authorization endpoint), never a 500 logged as ERROR.
+#[actix_web::test]
+async fn a_client_id_no_database_can_store_is_an_unknown_client_not_a_server_error() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let odd = "client\u{0}id";
+    for path in ["/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"] {
+        let body = [
+            ("grant_type", "client_credentials"),
+            ("token", "x"),
+            ("client_id", odd),
+            ("client_secret", "s"),
+        ];
+        let res = http()
+            .post(setup.endpoint(path))
+            .form(&body)
+            .send()
+            .await
+            .unwrap();
+        Reply::read(res)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+        let res = http()
+            .post(setup.endpoint(path))
+            .basic_auth(odd, Some("s"))
+            .form(&[("grant_type", "client_credentials"), ("token", "x")])
+            .send()
+            .await
+            .unwrap();
+        Reply::read(res)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+    let page = Browser::default()
+        .get(&setup.authorize_url(&[("client_id", odd)]))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    let (status, _) = admin
+        .get("/default/workspaces/default/clients/client%00id")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -4,6 +4,7 @@
 mod admin;
 pub mod browser;
 pub mod chromium;
+pub mod client_key;
 mod db;
 pub mod oidc;
 pub mod passkey;
