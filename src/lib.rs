@@ -205,7 +205,10 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
                 .wrap_fn(|req, srv| {
                     let public = web::cors::is_public(req.path());
                     let res = srv.call(req);
-                    async move { res.await.map(|res| web::cors::allow_public(public, res)) }
+                    async move {
+                        let res = res.await.map(oidc::error::as_json)?;
+                        Ok(web::cors::allow_public(public, res))
+                    }
                 })
                 .configure(oidc::configure)
                 .configure(pages::configure),

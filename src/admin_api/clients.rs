@@ -8,16 +8,17 @@ use super::paths::{ClientPath, WorkspacePath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::client::{self, ClientRegistration};
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/workspaces/{workspace}/clients")
             .route(web::post().to(create_client))
-            .route(web::get().to(list_clients)),
+            .route(methods::get().to(list_clients)),
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}/clients/{client}")
-            .route(web::get().to(get_client))
+            .route(methods::get().to(get_client))
             .route(web::delete().to(delete_client)),
     );
 }

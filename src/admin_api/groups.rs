@@ -9,22 +9,23 @@ use super::paths::{GroupPath, MemberPath, PoolPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group::{self, GroupPatch, NewGroup};
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/pools/{pool}/groups")
             .route(web::post().to(create_group))
-            .route(web::get().to(list_groups)),
+            .route(methods::get().to(list_groups)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}")
-            .route(web::get().to(get_group))
+            .route(methods::get().to(get_group))
             .route(web::patch().to(update_group))
             .route(web::delete().to(delete_group)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}/users")
-            .route(web::get().to(list_group_members)),
+            .route(methods::get().to(list_group_members)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}/users/{user}")

@@ -6,10 +6,11 @@ use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, ok, resource};
 use crate::notify::outbox;
 use crate::state::AppState;
+use crate::web::methods;
 
 /// Mounts the outbox listing.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/{tenant}/outbox").route(web::get().to(list_outbox)));
+    cfg.service(resource("/{tenant}/outbox").route(methods::get().to(list_outbox)));
 }
 
 /// The tenant's kept messages, newest first.

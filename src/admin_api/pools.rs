@@ -8,16 +8,17 @@ use super::paths::PoolPath;
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::pool::{self, NewPool, PoolPatch};
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/pools")
             .route(web::post().to(create_pool))
-            .route(web::get().to(list_pools)),
+            .route(methods::get().to(list_pools)),
     )
     .service(
         resource("/{tenant}/pools/{pool}")
-            .route(web::get().to(get_pool))
+            .route(methods::get().to(get_pool))
             .route(web::patch().to(update_pool))
             .route(web::delete().to(delete_pool)),
     );

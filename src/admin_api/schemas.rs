@@ -9,16 +9,17 @@ use super::paths::SchemaPath;
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::profile_schema;
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/schemas")
             .route(web::post().to(create_schema))
-            .route(web::get().to(list_schemas)),
+            .route(methods::get().to(list_schemas)),
     )
     .service(
         resource("/{tenant}/schemas/{schema}")
-            .route(web::get().to(get_schema))
+            .route(methods::get().to(get_schema))
             .route(web::delete().to(delete_schema)),
     );
 }

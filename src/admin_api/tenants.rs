@@ -8,12 +8,13 @@ use super::list::{List, ListQuery};
 use super::{AdminBearer, Reply, created, ok, resource};
 use crate::identity::tenant;
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/tenants")
             .route(web::post().to(create_tenant))
-            .route(web::get().to(list_tenants)),
+            .route(methods::get().to(list_tenants)),
     );
 }
 

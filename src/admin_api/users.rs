@@ -13,32 +13,33 @@ use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
 use crate::identity::{group, invitation};
 use crate::state::AppState;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/pools/{pool}/users")
             .route(web::post().to(create_user))
-            .route(web::get().to(list_users)),
+            .route(methods::get().to(list_users)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}")
-            .route(web::get().to(get_user))
+            .route(methods::get().to(get_user))
             .route(web::patch().to(update_user))
             .route(web::delete().to(delete_user)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/groups")
-            .route(web::get().to(list_user_groups)),
+            .route(methods::get().to(list_user_groups)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/invitation")
-            .route(web::get().to(get_invitation))
+            .route(methods::get().to(get_invitation))
             .route(web::post().to(resend_invitation))
             .route(web::delete().to(revoke_invitation)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/passkeys")
-            .route(web::get().to(list_passkeys)),
+            .route(methods::get().to(list_passkeys)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/passkeys/{passkey}")

@@ -11,23 +11,24 @@ use crate::error::ErrorKind;
 use crate::identity::workspace::{self, NewWorkspace, WorkspacePatch};
 use crate::state::AppState;
 use crate::tokens::provider;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/{tenant}/workspaces")
             .route(web::post().to(create_workspace))
-            .route(web::get().to(list_workspaces)),
+            .route(methods::get().to(list_workspaces)),
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}")
-            .route(web::get().to(get_workspace))
+            .route(methods::get().to(get_workspace))
             .route(web::patch().to(update_workspace))
             .route(web::delete().to(delete_workspace)),
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}/idps")
             .route(web::post().to(connect_idp))
-            .route(web::get().to(list_idps)),
+            .route(methods::get().to(list_idps)),
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}/idps/{pool}")

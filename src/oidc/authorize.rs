@@ -17,12 +17,13 @@ use crate::tokens::client_auth::find_client;
 use crate::tokens::grant::{self, NewGrant};
 use crate::tokens::{Provider, TokenError, hint};
 use crate::web::html;
+use crate::web::methods;
 use crate::web::sso::SsoCookie;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/oauth2/authorize")
-            .route(web::get().to(authorize_get))
+            .route(methods::get().to(authorize_get))
             .route(web::post().to(authorize_post)),
     );
 }

@@ -8,11 +8,12 @@ use super::{Op, endpoint};
 use crate::tokens::Provider;
 use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 use crate::tokens::client_auth::ASSERTION_ALGORITHMS;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/.well-known/openid-configuration")
-            .route(web::get().to(get_discovery))
+            .route(methods::get().to(get_discovery))
             .route(super::preflight()),
     );
 }
@@ -21,7 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn configure_root(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/.well-known/oauth-authorization-server/{tenant}/{workspace}")
-            .route(web::get().to(get_discovery)),
+            .route(methods::get().to(get_discovery)),
     );
 }
 

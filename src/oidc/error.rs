@@ -1,5 +1,8 @@
 //! `OAuthError`: RFC 6749 §5.2 / RFC 6750 §3 error responses as JSON, never cached.
 
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
@@ -135,6 +138,25 @@ pub fn query_error(
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     OAuthError::invalid_request(format!("invalid query string: {err}")).into()
+}
+
+/// `res` with a request body the endpoint could not read (too large, cut off) answered as OAuth JSON
+/// (`invalid_request`, with the body error's status, e.g. 413) instead of actix's plain text.
+pub fn as_json(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let Some(e) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PayloadError>())
+    else {
+        return res;
+    };
+    let error = OAuthError::new(
+        e.status_code(),
+        "invalid_request",
+        format!("the request body cannot be read: {e}"),
+    );
+    let response = error.error_response();
+    res.into_response(response)
 }
 
 #[cfg(test)]

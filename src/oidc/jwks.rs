@@ -4,11 +4,12 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 
 use super::Op;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/.well-known/jwks.json")
-            .route(web::get().to(get_jwks))
+            .route(methods::get().to(get_jwks))
             .route(super::preflight()),
     );
 }

@@ -19,6 +19,7 @@ use crate::tokens::client_auth::find_client;
 use crate::tokens::{Provider, TokenError, hint};
 use crate::web::csrf::{self, Csrf, CsrfRejected};
 use crate::web::html;
+use crate::web::methods;
 use crate::web::sso::SsoCookie;
 
 crate::csrf_protected!(LogoutParams);
@@ -26,7 +27,7 @@ crate::csrf_protected!(LogoutParams);
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/oauth2/logout")
-            .route(web::get().to(logout_get))
+            .route(methods::get().to(logout_get))
             .route(web::post().to(logout_post)),
     );
 }

@@ -12,11 +12,12 @@ use crate::state::AppState;
 use crate::tokens::claims::{has_scope, user_claims};
 use crate::tokens::{TokenError, access};
 use crate::web::auth_header::bearer;
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/oauth2/userinfo")
-            .route(web::get().to(userinfo))
+            .route(methods::get().to(userinfo))
             .route(web::post().to(userinfo))
             .route(super::preflight()),
     );

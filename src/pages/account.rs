@@ -20,11 +20,12 @@ use crate::state::AppState;
 use crate::tokens::{Provider, TokenError};
 use crate::web::csrf::{self, Csrf};
 use crate::web::html;
+use crate::web::methods;
 
 crate::csrf_protected!(PasskeyForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/account").route(web::get().to(show_account)))
+    cfg.service(super::resource("/account").route(methods::get().to(show_account)))
         .service(
             super::resource("/account/passkeys/{passkey}/rename")
                 .route(web::post().to(rename_passkey)),

@@ -19,6 +19,7 @@ use crate::oidc::error::OAuthError;
 use crate::state::AppState;
 use crate::web::csrf::{self, Csrf, CsrfRejected};
 use crate::web::html;
+use crate::web::methods;
 
 crate::csrf_protected!(ActivateForm, PasskeyForm);
 
@@ -26,7 +27,7 @@ crate::csrf_protected!(ActivateForm, PasskeyForm);
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/invitations/{token}")
-            .route(web::get().to(show_invitation))
+            .route(methods::get().to(show_invitation))
             .route(web::post().to(accept_invitation)),
     )
     .service(

@@ -14,13 +14,14 @@ use crate::authn::code::Channel;
 use crate::authn::login::{self, LoginError};
 use crate::oidc::Op;
 use crate::web::csrf::{Csrf, CsrfRejected};
+use crate::web::methods;
 
 crate::csrf_protected!(LoginForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/login")
-            .route(web::get().to(show_login))
+            .route(methods::get().to(show_login))
             .route(web::post().to(submit_login)),
     );
 }

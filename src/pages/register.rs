@@ -23,11 +23,12 @@ use crate::identity::profile_schema;
 use crate::oidc::Op;
 use crate::tokens::TokenError;
 use crate::web::csrf::{Csrf, CsrfProtected};
+use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/register")
-            .route(web::get().to(show_register))
+            .route(methods::get().to(show_register))
             .route(web::post().to(submit_register)),
     )
     .service(super::resource("/register/code").route(web::post().to(submit_register_code)));

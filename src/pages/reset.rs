@@ -19,13 +19,14 @@ use crate::authn::reset::{self, ResetError};
 use crate::oidc::Op;
 use crate::web::csrf::Csrf;
 use crate::web::html;
+use crate::web::methods;
 
 crate::csrf_protected!(ResetForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/password-reset")
-            .route(web::get().to(show_reset))
+            .route(methods::get().to(show_reset))
             .route(web::post().to(send_reset_code)),
     )
     .service(super::resource("/password-reset/confirm").route(web::post().to(confirm_reset)));

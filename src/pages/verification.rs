@@ -13,6 +13,7 @@ use crate::authn::verification;
 use crate::state::AppState;
 use crate::web::csrf::{self, Csrf};
 use crate::web::html;
+use crate::web::methods;
 
 crate::csrf_protected!(ConfirmForm);
 
@@ -20,7 +21,7 @@ crate::csrf_protected!(ConfirmForm);
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::resource("/verifications/{token}")
-            .route(web::get().to(show_verification))
+            .route(methods::get().to(show_verification))
             .route(web::post().to(confirm_verification)),
     );
 }

@@ -2,11 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
+use super::methods;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+    cfg.route("/healthz", methods::get().to(healthz))
+        .route("/readyz", methods::get().to(readyz));
 }
 
 async fn healthz() -> HttpResponse {

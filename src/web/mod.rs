@@ -8,6 +8,7 @@ pub mod cors;
 pub mod csrf;
 pub mod health;
 pub mod html;
+pub mod methods;
 pub mod security_headers;
 pub mod sso;
 pub mod static_files;

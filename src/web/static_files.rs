@@ -3,6 +3,8 @@
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 
+use super::methods;
+
 const FILES: [(&str, &str, &str); 3] = [
     (
         "css/tarn.css",
@@ -22,7 +24,7 @@ const FILES: [(&str, &str, &str); 3] = [
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{path:.*}", web::get().to(static_file));
+    cfg.route("/static/{path:.*}", methods::get().to(static_file));
 }
 
 async fn static_file(path: web::Path<String>) -> HttpResponse {

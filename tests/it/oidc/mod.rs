@@ -4,6 +4,7 @@ mod client_auth;
 mod code_flow;
 mod cors;
 mod discovery;
+mod http_methods;
 mod login_page;
 mod logout;
 mod loopback_redirect;
