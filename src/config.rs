@@ -57,6 +57,34 @@ impl Default for RawConfig {
     }
 }
 
+/// When the delivery worker tries queued messages again. Not part of the file or environment: tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySchedule {
+    /// The pause after the first failed attempt, in seconds; it doubles after each further failure.
+    pub first_retry_seconds: i64,
+    /// The longest pause between attempts, in seconds.
+    pub max_retry_seconds: i64,
+    /// Attempts before the worker gives a message up.
+    pub max_attempts: i64,
+    /// How long an instance holds a message it is sending before another may take it, in seconds.
+    pub lease_seconds: i64,
+    /// How often the worker looks for work nobody woke it for (another instance's, or left by a restart).
+    pub poll: std::time::Duration,
+}
+
+impl Default for DeliverySchedule {
+    fn default() -> Self {
+        DeliverySchedule {
+            first_retry_seconds: 5,
+            max_retry_seconds: 300,
+            max_attempts: 8,
+            // Longer than one SMTP conversation or webhook call may take (10 s each).
+            lease_seconds: 60,
+            poll: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
 /// The server's configuration, every value parsed.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -76,6 +104,8 @@ pub struct Config {
     pub passkey_origin: Option<Url>,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
+    /// The delivery worker's retry schedule.
+    pub deliveries: DeliverySchedule,
 }
 
 /// A configuration value that cannot be used; the message names the key.
@@ -168,6 +198,7 @@ impl Config {
                 &["http", "https"],
             )?,
             workers: None,
+            deliveries: DeliverySchedule::default(),
         })
     }
 
@@ -214,6 +245,13 @@ impl Config {
             passkey_rp_id: None,
             passkey_origin: None,
             workers: Some(1),
+            // Tests wait for retries in real time: keep the pauses short.
+            deliveries: DeliverySchedule {
+                first_retry_seconds: 1,
+                max_retry_seconds: 2,
+                poll: std::time::Duration::from_secs(1),
+                ..DeliverySchedule::default()
+            },
         }
     }
 }

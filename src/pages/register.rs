@@ -11,13 +11,12 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::code::{Refused, deliver};
 use super::error::PageError;
 use super::flow::{FormPage, FormView, SignIn};
 use super::login::RequestQuery;
 use super::texts;
 use super::views::{FormField, RegisterPage};
-use crate::authn::code::{Attempt, CodeError, Purpose};
+use crate::authn::code::{Attempt, CodeError};
 use crate::authn::registration::{self, Completed, RegistrationError, Submission};
 use crate::identity::profile_schema;
 use crate::oidc::Op;
@@ -99,18 +98,11 @@ async fn submit_register(
         values: values.0.clone(),
     };
     let p = &flow.op;
-    let started = registration::start(&flow.app, &p.tenant, &p.workspace, submission).await;
-    let (message, status) = match started {
-        Ok((challenge, delivery)) => {
-            match deliver(&flow.app, p, delivery, Purpose::Registration).await {
-                Ok(()) => {
-                    let identifier = values.get("identifier");
-                    return Ok(flow
-                        .code_page("/register/code", &challenge, identifier)
-                        .render());
-                }
-                Err(Refused { message, status }) => (message.into(), status),
-            }
+    let started = registration::start(&flow.app, &p.tenant, &p.workspace, submission);
+    let (message, status) = match started.await {
+        Ok(challenge) => {
+            let page = flow.code_page("/register/code", &challenge, values.get("identifier"));
+            return Ok(page.render());
         }
         Err(e) => refusal(e)?,
     };

@@ -3,6 +3,7 @@
 mod account;
 mod browser;
 pub mod code;
+mod enumeration;
 mod forms;
 pub mod invitation;
 mod invitation_passkey;

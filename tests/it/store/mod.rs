@@ -1,3 +1,4 @@
+mod deliveries;
 mod keys;
 mod maintenance;
 mod parity;
