@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod passkeys;
 pub mod pools;
+pub mod registration_sends;
 pub mod registrations;
 pub mod schemas;
 pub mod sessions;

@@ -277,6 +277,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    registration_sends (id) {
+        id -> Text,
+        pool_id -> Text,
+        client_address -> Text,
+        browser_hash -> Nullable<Text>,
+        recipient_hash -> Text,
+        is_new_number -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     registrations (id) {
         id -> Text,
         tenant_id -> Text,
@@ -335,6 +347,7 @@ diesel::joinable!(authorization_codes -> grants (grant_id));
 diesel::joinable!(refresh_tokens -> grants (grant_id));
 diesel::joinable!(outbox -> tenants (tenant_id));
 diesel::joinable!(deliveries -> tenants (tenant_id));
+diesel::joinable!(registration_sends -> pools (pool_id));
 diesel::joinable!(passkeys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -361,6 +374,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     verification_codes,
     outbox,
     deliveries,
+    registration_sends,
     registrations,
     passkeys,
     passkey_ceremonies,

@@ -2,14 +2,18 @@
 //! user exists, then an active user. The pool is the first connected pool that allows self-registration. Where the
 //! pool offers passkeys the password may be left out: the user is then created with a passkey ([`passkey`]).
 
+pub mod limits;
 pub mod passkey;
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+pub use limits::Requester;
+
 use super::code::{self, Attempt, Challenge, CodeError, Delivery, Purpose};
 use crate::authn::passkey::PasskeyError;
+use crate::config::RegistrationLimits;
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism, Pool};
 use crate::identity::profile_schema;
@@ -167,21 +171,23 @@ pub struct Submission {
 }
 
 /// Checks a submission and queues a code to the identifier; returns the challenge id. An identifier that already
-/// has an account gets a challenge that can never succeed and nothing is sent, so the page does not reveal who is registered. The code is sent after the answer (the
+/// has an account, or a request over a sending limit ([`limits`]), gets a challenge that can never succeed and
+/// nothing is sent, so the page does not reveal who is registered. The code is sent after the answer (the
 /// delivery worker), so the answer takes the same time either way.
 pub async fn start(
     app: &AppState,
     tenant: &str,
     workspace: &str,
     s: Submission,
+    from: Requester,
 ) -> Result<String, RegistrationError> {
     let checked = check(app, tenant, workspace, s).await?;
     let (t, w, now) = (tenant.to_owned(), workspace.to_owned(), app.clock.now());
-    let queue = app.notifier.queue();
+    let (limits, queue) = (app.config.registration_limits, app.notifier.queue());
     let challenge = app
         .db
         .transaction(move |c| {
-            let (id, delivery) = open(c, &t, &w, &checked, now)?;
+            let (id, delivery) = open(c, &t, &w, &checked, &from, &limits, now)?;
             if let Some(delivery) = delivery {
                 code::queue_code(c, &queue, &t, delivery, Purpose::Registration, now)?;
             }
@@ -256,13 +262,15 @@ fn key_of(identifier: &Identifier) -> &str {
     }
 }
 
-/// Issues the registration's code and, unless the identifier has an account, records the
+/// Issues the registration's code and, unless the identifier has an account or a limit is reached, records the
 /// waiting registration; returns the challenge id and the code to deliver, if any. Call inside a transaction.
 fn open(
     c: &mut DbConn,
     tenant: &str,
     workspace: &str,
     checked: &Checked,
+    from: &Requester,
+    limits: &RegistrationLimits,
     now: i64,
 ) -> Result<(String, Option<Delivery>), RegistrationError> {
     let (pool, key) = (&checked.pool, key_of(&checked.identifier));
@@ -297,7 +305,10 @@ fn open(
         Purpose::Registration,
         now,
     )?;
-    if users::find_by_identifier(c, &pool.id, &filter)?.is_some() {
+    // Counted before the account check, so that existing identifiers use up the limits like new ones.
+    if !limits::admit(c, limits, from, &pool.id, &to, now)?
+        || users::find_by_identifier(c, &pool.id, &filter)?.is_some()
+    {
         return Ok((id, None));
     }
     let row = RegistrationRow {

@@ -77,11 +77,11 @@ async fn ask(browser: &Browser, form: &Page, flow: Flow, identifier: &str) -> (P
     (page, started.elapsed())
 }
 
-/// The page with what differs per answer or per identifier taken out: the CSRF token, the challenge id, and the
-/// identifier echoed in the form.
+/// The page with what differs per answer or per identifier taken out: the CSRF token, the challenge id, the
+/// sign-in request's id, and the identifier echoed in the form.
 pub fn normalised(page: &Page, identifier: &str) -> String {
     let mut body = page.body.replace(identifier, "IDENTIFIER");
-    for name in ["csrf_token", "challenge"] {
+    for name in ["csrf_token", "challenge", "request"] {
         if let Some(value) = page.input(name).filter(|v| !v.is_empty()) {
             body = body.replace(&value, &name.to_uppercase());
         }
@@ -133,7 +133,13 @@ async fn code_flows_answer_existing_and_unknown_identifiers_alike_with_a_slow_ma
     let smtp = SmtpServer::start().await;
     smtp.set_delay(SMTP_DELAY);
     let smtp_url = smtp.url.clone();
-    let (srv, admin) = TestServer::start_with(|c| c.smtp_url = Some(smtp_url)).await;
+    let (srv, admin) = TestServer::start_with(|c| {
+        c.smtp_url = Some(smtp_url);
+        // Ten registrations from one browser in a few seconds: lift the sending limits out of the way.
+        c.registration_limits.per_browser = 100;
+        c.registration_limits.per_address = 100;
+    })
+    .await;
     let setup = open_pool(&srv, &admin).await;
     for flow in [Flow::SignIn, Flow::Reset, Flow::Register] {
         // Each flow sends a code to the same identifiers: past the resend throttle (one per 30 s) first.

@@ -9,6 +9,7 @@ pub mod invitation;
 mod invitation_passkey;
 pub mod passkey;
 pub mod register;
+mod register_limits;
 mod register_passkey;
 mod reset;
 mod verification;
