@@ -255,6 +255,7 @@ async fn check(
     })
 }
 
+/// The normalised identifier itself: the resend throttle and the password policy look at it.
 fn key_of(identifier: &Identifier) -> &str {
     match identifier {
         Identifier::Email(e) => e,
