@@ -11,7 +11,7 @@ use url::Url;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 15] = [
     "listen",
     "public_url",
     "database_url",
@@ -22,6 +22,11 @@ const KEYS: [&str; 10] = [
     "log",
     "passkey_rp_id",
     "passkey_origin",
+    "registration_codes_per_address",
+    "registration_codes_per_browser",
+    "registration_codes_per_pool",
+    "registration_new_numbers_per_address",
+    "registration_new_numbers_per_pool",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -38,6 +43,11 @@ struct RawConfig {
     log: String,
     passkey_rp_id: Option<String>,
     passkey_origin: Option<String>,
+    registration_codes_per_address: u32,
+    registration_codes_per_browser: u32,
+    registration_codes_per_pool: u32,
+    registration_new_numbers_per_address: u32,
+    registration_new_numbers_per_pool: u32,
 }
 
 impl Default for RawConfig {
@@ -53,6 +63,64 @@ impl Default for RawConfig {
             log: "info".into(),
             passkey_rp_id: None,
             passkey_origin: None,
+            registration_codes_per_address: RegistrationLimits::DEFAULT.per_address,
+            registration_codes_per_browser: RegistrationLimits::DEFAULT.per_browser,
+            registration_codes_per_pool: RegistrationLimits::DEFAULT.per_pool,
+            registration_new_numbers_per_address: RegistrationLimits::DEFAULT
+                .new_numbers_per_address,
+            registration_new_numbers_per_pool: RegistrationLimits::DEFAULT.new_numbers_per_pool,
+        }
+    }
+}
+
+/// How many codes self-registration sends per hour, counted per client address, per browser (a cookie the
+/// registration form sets) and per pool; SMS to numbers never sent a code before count again, against lower
+/// limits, because SMS pumping uses fresh numbers. Over any limit the visitor sees the usual page and nothing
+/// is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationLimits {
+    pub per_address: u32,
+    pub per_browser: u32,
+    pub per_pool: u32,
+    pub new_numbers_per_address: u32,
+    pub new_numbers_per_pool: u32,
+}
+
+impl RegistrationLimits {
+    /// The defaults: generous per address (many people share one behind NAT), tight per browser.
+    pub const DEFAULT: RegistrationLimits = RegistrationLimits {
+        per_address: 20,
+        per_browser: 5,
+        per_pool: 200,
+        new_numbers_per_address: 3,
+        new_numbers_per_pool: 30,
+    };
+}
+
+/// When the delivery worker tries queued messages again. Not part of the file or environment: tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySchedule {
+    /// The pause after the first failed attempt, in seconds; it doubles after each further failure.
+    pub first_retry_seconds: i64,
+    /// The longest pause between attempts, in seconds.
+    pub max_retry_seconds: i64,
+    /// Attempts before the worker gives a message up.
+    pub max_attempts: i64,
+    /// How long an instance holds a message it is sending before another may take it, in seconds.
+    pub lease_seconds: i64,
+    /// How often the worker looks for work nobody woke it for (another instance's, or left by a restart).
+    pub poll: std::time::Duration,
+}
+
+impl Default for DeliverySchedule {
+    fn default() -> Self {
+        DeliverySchedule {
+            first_retry_seconds: 5,
+            max_retry_seconds: 300,
+            max_attempts: 8,
+            // Longer than one SMTP conversation or webhook call may take (10 s each).
+            lease_seconds: 60,
+            poll: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -76,6 +144,10 @@ pub struct Config {
     pub passkey_origin: Option<Url>,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
+    /// The sending limits of self-registration.
+    pub registration_limits: RegistrationLimits,
+    /// The delivery worker's retry schedule.
+    pub deliveries: DeliverySchedule,
 }
 
 /// A configuration value that cannot be used; the message names the key.
@@ -168,6 +240,14 @@ impl Config {
                 &["http", "https"],
             )?,
             workers: None,
+            registration_limits: RegistrationLimits {
+                per_address: raw.registration_codes_per_address,
+                per_browser: raw.registration_codes_per_browser,
+                per_pool: raw.registration_codes_per_pool,
+                new_numbers_per_address: raw.registration_new_numbers_per_address,
+                new_numbers_per_pool: raw.registration_new_numbers_per_pool,
+            },
+            deliveries: DeliverySchedule::default(),
         })
     }
 
@@ -214,6 +294,14 @@ impl Config {
             passkey_rp_id: None,
             passkey_origin: None,
             workers: Some(1),
+            registration_limits: RegistrationLimits::DEFAULT,
+            // Tests wait for retries in real time: keep the pauses short.
+            deliveries: DeliverySchedule {
+                first_retry_seconds: 1,
+                max_retry_seconds: 2,
+                poll: std::time::Duration::from_secs(1),
+                ..DeliverySchedule::default()
+            },
         }
     }
 }
@@ -275,6 +363,19 @@ mod tests {
         c.resolve(c.listen);
         assert_eq!(c.public_url(), "http://localhost:8080");
         assert_eq!(c.database, Backend::Sqlite("tarn.db".into()));
+        assert_eq!(c.registration_limits, RegistrationLimits::DEFAULT);
+    }
+
+    #[test]
+    fn registration_limits_are_read_by_their_names() {
+        let c = parse(|r| {
+            r.registration_codes_per_browser = 2;
+            r.registration_new_numbers_per_pool = 7;
+        })
+        .unwrap();
+        assert_eq!(c.registration_limits.per_browser, 2);
+        assert_eq!(c.registration_limits.new_numbers_per_pool, 7);
+        assert_eq!(c.registration_limits.per_address, 20);
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
     server: Server,
+    deliveries: Background,
 }
 
 impl RunningServer {
@@ -69,14 +70,31 @@ impl RunningServer {
         self.server.handle()
     }
 
-    /// Serves until the server stops (Ctrl-C or the handle).
+    /// Serves until the server stops (Ctrl-C or the handle), then stops the delivery worker.
     pub async fn wait(self) -> std::io::Result<()> {
-        self.server.await
+        self.into_server().await
     }
 
-    /// The server future, for callers that run it on their own task.
-    pub fn into_server(self) -> Server {
-        self.server
+    /// The server future, for callers that run it on their own task: it ends once the server stopped and the
+    /// delivery worker finished the message in hand.
+    pub async fn into_server(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        self.deliveries.stop().await;
+        served
+    }
+}
+
+/// A background task and the signal that stops it.
+struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Background {
+    async fn stop(self) {
+        // An error means the task already ended; either way nothing is left to wait for.
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
     }
 }
 
@@ -122,6 +140,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
+    let deliveries = spawn_deliveries(&state);
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -145,6 +164,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         addr,
         state,
         server,
+        deliveries,
     })
 }
 
@@ -182,6 +202,19 @@ fn spawn_maintenance(db: Db, clock: clock::Clock) {
             }
         }
     });
+}
+
+/// Starts the worker that sends queued messages (`notify::worker`); it runs until the server stops.
+fn spawn_deliveries(state: &AppState) -> Background {
+    let worker = notify::worker::Worker {
+        notifier: state.notifier.clone(),
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+        schedule: state.config.deliveries,
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = actix_web::rt::spawn(worker.run(stopped));
+    Background { stop, task }
 }
 
 #[expect(non_snake_case, reason = "reads as the variant it builds")]

@@ -1,17 +1,18 @@
 //! One-time codes sent by email or SMS, for signing in or for resetting a password: numeric codes of the pool's length and lifetime, stored
 //! hashed, single use, a limited number of attempts, and a resend throttle per identifier (one per 30 s, five
 //! per hour). An identifier that names no user who can receive the code gets a decoy challenge that can never
-//! succeed, so the pages look the same either way.
+//! succeed, so the pages look the same either way; and the code is queued, never sent in the request
+//! ([`send`]), so the answer also takes the same time and does not depend on the mail server.
 
 use subtle::ConstantTimeEq;
 
 use super::login::find_user;
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism, OtpSettings};
-use crate::notify::Recipient;
+use crate::notify::{Notifier, NotifyError, Queue, Recipient};
 use crate::store::codes::{self, CodeRow};
 use crate::store::users::UserRow;
-use crate::store::{DbConn, StoreError, users};
+use crate::store::{Db, DbConn, StoreError, users};
 
 /// Where a code is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,15 @@ impl Purpose {
         }
     }
 
+    /// What the message calls the code's use.
+    fn what(self) -> &'static str {
+        match self {
+            Purpose::SignIn => "sign-in",
+            Purpose::PasswordReset => "password reset",
+            Purpose::Registration => "verification",
+        }
+    }
+
     /// The pools whose existing users may get this kind of code (`None`: codes for people who are not users yet).
     fn mechanism(self) -> Option<Mechanism> {
         match self {
@@ -74,9 +84,75 @@ impl Purpose {
 const RESEND_AFTER: i64 = 30;
 const PER_HOUR: usize = 5;
 
+/// Who asks for a code at a workspace, and for what.
+pub struct CodeRequest<'a> {
+    pub tenant: &'a str,
+    pub workspace: &'a str,
+    pub identifier: &'a str,
+    pub channel: Channel,
+    pub purpose: Purpose,
+}
+
+/// Starts a challenge ([`start`]) and, when the identifier names someone who can receive the code, queues its
+/// message in the same transaction; returns the challenge id. Nothing is sent here: the delivery worker sends
+/// after the answer, which is therefore the same, and as fast, whether or not anyone gets a code and whether or not
+/// delivery works.
+pub async fn send(
+    db: &Db,
+    notifier: &Notifier,
+    now: i64,
+    ask: &CodeRequest<'_>,
+) -> Result<String, CodeError> {
+    let (t, w, typed) = (
+        ask.tenant.to_owned(),
+        ask.workspace.to_owned(),
+        ask.identifier.to_owned(),
+    );
+    let (channel, purpose, queue) = (ask.channel, ask.purpose, notifier.queue());
+    let challenge = db
+        .transaction(move |c| {
+            let (challenge, delivery) = start(c, &t, &w, &typed, channel, purpose, now)?;
+            if let Some(delivery) = delivery {
+                queue_code(c, &queue, &t, delivery, purpose, now)?;
+            }
+            Ok::<_, CodeError>(challenge)
+        })
+        .await?;
+    notifier.wake();
+    Ok(challenge)
+}
+
+/// Renders the message of a code for `purpose` and queues it on `conn` until the code expires; call inside the
+/// transaction that issued the code, then wake the notifier. A message that cannot be rendered is logged and not
+/// sent: the visitor's answer must stay the same (they can ask again).
+pub fn queue_code(
+    conn: &mut DbConn,
+    queue: &Queue,
+    tenant: &str,
+    delivery: Delivery,
+    purpose: Purpose,
+    now: i64,
+) -> Result<(), StoreError> {
+    let Delivery {
+        to,
+        code,
+        ttl_seconds,
+    } = delivery;
+    let expires_at = now + i64::from(ttl_seconds);
+    let message = crate::messages::code(to, purpose.what(), &code, ttl_seconds.div_ceil(60));
+    match message.and_then(|m| queue.push(conn, tenant, &m, expires_at, now)) {
+        Ok(()) => Ok(()),
+        Err(NotifyError::Store(e)) => Err(e),
+        Err(e) => {
+            tracing::error!(error = %e, purpose = purpose.as_str(), "a code could not be queued");
+            Ok(())
+        }
+    }
+}
+
 /// Starts a challenge for `identifier` at a workspace: returns the challenge id and, when the identifier names an
 /// active user of a pool offering what `purpose` needs who has an address on `channel`, what to deliver.
-pub fn start(
+fn start(
     conn: &mut DbConn,
     tenant: &str,
     workspace: &str,
@@ -137,11 +213,6 @@ fn settings_of(conn: &mut DbConn, tenant: &str, user: &UserRow) -> Result<OtpSet
         Err(crate::identity::Error::Store(e)) => Err(e),
         Err(_) => Ok(OtpSettings::default()),
     }
-}
-
-/// Withdraws a challenge whose code could not be delivered, so asking again is not throttled by it.
-pub fn withdraw(conn: &mut DbConn, challenge: &str) -> Result<(), StoreError> {
-    codes::delete(conn, challenge).map(drop)
 }
 
 /// A code typed for a challenge at a workspace.

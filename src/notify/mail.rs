@@ -14,8 +14,20 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An SMTP transport (pooled connections) and the sender address.
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// Always `Some` until the mailer is dropped (see `Drop`).
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
+}
+
+impl Drop for Mailer {
+    fn drop(&mut self) {
+        // lettre's pool spawns a task to close its connections when dropped, which panics off a Tokio runtime, as
+        // when a runtime that is shutting down drops the delivery worker's task. Nothing can be closed then anyway:
+        // leave the connections to the process's end.
+        if tokio::runtime::Handle::try_current().is_err() {
+            std::mem::forget(self.transport.take());
+        }
+    }
 }
 
 impl Mailer {
@@ -33,7 +45,10 @@ impl Mailer {
             .map_err(|e| setup(format!("TARN_SMTP_URL: {e}")))?
             .timeout(Some(TIMEOUT))
             .build();
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport: Some(transport),
+            from,
+        })
     }
 
     /// One delivery attempt. Refusals (5xx) and bad addresses are final; the rest may be retried.
@@ -43,7 +58,11 @@ impl Mailer {
             message,
         };
         let email = self.build(message).map_err(final_error)?;
-        self.transport
+        let transport = self
+            .transport
+            .as_ref()
+            .ok_or_else(|| final_error("the mailer was shut down".into()))?;
+        transport
             .send(email)
             .await
             .map(drop)

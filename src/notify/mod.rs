@@ -1,19 +1,29 @@
 //! Outgoing messages to users (invitations, codes): email through SMTP, SMS through a webhook, and the dev outbox
 //! (log + database) for every channel that is not configured. Domain layer: knows no actix and no template engine;
 //! messages arrive finished, rendered from `templates/mail/` and `templates/sms/` by `crate::messages`.
+//!
+//! Two ways out. [`Notifier::send`] delivers in the caller's request, retrying a connection failure twice, for the
+//! administrator's actions, which are undone when their message cannot go out. [`Queue::push`] writes the
+//! message to the delivery queue in the caller's transaction and [`worker`] sends it after the request answered,
+//! for the anonymous flows, whose answer must not depend on whether there was anything to send or whether
+//! sending works.
 
 mod mail;
 pub mod outbox;
 mod sms;
+pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ErrorKind;
-use crate::store::{Db, StoreError};
+use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::{Db, DbConn, StoreError};
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +134,8 @@ pub struct Notifier {
     mail: Option<Arc<mail::Mailer>>,
     sms: Option<Arc<sms::SmsWebhook>>,
     outbox: outbox::Outbox,
+    /// Wakes the delivery worker when a message was queued.
+    queued: Arc<Notify>,
 }
 
 impl Notifier {
@@ -143,6 +155,7 @@ impl Notifier {
             mail,
             sms,
             outbox: outbox::Outbox::new(db, clock),
+            queued: Arc::new(Notify::new()),
         })
     }
 
@@ -155,6 +168,83 @@ impl Notifier {
             (Channel::Sms, _, Some(sms)) => with_retries(channel, || sms.send(message)).await,
             _ => self.outbox.keep(tenant, message).await,
         }
+    }
+
+    /// The delivery queue, to write to inside a transaction (it is `Copy`, so it moves into one freely).
+    pub fn queue(&self) -> Queue {
+        Queue {
+            mail: self.mail.is_some(),
+            sms: self.sms.is_some(),
+        }
+    }
+
+    /// Tells the delivery worker that something was queued.
+    pub fn wake(&self) {
+        // A permit is stored when the worker is busy, so a wake-up is never lost.
+        self.queued.notify_one();
+    }
+
+    /// One delivery attempt of a queued message, for the worker, which retries on its own schedule. A channel
+    /// no longer configured (the server restarted without it) keeps the message in the dev outbox.
+    async fn attempt(&self, tenant: &str, message: &Message) -> Result<(), AttemptError> {
+        match (message.to.channel(), &self.mail, &self.sms) {
+            (Channel::Email, Some(mail), _) => mail.send(message).await,
+            (Channel::Sms, _, Some(sms)) => sms.send(message).await,
+            _ => self
+                .outbox
+                .keep(tenant, message)
+                .await
+                .map_err(|e| AttemptError {
+                    is_retryable: true,
+                    message: e.to_string(),
+                }),
+        }
+    }
+}
+
+/// The delivery queue as one request sees it: which channels are configured (the others go to the dev outbox).
+#[derive(Debug, Clone, Copy)]
+pub struct Queue {
+    mail: bool,
+    sms: bool,
+}
+
+impl Queue {
+    /// Queues `message` for `tenant` on `conn`, inside the caller's transaction, for the worker to deliver; it is
+    /// dropped unsent at `expires_at` (when the code it carries expires). A channel that is not configured has
+    /// nothing to wait for: the message goes to the dev outbox at once, so a developer (or a test) finds it as
+    /// soon as the request answered. Call [`Notifier::wake`] once the transaction committed.
+    pub fn push(
+        &self,
+        conn: &mut DbConn,
+        tenant: &str,
+        message: &Message,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), NotifyError> {
+        let configured = match message.to.channel() {
+            Channel::Email => self.mail,
+            Channel::Sms => self.sms,
+        };
+        if !configured {
+            return outbox::keep_in(conn, tenant, message, now);
+        }
+        let row = DeliveryRow {
+            id: crate::secret::new_id(),
+            tenant_id: tenant.to_owned(),
+            channel: message.to.channel().as_str().to_owned(),
+            recipient: message.to.address().to_owned(),
+            subject: message.subject.clone(),
+            body_text: message.body_text.clone(),
+            body_html: message.body_html.clone(),
+            attempts: 0,
+            next_attempt_at: now,
+            claimed_by: None,
+            claimed_until: None,
+            expires_at,
+            created_at: now,
+        };
+        Ok(deliveries::insert(conn, &row)?)
     }
 }
 

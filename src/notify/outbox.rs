@@ -52,25 +52,36 @@ impl Outbox {
 
     /// Logs `message` and stores it for `tenant`.
     pub async fn keep(&self, tenant: &str, message: &Message) -> Result<(), NotifyError> {
-        let channel = message.to.channel().as_str();
-        // This is the development channel the contract promises ("mail goes to the log and to the dev outbox"):
-        // the text body is logged on purpose, since reading the link from it is how a developer follows a flow.
-        tracing::info!(channel, to = message.to.address(), subject = %message.subject,
-            body = %message.body_text, "message kept in the dev outbox (channel not configured)");
-        let row = OutboxRow {
-            id: crate::secret::new_id(),
-            tenant_id: tenant.to_owned(),
-            channel: channel.to_owned(),
-            recipient: message.to.address().to_owned(),
-            subject: message.subject.clone(),
-            body_text: message.body_text.clone(),
-            body_html: message.body_html.clone(),
-            created_at: self.clock.now(),
-        };
+        let (tenant, message, now) = (tenant.to_owned(), message.clone(), self.clock.now());
         self.db
-            .run(move |c| outbox::insert(c, &row).map_err(NotifyError::from))
+            .run(move |c| keep_in(c, &tenant, &message, now))
             .await
     }
+}
+
+/// Logs `message` and stores it for `tenant` on `conn` (inside the caller's transaction, when there is one).
+pub(super) fn keep_in(
+    conn: &mut DbConn,
+    tenant: &str,
+    message: &Message,
+    now: i64,
+) -> Result<(), NotifyError> {
+    let channel = message.to.channel().as_str();
+    // This is the development channel the contract promises ("mail goes to the log and to the dev outbox"):
+    // the text body is logged on purpose, since reading the link from it is how a developer follows a flow.
+    tracing::info!(channel, to = message.to.address(), subject = %message.subject,
+        body = %message.body_text, "message kept in the dev outbox (channel not configured)");
+    let row = OutboxRow {
+        id: crate::secret::new_id(),
+        tenant_id: tenant.to_owned(),
+        channel: channel.to_owned(),
+        recipient: message.to.address().to_owned(),
+        subject: message.subject.clone(),
+        body_text: message.body_text.clone(),
+        body_html: message.body_html.clone(),
+        created_at: now,
+    };
+    Ok(outbox::insert(conn, &row)?)
 }
 
 /// The tenant's kept messages, newest first; `UnknownTenant` when there is no such tenant.

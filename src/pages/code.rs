@@ -1,6 +1,6 @@
 //! Sign-in with a verification code: "Email me a code" / "Text me a code" on the sign-in page send one, and
-//! `/login/code` checks it and completes the authorization (`amr: otp`). Also how every page issues and delivers
-//! a code.
+//! `/login/code` checks it and completes the authorization (`amr: otp`). Also how the sign-in and reset pages
+//! issue a code.
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -36,83 +36,31 @@ struct CodeForm {
     code: String,
 }
 
-/// Why no code went out, in words for the user, with the page status.
-pub(super) struct Refused {
-    pub message: &'static str,
-    pub status: StatusCode,
-}
-
-/// Starts a challenge for `purpose` and delivers its code (when the identifier names someone who can receive
-/// one); returns the challenge id, or what to tell the user.
+/// Starts a challenge for `purpose` and queues its code (when the identifier names someone who can receive one);
+/// returns the challenge id, or `None` when the identifier was sent a code too recently. The answer is the same
+/// whether or not a code went out and whether or not delivery works: the user can ask again if none arrives.
 pub(super) async fn issue_code(
     app: &AppState,
     p: &Provider,
     identifier: &str,
     channel: Channel,
     purpose: Purpose,
-) -> Result<Result<String, Refused>, PageError> {
-    let (t, w, typed, now) = (
-        p.tenant.clone(),
-        p.workspace.clone(),
-        identifier.to_owned(),
-        app.clock.now(),
-    );
-    let started = app
-        .db
-        .run(move |c| code::start(c, &t, &w, &typed, channel, purpose, now))
-        .await;
-    let (challenge, delivery) = match started {
-        Ok(started) => started,
-        Err(CodeError::Throttled) => {
-            let status = StatusCode::TOO_MANY_REQUESTS;
-            return Ok(Err(Refused {
-                message: texts::CODE_THROTTLED,
-                status,
-            }));
-        }
-        Err(e) => return Err(e.into()),
+) -> Result<Option<String>, PageError> {
+    let ask = code::CodeRequest {
+        tenant: &p.tenant,
+        workspace: &p.workspace,
+        identifier,
+        channel,
+        purpose,
     };
-    if let Err(refused) = deliver(app, p, delivery, purpose).await {
-        let id = challenge.clone();
-        if let Err(e) = app.db.run(move |c| code::withdraw(c, &id)).await {
-            tracing::warn!(error = %e, "could not withdraw an undelivered code");
-        }
-        return Ok(Err(refused));
+    match code::send(&app.db, &app.notifier, app.clock.now(), &ask).await {
+        Ok(challenge) => Ok(Some(challenge)),
+        Err(CodeError::Throttled) => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    Ok(Ok(challenge))
 }
 
-/// Sends a code by its channel, when there is one to send (the identifier names someone who can receive it);
-/// what to tell the user when it could not be sent.
-pub(super) async fn deliver(
-    app: &AppState,
-    p: &Provider,
-    delivery: Option<code::Delivery>,
-    purpose: Purpose,
-) -> Result<(), Refused> {
-    let Some(d) = delivery else {
-        return Ok(());
-    };
-    let what = match purpose {
-        Purpose::SignIn => "sign-in",
-        Purpose::PasswordReset => "password reset",
-        Purpose::Registration => "verification",
-    };
-    let sent = match crate::messages::code(d.to, what, &d.code, d.ttl_seconds.div_ceil(60)) {
-        Ok(message) => app.notifier.send(&p.tenant, &message).await,
-        Err(e) => Err(e),
-    };
-    sent.map_err(|e| {
-        // The user must know: a code that never arrives looks like a wrong identifier.
-        tracing::warn!(error = %e, "code not delivered");
-        Refused {
-            message: texts::CODE_NOT_SENT,
-            status: StatusCode::SERVICE_UNAVAILABLE,
-        }
-    })
-}
-
-/// Sends a sign-in code and shows the code form (or the login form with the reason it could not).
+/// Sends a sign-in code and shows the code form (or the login form saying to wait before asking again).
 pub(super) async fn send_code(
     flow: &SignIn,
     identifier: &str,
@@ -120,13 +68,13 @@ pub(super) async fn send_code(
 ) -> Result<HttpResponse, PageError> {
     let issued = issue_code(&flow.app, &flow.op, identifier, channel, Purpose::SignIn).await?;
     Ok(match issued {
-        Ok(challenge) => flow
+        Some(challenge) => flow
             .code_page("/login/code", &challenge, identifier)
             .render(),
-        Err(Refused { message, status }) => flow
+        None => flow
             .login_form(identifier)
-            .error(message)
-            .status(status)
+            .error(texts::CODE_THROTTLED)
+            .status(StatusCode::TOO_MANY_REQUESTS)
             .render(),
     })
 }

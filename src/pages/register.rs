@@ -11,19 +11,22 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::code::{Refused, deliver};
 use super::error::PageError;
 use super::flow::{FormPage, FormView, SignIn};
 use super::login::RequestQuery;
 use super::texts;
 use super::views::{FormField, RegisterPage};
-use crate::authn::code::{Attempt, CodeError, Purpose};
-use crate::authn::registration::{self, Completed, RegistrationError, Submission};
+use crate::authn::code::{Attempt, CodeError};
+use crate::authn::registration::{self, Completed, RegistrationError, Requester, Submission};
 use crate::identity::profile_schema;
 use crate::oidc::Op;
 use crate::tokens::TokenError;
+use crate::web::cookies;
 use crate::web::csrf::{Csrf, CsrfProtected};
 use crate::web::methods;
+
+/// The cookie that tells one browser's registrations from another's, for the sending limits.
+const BROWSER_COOKIE: &str = "tarn_browser";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -86,7 +89,36 @@ async fn show_register(
     q: Query<RequestQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (flow, shape) = load(&req, op, &q.request).await?;
-    Ok(form(&flow, &shape, &Values(HashMap::new())).render())
+    let mut res = form(&flow, &shape, &Values(HashMap::new())).render();
+    if browser(&req).is_none() {
+        let id = crate::secret::generate();
+        let cookie = cookies::build(BROWSER_COOKIE, id, "/".into(), flow.public_url());
+        // Setting a cookie on a response just built cannot fail.
+        let _ = res.add_cookie(&cookie);
+    }
+    Ok(res)
+}
+
+/// Where this registration comes from. The one place the client address is read: the TCP peer for now; the
+/// address behind trusted proxies when Tarn learns to believe them.
+fn requester(req: &HttpRequest) -> Requester {
+    Requester {
+        address: req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default(),
+        browser: browser(req),
+    }
+}
+
+/// The browser cookie's value, when it looks like one Tarn set (any other value counts as none).
+fn browser(req: &HttpRequest) -> Option<String> {
+    let value = req.cookie(BROWSER_COOKIE)?.value().to_owned();
+    let looks_right = value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    looks_right.then_some(value)
 }
 
 async fn submit_register(
@@ -100,19 +132,12 @@ async fn submit_register(
         password: values.0.get("password").cloned(),
         values: values.0.clone(),
     };
-    let p = &flow.op;
-    let started = registration::start(&flow.app, &p.tenant, &p.workspace, submission).await;
-    let (message, status) = match started {
-        Ok((challenge, delivery)) => {
-            match deliver(&flow.app, p, delivery, Purpose::Registration).await {
-                Ok(()) => {
-                    let identifier = values.get("identifier");
-                    return Ok(flow
-                        .code_page("/register/code", &challenge, identifier)
-                        .render());
-                }
-                Err(Refused { message, status }) => (message.into(), status),
-            }
+    let (p, from) = (&flow.op, requester(&req));
+    let started = registration::start(&flow.app, &p.tenant, &p.workspace, submission, from);
+    let (message, status) = match started.await {
+        Ok(challenge) => {
+            let page = flow.code_page("/register/code", &challenge, values.get("identifier"));
+            return Ok(page.render());
         }
         Err(e) => refusal(e)?,
     };

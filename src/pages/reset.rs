@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::code::{Refused, issue_code};
+use super::code::issue_code;
 use super::error::PageError;
 use super::flow::{FormPage, FormView, SignIn};
 use super::login::RequestQuery;
@@ -86,10 +86,10 @@ async fn send_reset_code(
         Purpose::PasswordReset,
     );
     Ok(match issued.await? {
-        Ok(challenge) => confirm_page(&flow, &challenge, &f.identifier).render(),
-        Err(Refused { message, status }) => start_page(&flow, &f.identifier)
-            .error(message)
-            .status(status)
+        Some(challenge) => confirm_page(&flow, &challenge, &f.identifier).render(),
+        None => start_page(&flow, &f.identifier)
+            .error(texts::CODE_THROTTLED)
+            .status(StatusCode::TOO_MANY_REQUESTS)
             .render(),
     })
 }

@@ -20,8 +20,6 @@ pub const FORM_UNREADABLE: &str =
 // Verification codes.
 pub const CODE_THROTTLED: &str =
     "A code was sent moments ago. Please wait a little before asking for another.";
-pub const CODE_NOT_SENT: &str =
-    "We could not send the code just now. Please try again in a moment.";
 pub const CODE_WRONG: &str = "That code is not right. Check it and try again.";
 pub const CODE_SPENT: &str = "This code can no longer be used. Ask for a new one.";
 pub const REGISTRATION_CODE_SPENT: &str =

@@ -11,8 +11,8 @@ use super::{DbConn, StoreResult};
 /// Used or expired codes are kept this long after expiry, so a late replay still meets a used code.
 const CODE_GRACE: i64 = 24 * 3600;
 
-/// Deletes expired pending requests, codes, sessions, refresh tokens, revocation and replay markers, and stale
-/// failure counters. Returns the number of rows deleted.
+/// Deletes expired pending requests, codes, sessions, refresh tokens, revocation and replay markers, stale
+/// failure counters and registration sends older than the hour the limits count. Returns the number deleted.
 pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     let mut n = diesel::delete(
         authorization_requests::table.filter(authorization_requests::expires_at.lt(now)),
@@ -45,6 +45,8 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     // Kept an hour past expiry: the resend throttle counts the last hour's codes.
     n += super::codes::purge(conn, now - 3600)?;
     n += super::registrations::purge(conn, now)?;
+    // The registration limits count the last hour.
+    n += super::registration_sends::purge(conn, now - 3600)?;
     n += super::passkeys::purge_ceremonies(conn, now)?;
     Ok(n)
 }

@@ -14,6 +14,7 @@ pub mod schema;
 
 pub mod clients;
 pub mod codes;
+pub mod deliveries;
 pub mod grants;
 pub mod groups;
 pub mod invitations;
@@ -22,6 +23,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod passkeys;
 pub mod pools;
+pub mod registration_sends;
 pub mod registrations;
 pub mod schemas;
 pub mod sessions;

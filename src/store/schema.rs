@@ -259,6 +259,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        tenant_id -> Text,
+        channel -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    registration_sends (id) {
+        id -> Text,
+        pool_id -> Text,
+        client_address -> Text,
+        browser_hash -> Nullable<Text>,
+        recipient_hash -> Text,
+        is_new_number -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     registrations (id) {
         id -> Text,
         tenant_id -> Text,
@@ -316,6 +346,8 @@ diesel::joinable!(grants -> clients (client_id));
 diesel::joinable!(authorization_codes -> grants (grant_id));
 diesel::joinable!(refresh_tokens -> grants (grant_id));
 diesel::joinable!(outbox -> tenants (tenant_id));
+diesel::joinable!(deliveries -> tenants (tenant_id));
+diesel::joinable!(registration_sends -> pools (pool_id));
 diesel::joinable!(passkeys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -341,6 +373,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     verification_codes,
     outbox,
+    deliveries,
+    registration_sends,
     registrations,
     passkeys,
     passkey_ceremonies,

@@ -2,14 +2,18 @@
 //! user exists, then an active user. The pool is the first connected pool that allows self-registration. Where the
 //! pool offers passkeys the password may be left out: the user is then created with a passkey ([`passkey`]).
 
+pub mod limits;
 pub mod passkey;
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+pub use limits::Requester;
+
 use super::code::{self, Attempt, Challenge, CodeError, Delivery, Purpose};
 use crate::authn::passkey::PasskeyError;
+use crate::config::RegistrationLimits;
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism, Pool};
 use crate::identity::profile_schema;
@@ -166,15 +170,49 @@ pub struct Submission {
     pub values: HashMap<String, String>,
 }
 
-/// Checks a submission and sends a code to the identifier; returns the challenge id and what to deliver. An
-/// identifier that already has an account gets a challenge that can never succeed and nothing is sent, so the
-/// page does not reveal who is registered.
+/// Checks a submission and queues a code to the identifier; returns the challenge id. An identifier that already
+/// has an account, or a request over a sending limit ([`limits`]), gets a challenge that can never succeed and
+/// nothing is sent, so the page does not reveal who is registered. The code is sent after the answer (the
+/// delivery worker), so the answer takes the same time either way.
 pub async fn start(
     app: &AppState,
     tenant: &str,
     workspace: &str,
     s: Submission,
-) -> Result<(String, Option<Delivery>), RegistrationError> {
+    from: Requester,
+) -> Result<String, RegistrationError> {
+    let checked = check(app, tenant, workspace, s).await?;
+    let (t, w, now) = (tenant.to_owned(), workspace.to_owned(), app.clock.now());
+    let (limits, queue) = (app.config.registration_limits, app.notifier.queue());
+    let challenge = app
+        .db
+        .transaction(move |c| {
+            let (id, delivery) = open(c, &t, &w, &checked, &from, &limits, now)?;
+            if let Some(delivery) = delivery {
+                code::queue_code(c, &queue, &t, delivery, Purpose::Registration, now)?;
+            }
+            Ok::<_, RegistrationError>(id)
+        })
+        .await?;
+    app.notifier.wake();
+    Ok(challenge)
+}
+
+/// A submission that passed the form's checks: the pool, the identifier, the payload and the password's hash.
+struct Checked {
+    pool: Pool,
+    identifier: Identifier,
+    payload: Value,
+    password_hash: Option<String>,
+}
+
+/// Checks a submission against the pool's schema and password policy, and hashes the password.
+async fn check(
+    app: &AppState,
+    tenant: &str,
+    workspace: &str,
+    s: Submission,
+) -> Result<Checked, RegistrationError> {
     let (t, w) = (tenant.to_owned(), workspace.to_owned());
     let found = app
         .db
@@ -191,91 +229,113 @@ pub async fn start(
     let identifier = Identifier::parse("identifier", &s.identifier)?;
     let payload = payload(&fields(&schema), &schema, &s.values)?;
     profile_schema::validate(&schema, &payload, "payload")?;
-    let (key, to, filter) = match &identifier {
-        Identifier::Email(e) => (
-            e.clone(),
-            Recipient::Email(e.clone()),
-            IdentifierFilter::Email(e.clone()),
-        ),
-        Identifier::Mobile(m) => (
-            m.clone(),
-            Recipient::Mobile(m.clone()),
-            IdentifierFilter::Mobile(m.clone()),
-        ),
-    };
     let password = s.password.unwrap_or_default();
     // Where a passkey can take the password's place, an empty password means "a passkey instead".
     let passkey_instead = password.is_empty() && offers_passkeys(app, &pool);
     let password_hash = if pool.uses_passwords() && !passkey_instead {
-        if let Some(rule) = pool.password_policy.violation(&password, &[key.as_str()]) {
+        if let Some(rule) = pool
+            .password_policy
+            .violation(&password, &[key_of(&identifier)])
+        {
             return Err(RegistrationError::Invalid {
                 field: "password".into(),
                 message: rule,
             });
         }
-        Some(
-            app.hasher
-                .hash(password)
-                .await
-                .map_err(|_| RegistrationError::Overloaded)?,
-        )
+        let hashed = app.hasher.hash(password).await;
+        Some(hashed.map_err(|_| RegistrationError::Overloaded)?)
     } else {
         None
     };
-    let (t, w, now) = (tenant.to_owned(), workspace.to_owned(), app.clock.now());
-    app.db
-        .transaction(move |c| {
-            if code::is_throttled(c, &t, &w, &key, now)? {
-                return Err(CodeError::Throttled.into());
-            }
-            let id = crate::secret::new_id();
-            let challenge = Challenge {
-                tenant: &t,
-                workspace: &w,
-                id: &id,
-                identifier: &key,
-            };
-            let code = code::issue(
-                c,
-                &challenge,
-                &pool.otp_settings,
-                Purpose::Registration,
-                now,
-            )?;
-            if users::find_by_identifier(c, &pool.id, &filter)?.is_some() {
-                return Ok((id, None));
-            }
-            let (email, mobile) = match &identifier {
-                Identifier::Email(e) => (Some(e.clone()), None),
-                Identifier::Mobile(m) => (None, Some(m.clone())),
-            };
-            registrations::insert(
-                c,
-                &RegistrationRow {
-                    id: id.clone(),
-                    tenant_id: t.clone(),
-                    workspace_id: w.clone(),
-                    pool_id: pool.id.clone(),
-                    email,
-                    mobile,
-                    payload: payload.to_string(),
-                    password_hash,
-                    created_at: now,
-                    expires_at: now + TTL,
-                    verified_at: None,
-                    request_id: None,
-                },
-            )?;
-            Ok((
-                id,
-                Some(Delivery {
-                    to,
-                    code,
-                    ttl_seconds: pool.otp_settings.ttl_seconds,
-                }),
-            ))
-        })
-        .await
+    Ok(Checked {
+        pool,
+        identifier,
+        payload,
+        password_hash,
+    })
+}
+
+/// The normalised identifier itself: the resend throttle and the password policy look at it.
+fn key_of(identifier: &Identifier) -> &str {
+    match identifier {
+        Identifier::Email(e) => e,
+        Identifier::Mobile(m) => m,
+    }
+}
+
+/// Issues the registration's code and, unless the identifier has an account or a limit is reached, records the
+/// waiting registration; returns the challenge id and the code to deliver, if any. Call inside a transaction.
+fn open(
+    c: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    checked: &Checked,
+    from: &Requester,
+    limits: &RegistrationLimits,
+    now: i64,
+) -> Result<(String, Option<Delivery>), RegistrationError> {
+    let (pool, key) = (&checked.pool, key_of(&checked.identifier));
+    if code::is_throttled(c, tenant, workspace, key, now)? {
+        return Err(CodeError::Throttled.into());
+    }
+    let (to, filter, email, mobile) = match &checked.identifier {
+        Identifier::Email(e) => (
+            Recipient::Email(e.clone()),
+            IdentifierFilter::Email(e.clone()),
+            Some(e.clone()),
+            None,
+        ),
+        Identifier::Mobile(m) => (
+            Recipient::Mobile(m.clone()),
+            IdentifierFilter::Mobile(m.clone()),
+            None,
+            Some(m.clone()),
+        ),
+    };
+    let id = crate::secret::new_id();
+    let challenge = Challenge {
+        tenant,
+        workspace,
+        id: &id,
+        identifier: key,
+    };
+    let code = code::issue(
+        c,
+        &challenge,
+        &pool.otp_settings,
+        Purpose::Registration,
+        now,
+    )?;
+    // Counted before the account check, so that existing identifiers use up the limits like new ones.
+    if !limits::admit(c, limits, from, &pool.id, &to, now)?
+        || users::find_by_identifier(c, &pool.id, &filter)?.is_some()
+    {
+        return Ok((id, None));
+    }
+    let row = RegistrationRow {
+        id: id.clone(),
+        tenant_id: tenant.to_owned(),
+        workspace_id: workspace.to_owned(),
+        pool_id: pool.id.clone(),
+        email,
+        mobile,
+        payload: checked.payload.to_string(),
+        password_hash: checked.password_hash.clone(),
+        created_at: now,
+        expires_at: now + TTL,
+        verified_at: None,
+        request_id: None,
+    };
+    registrations::insert(c, &row)?;
+    let ttl_seconds = pool.otp_settings.ttl_seconds;
+    Ok((
+        id,
+        Some(Delivery {
+            to,
+            code,
+            ttl_seconds,
+        }),
+    ))
 }
 
 /// Whether a registration into `pool` can be finished with a passkey: the pool offers them and the server has a

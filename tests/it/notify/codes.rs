@@ -1,5 +1,6 @@
 //! Sign-in codes through the real channels: read from the mail the in-test SMTP server received and from the
-//! JSON the in-test SMS webhook received, then used to finish the OIDC flow.
+//! JSON the in-test SMS webhook received (the worker delivers them after the answer), then used to finish the
+//! OIDC flow.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -26,7 +27,7 @@ async fn a_sign_in_code_arrives_by_smtp_and_signs_the_user_in() {
     let login = browser.login_page(&setup.authorize_url(&[])).await;
     let page = ask_code(&browser, &login, ALICE, "email_code").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let mails = smtp.received();
+    let mails = smtp.wait_for(1).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, vec![ALICE.to_owned()]);
     let back = enter_code(&browser, &page, &six_digits(&mails[0].data)).await;
@@ -51,7 +52,7 @@ async fn a_sign_in_code_arrives_by_sms_and_signs_the_user_in() {
     let login = browser.login_page(&setup.authorize_url(&[])).await;
     let page = ask_code(&browser, &login, "+14155550132", "text_code").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let received = webhook.received();
+    let received = webhook.wait_for(1).await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0]["to"], "+14155550132");
     let back = enter_code(

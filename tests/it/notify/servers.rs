@@ -1,13 +1,34 @@
 //! In-test delivery endpoints on 127.0.0.1:0: an SMTP server that speaks just enough SMTP to take messages, and
-//! an SMS webhook that answers `200 OK`. Both record what they received; the server under test has finished
-//! delivering before its admin API answers, so tests read the records without waiting.
+//! an SMS webhook that answers with a fixed status. Both record what they received. Admin actions deliver before
+//! their answer, so tests read the records at once; codes are delivered by the background worker after the
+//! answer, so tests wait for them with [`SmtpServer::wait_for`] / [`SmsWebhook::wait_for`] (bounded polling).
+//! The SMTP server can be slowed down and made to fail transactions, to test what the visitor sees meanwhile.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
+
+/// How long `wait_for` waits before it gives up: far above any delivery on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Polls `ready` every 20 ms until it gives `Some`, for at most [`PATIENCE`]; panics with `what` otherwise.
+pub async fn eventually<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = ready() {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 
 /// A message as the SMTP server received it.
 #[derive(Debug, Clone)]
@@ -18,60 +39,125 @@ pub struct ReceivedMail {
     pub data: String,
 }
 
+/// What the SMTP server has seen and how it behaves; shared with its sessions.
+#[derive(Default)]
+struct SmtpState {
+    received: Vec<ReceivedMail>,
+    refused: usize,
+    refuse_recipients: bool,
+    /// Waited before a message is accepted.
+    delay: Duration,
+    /// Transactions still to fail with `451` (`usize::MAX`: every one).
+    fail_next: usize,
+    /// Transactions failed so far.
+    failures: usize,
+}
+
 /// A minimal SMTP server: 220 greeting, EHLO/HELO → 250, MAIL FROM/RCPT TO → 250, DATA → 354 … 250, QUIT → 221.
 pub struct SmtpServer {
     pub url: url::Url,
-    received: Arc<Mutex<Vec<ReceivedMail>>>,
-    refused: Arc<Mutex<usize>>,
+    state: Arc<Mutex<SmtpState>>,
 }
 
 impl SmtpServer {
     /// A server that takes every message.
     pub async fn start() -> SmtpServer {
-        Self::start_with(false).await
+        Self::start_with(SmtpState::default()).await
     }
 
     /// A server that refuses every recipient for good (`550`), as for an address that does not exist.
     pub async fn start_refusing_recipients() -> SmtpServer {
-        Self::start_with(true).await
+        Self::start_with(SmtpState {
+            refuse_recipients: true,
+            ..SmtpState::default()
+        })
+        .await
     }
 
-    async fn start_with(refuse_recipients: bool) -> SmtpServer {
+    async fn start_with(state: SmtpState) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let refused = Arc::new(Mutex::new(0));
-        let (sink, refusals) = (received.clone(), refused.clone());
+        let state = Arc::new(Mutex::new(state));
+        let shared = state.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let refusals = refuse_recipients.then(|| refusals.clone());
-                tokio::spawn(smtp_session(stream, sink.clone(), refusals));
+                tokio::spawn(smtp_session(stream, shared.clone()));
             }
         });
         SmtpServer {
             url: url::Url::parse(&format!("smtp://127.0.0.1:{port}")).unwrap(),
-            received,
-            refused,
+            state,
         }
+    }
+
+    /// Waits `delay` before accepting each message, like a slow mail server.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
+    }
+
+    /// Fails the next `n` transactions with a temporary error (`451` to `MAIL FROM`).
+    pub fn fail_next(&self, n: usize) {
+        self.state.lock().unwrap().fail_next = n;
+    }
+
+    /// Fails every transaction from now on, until [`SmtpServer::recover`].
+    pub fn fail_always(&self) {
+        self.fail_next(usize::MAX);
+    }
+
+    /// Takes messages again.
+    pub fn recover(&self) {
+        self.fail_next(0);
     }
 
     /// Every message received so far.
     pub fn received(&self) -> Vec<ReceivedMail> {
-        self.received.lock().unwrap().clone()
+        self.state.lock().unwrap().received.clone()
+    }
+
+    /// Waits (bounded) until at least `n` messages arrived; returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<ReceivedMail> {
+        eventually(&format!("{n} mails"), || {
+            let received = self.received();
+            (received.len() >= n).then_some(received)
+        })
+        .await
     }
 
     /// How many recipients were refused so far.
     pub fn refused(&self) -> usize {
-        *self.refused.lock().unwrap()
+        self.state.lock().unwrap().refused
+    }
+
+    /// How many transactions were failed so far.
+    pub fn failures(&self) -> usize {
+        self.state.lock().unwrap().failures
+    }
+
+    /// Waits (bounded) until at least `n` transactions were failed.
+    pub async fn wait_for_failures(&self, n: usize) {
+        eventually(&format!("{n} failed transactions"), || {
+            (self.failures() >= n).then_some(())
+        })
+        .await
     }
 }
 
-/// One SMTP conversation; with `refusals`, every `RCPT TO` is answered `550` and counted there.
-async fn smtp_session(
-    stream: TcpStream,
-    sink: Arc<Mutex<Vec<ReceivedMail>>>,
-    refusals: Option<Arc<Mutex<usize>>>,
-) {
+/// Whether the transaction starting now is to fail; counts it when it is.
+fn fails_now(state: &Mutex<SmtpState>) -> bool {
+    let mut state = state.lock().unwrap();
+    if state.fail_next == 0 {
+        return false;
+    }
+    if state.fail_next != usize::MAX {
+        state.fail_next -= 1;
+    }
+    state.failures += 1;
+    true
+}
+
+/// One SMTP conversation, behaving as `state` says.
+async fn smtp_session(stream: TcpStream, state: Arc<Mutex<SmtpState>>) {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
     if reply(&mut write, "220 127.0.0.1 ESMTP tarn-test")
@@ -91,12 +177,17 @@ async fn smtp_session(
         let answer = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
             "250 127.0.0.1"
         } else if upper.starts_with("MAIL FROM:") {
-            from = address(&command);
-            to.clear();
-            "250 OK"
+            if fails_now(&state) {
+                "451 4.3.0 temporarily unavailable, try again later"
+            } else {
+                from = address(&command);
+                to.clear();
+                "250 OK"
+            }
         } else if upper.starts_with("RCPT TO:") {
-            if let Some(refusals) = &refusals {
-                *refusals.lock().unwrap() += 1;
+            let mut state = state.lock().unwrap();
+            if state.refuse_recipients {
+                state.refused += 1;
                 "550 5.1.1 no such user"
             } else {
                 to.push(address(&command));
@@ -121,7 +212,9 @@ async fn smtp_session(
                 // RFC 5321 §4.5.2: the client doubled every leading dot.
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            sink.lock().unwrap().push(ReceivedMail {
+            let delay = state.lock().unwrap().delay;
+            tokio::time::sleep(delay).await;
+            state.lock().unwrap().received.push(ReceivedMail {
                 from: from.clone(),
                 to: to.clone(),
                 data: quoted_printable_decoded(&data),
@@ -211,6 +304,15 @@ impl SmsWebhook {
     /// Every JSON body received so far.
     pub fn received(&self) -> Vec<Value> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until at least `n` requests arrived; returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<Value> {
+        eventually(&format!("{n} SMS"), || {
+            let received = self.received();
+            (received.len() >= n).then_some(received)
+        })
+        .await
     }
 }
 

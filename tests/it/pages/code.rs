@@ -217,27 +217,3 @@ async fn the_buttons_follow_the_pools_methods() {
     assert!(both.body.contains("Email me a code"));
     assert_eq!(both.input_type("password").as_deref(), Some("password"));
 }
-
-#[actix_web::test]
-async fn a_mail_server_that_is_down_is_reported_and_asking_again_works() {
-    let (srv, admin) = TestServer::start_with(|c| {
-        c.smtp_url = Some(url::Url::parse("smtp://127.0.0.1:1").unwrap())
-    })
-    .await;
-    let setup = code_only(&srv, &admin).await;
-    let browser = Browser::default();
-    let login = browser.login_page(&setup.authorize_url(&[])).await;
-    let down = ask_code(&browser, &login, ALICE, "email_code").await;
-    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        down.alert().unwrap().contains("could not send"),
-        "{:?}",
-        down.alert()
-    );
-    let again = ask_code(&browser, &login, ALICE, "email_code").await;
-    assert_eq!(
-        again.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "not throttled by the undelivered code"
-    );
-}

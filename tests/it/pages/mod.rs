@@ -3,11 +3,13 @@
 mod account;
 mod browser;
 pub mod code;
+mod enumeration;
 mod forms;
 pub mod invitation;
 mod invitation_passkey;
 pub mod passkey;
 pub mod register;
+mod register_limits;
 mod register_passkey;
 mod reset;
 mod verification;

@@ -78,3 +78,27 @@ async fn expired_requests_codes_and_sessions_are_purged_and_live_ones_kept() {
         "the code is a day past its expiry"
     );
 }
+
+#[actix_web::test]
+async fn registration_sends_are_purged_once_the_hour_they_count_for_is_over() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let patch = json!({"public_registration_allowed": true});
+    admin
+        .patch(&format!("/default/pools/{}", setup.pool), patch)
+        .await;
+    let browser = Browser::default();
+    let form = crate::pages::register::register_page(&browser, &setup).await;
+    let fields = [
+        ("identifier", "carol@example.com"),
+        ("password", "carol's own passphrase"),
+    ];
+    crate::pages::register::submit(&browser, &form, &fields).await;
+    assert_eq!(count(&srv, "registration_sends").await, 1);
+    srv.state.clock.advance(3599);
+    purge(&srv).await;
+    assert_eq!(count(&srv, "registration_sends").await, 1, "still counted");
+    srv.state.clock.advance(2);
+    purge(&srv).await;
+    assert_eq!(count(&srv, "registration_sends").await, 0);
+}

@@ -1,3 +1,4 @@
+mod deliveries;
 mod maintenance;
 mod parity;
 mod races;

@@ -12,8 +12,20 @@ pub struct Browser {
 
 impl Default for Browser {
     fn default() -> Self {
+        Browser::builder(reqwest::Client::builder())
+    }
+}
+
+impl Browser {
+    /// A browser whose connections come from `address` (any of 127.0.0.0/8 reaches the server on loopback), so
+    /// the server sees another client address.
+    pub fn from_address(address: std::net::IpAddr) -> Browser {
+        Browser::builder(reqwest::Client::builder().local_address(address))
+    }
+
+    fn builder(builder: reqwest::ClientBuilder) -> Browser {
         Browser {
-            http: reqwest::Client::builder()
+            http: builder
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

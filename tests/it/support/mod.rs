@@ -19,6 +19,7 @@ pub use db::TestDb;
 use actix_web::dev::ServerHandle;
 use tarn::config::Config;
 use tarn::state::AppState;
+use tarn::store::Backend;
 
 /// The admin token every test server accepts.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
@@ -29,7 +30,11 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     handle: ServerHandle,
-    _db: TestDb,
+    /// The server's task: it ends once the server stopped and its delivery worker finished.
+    task: Option<actix_web::rt::task::JoinHandle<std::io::Result<()>>>,
+    backend: Backend,
+    /// The database this server owns (and drops with it); `None` for another instance on someone else's.
+    db: Option<TestDb>,
 }
 
 impl TestServer {
@@ -41,20 +46,49 @@ impl TestServer {
     /// Starts a server after `edit` has adjusted the test configuration.
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> (TestServer, Admin) {
         let db = TestDb::fresh();
-        let mut config = Config::for_tests(db.backend(), ADMIN_TOKEN);
+        Self::launch(db.backend(), Some(db), edit).await
+    }
+
+    /// Starts a second instance on this server's database, as a deployment with several instances runs; this
+    /// server keeps owning the database.
+    pub async fn another_instance(&self, edit: impl FnOnce(&mut Config)) -> (TestServer, Admin) {
+        Self::launch(self.backend.clone(), None, edit).await
+    }
+
+    /// Stops this server, as a process ends, and starts another on the same database after `edit` adjusted
+    /// the test configuration, as a restart (or a second instance) would.
+    pub async fn restart_with(mut self, edit: impl FnOnce(&mut Config)) -> (TestServer, Admin) {
+        self.handle.stop(false).await;
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("the server task ends")
+                .expect("the server ran");
+        }
+        let db = self.db.take().expect("the server owns its database");
+        Self::launch(db.backend(), Some(db), edit).await
+    }
+
+    async fn launch(
+        backend: Backend,
+        db: Option<TestDb>,
+        edit: impl FnOnce(&mut Config),
+    ) -> (TestServer, Admin) {
+        let mut config = Config::for_tests(backend.clone(), ADMIN_TOKEN);
         edit(&mut config);
         let running = tarn::start(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", running.addr.port());
         let state = running.state.clone();
         let handle = running.handle();
-        actix_web::rt::spawn(running.into_server());
+        let task = actix_web::rt::spawn(running.into_server());
         let admin = Admin::new(&base, ADMIN_TOKEN);
         (
             TestServer {
                 base,
                 state,
                 handle,
-                _db: db,
+                task: Some(task),
+                backend,
+                db,
             },
             admin,
         )
