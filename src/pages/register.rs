@@ -22,7 +22,7 @@ use crate::identity::profile_schema;
 use crate::oidc::Op;
 use crate::tokens::TokenError;
 use crate::web::cookies;
-use crate::web::csrf::{Csrf, CsrfProtected};
+use crate::web::csrf::{self, Csrf, CsrfProtected};
 use crate::web::methods;
 
 /// The cookie that tells one browser's registrations from another's, for the sending limits.
@@ -183,7 +183,8 @@ async fn submit_register_code(
         challenge,
         code: values.get("code"),
     };
-    match registration::complete(&flow.app, &attempt, &flow.pending.id).await {
+    let browser = csrf::browser(&req);
+    match registration::complete(&flow.app, &attempt, &flow.pending.id, &browser).await {
         Ok(Completed::User(user)) => flow.signed_in(&user.id, vec!["otp".into()]).await,
         Ok(Completed::NeedsPasskey(waiting)) => {
             Ok(super::register_passkey::page(&flow, &waiting).render())

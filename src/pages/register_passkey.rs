@@ -20,7 +20,7 @@ use crate::oidc::Op;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
 use crate::tokens::Provider;
-use crate::web::csrf::{Csrf, CsrfRejected};
+use crate::web::csrf::{self, Csrf, CsrfRejected};
 
 crate::csrf_protected!(PasskeyForm);
 
@@ -50,17 +50,20 @@ struct PasskeyForm {
 }
 
 impl PasskeyForm {
-    fn target<'a>(&'a self, p: &'a Provider) -> Target<'a> {
+    /// The registration this form continues, for `browser` ([`csrf::browser`]).
+    fn target<'a>(&'a self, p: &'a Provider, browser: &'a str) -> Target<'a> {
         Target {
             tenant: &p.tenant,
             workspace: &p.workspace,
             request: &self.request,
             registration: &self.registration,
+            browser,
         }
     }
 }
 
 async fn register_passkey_options(
+    req: HttpRequest,
     app: Data<AppState>,
     Op(p): Op,
     form: Result<Csrf<PasskeyForm>, CsrfRejected<PasskeyForm>>,
@@ -71,7 +74,8 @@ async fn register_passkey_options(
         .await
         .map_err(unavailable)?
         .ok_or_else(expired)?;
-    match register::begin(&app, &f.target(&p)).await {
+    let browser = csrf::browser(&req);
+    match register::begin(&app, &f.target(&p, &browser)).await {
         Ok(o) => options_response(Ok(o)),
         Err(RegistrationError::Expired) => Err(expired()),
         Err(RegistrationError::NotAllowed) => Err(options_error(
@@ -86,7 +90,8 @@ async fn register_passkey_options(
 /// The sign-in and the waiting registration a form names, or the page to answer with instead.
 async fn load(req: &HttpRequest, op: Op, f: &PasskeyForm) -> Result<(SignIn, Waiting), PageError> {
     let flow = SignIn::load(req, op, &f.request).await?;
-    let waiting = register::waiting(&flow.app, &f.target(&flow.op)).await?;
+    let browser = csrf::browser(req);
+    let waiting = register::waiting(&flow.app, &f.target(&flow.op, &browser)).await?;
     Ok((flow, waiting.ok_or(PageError::RegistrationExpired)?))
 }
 
@@ -96,7 +101,8 @@ async fn submit_register_passkey(
     Csrf(f): Csrf<PasskeyForm>,
 ) -> Result<HttpResponse, PageError> {
     let (flow, waiting) = load(&req, op, &f).await?;
-    let target = f.target(&flow.op);
+    let browser = csrf::browser(&req);
+    let target = f.target(&flow.op, &browser);
     let refused = match register::finish(&flow.app, &target, &f.ceremony, &f.credential).await {
         Ok(done) => return flow.signed_in(&done.user.id, done.amr).await,
         Err(RegistrationError::Passkey(e)) => match refusal(&e) {
@@ -114,7 +120,8 @@ async fn skip_register_passkey(
     Csrf(f): Csrf<PasskeyForm>,
 ) -> Result<HttpResponse, PageError> {
     let (mut flow, waiting) = load(&req, op, &f).await?;
-    match register::skip(&flow.app, &f.target(&flow.op)).await {
+    let browser = csrf::browser(&req);
+    match register::skip(&flow.app, &f.target(&flow.op, &browser)).await {
         Ok(user) => {
             // The user has just declined a passkey: no suggestion to add one before returning to the client.
             // The code proved the identifier; that is how this user signs in.

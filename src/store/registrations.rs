@@ -23,6 +23,8 @@ pub struct RegistrationRow {
     pub verified_at: Option<i64>,
     /// The authorization request of the browser that entered the code: only it may finish the registration.
     pub request_id: Option<String>,
+    /// The SHA-256 of that browser's CSRF cookie value: the request id alone can travel to another browser.
+    pub browser_hash: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &RegistrationRow) -> StoreResult<()> {
@@ -40,9 +42,15 @@ pub fn find(conn: &mut DbConn, id: &str) -> StoreResult<Option<RegistrationRow>>
         .optional()?)
 }
 
-/// Records that the code of a registration was entered by the browser of `request`; returns whether the
-/// registration was still waiting for its code.
-pub fn mark_verified(conn: &mut DbConn, id: &str, request: &str, now: i64) -> StoreResult<bool> {
+/// Records that the code of a registration was entered by `browser` (a hash) for the authorization request
+/// `request`; returns whether the registration was still waiting for its code.
+pub fn mark_verified(
+    conn: &mut DbConn,
+    id: &str,
+    request: &str,
+    browser: &str,
+    now: i64,
+) -> StoreResult<bool> {
     let n = diesel::update(
         registrations::table
             .find(id)
@@ -51,6 +59,7 @@ pub fn mark_verified(conn: &mut DbConn, id: &str, request: &str, now: i64) -> St
     .set((
         registrations::verified_at.eq(now),
         registrations::request_id.eq(request),
+        registrations::browser_hash.eq(browser),
     ))
     .execute(conn)?;
     Ok(n == 1)

@@ -302,6 +302,7 @@ diesel::table! {
         expires_at -> BigInt,
         verified_at -> Nullable<BigInt>,
         request_id -> Nullable<Text>,
+        browser_hash -> Nullable<Text>,
     }
 }
 

@@ -87,6 +87,18 @@ fn is_valid(req: &HttpRequest, form_token: &str) -> bool {
     })
 }
 
+/// This browser as a flow may bind to it: the SHA-256 of its CSRF cookie value (never the value), or empty
+/// without one. Every form a [`Csrf`] let through came with that cookie.
+pub fn browser(req: &HttpRequest) -> String {
+    let public_url = req
+        .app_data::<Data<AppState>>()
+        .map(|app| app.config.public_url().to_owned())
+        .unwrap_or_default();
+    cookie_value(req, &public_url)
+        .map(|value| crate::secret::hash(&value))
+        .unwrap_or_default()
+}
+
 /// A form that carries a CSRF token (its hidden `csrf_token` field).
 pub trait CsrfProtected {
     fn csrf_token(&self) -> &str;

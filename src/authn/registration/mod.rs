@@ -325,6 +325,7 @@ fn open(
         expires_at: now + TTL,
         verified_at: None,
         request_id: None,
+        browser_hash: None,
     };
     registrations::insert(c, &row)?;
     let ttl_seconds = pool.otp_settings.ttl_seconds;
@@ -360,9 +361,11 @@ pub async fn complete(
     app: &AppState,
     attempt: &Attempt<'_>,
     request: &str,
+    browser: &str,
 ) -> Result<Completed, RegistrationError> {
     let row = verify_code(app, attempt).await?;
     let (request, now, has_rp) = (request.to_owned(), app.clock.now(), app.passkeys.is_some());
+    let browser = browser.to_owned();
     app.db
         .transaction(move |c| {
             let pool = pool::by_id(c, &row.pool_id)?;
@@ -371,7 +374,7 @@ pub async fn complete(
             if !passkey_instead {
                 return create_user(c, &row, &crate::secret::new_id(), now).map(Completed::User);
             }
-            if !registrations::mark_verified(c, &row.id, &request, now)? {
+            if !registrations::mark_verified(c, &row.id, &request, &browser, now)? {
                 return Err(RegistrationError::Expired);
             }
             Ok(Completed::NeedsPasskey(passkey::Waiting::new(&row, &pool)))

@@ -38,13 +38,14 @@ fn identifier(row: &RegistrationRow) -> String {
         .unwrap_or_default()
 }
 
-/// The registration a browser continues: only the browser of the authorization request that entered the code
-/// (which knows both ids) gets anywhere.
+/// The registration a browser continues: only the browser that entered the code (`browser`, a hash of its
+/// CSRF cookie), for the same authorization request, gets anywhere.
 pub struct Target<'a> {
     pub tenant: &'a str,
     pub workspace: &'a str,
     pub request: &'a str,
     pub registration: &'a str,
+    pub browser: &'a str,
 }
 
 #[derive(Clone)]
@@ -53,6 +54,7 @@ struct Owned {
     workspace: String,
     request: String,
     registration: String,
+    browser: String,
 }
 
 impl Target<'_> {
@@ -62,6 +64,7 @@ impl Target<'_> {
             workspace: self.workspace.to_owned(),
             request: self.request.to_owned(),
             registration: self.registration.to_owned(),
+            browser: self.browser.to_owned(),
         }
     }
 }
@@ -85,7 +88,9 @@ fn find(
         && row.workspace_id == target.workspace
         && row.expires_at > now
         && row.verified_at.is_some()
-        && row.request_id.as_deref() == Some(target.request.as_str());
+        && row.request_id.as_deref() == Some(target.request.as_str())
+        && !target.browser.is_empty()
+        && row.browser_hash.as_deref() == Some(target.browser.as_str());
     if !usable {
         return Ok(None);
     }

@@ -526,3 +526,39 @@ async fn a_real_browser_registers_with_a_passkey_through_the_pages_script() {
     assert_eq!(held[0]["userHandle"].as_str(), Some(handle.as_str()));
     chromium.close().await;
 }
+
+#[actix_web::test]
+async fn a_waiting_registration_is_bound_to_the_browser_not_only_to_its_request() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    open_registration(&admin, &setup, json!(["passkey"])).await;
+    let victim = Browser::default();
+    let page = passkey_page(&admin, &victim, &setup, CAROL).await;
+    let mut authenticator = Authenticator::new(srv.state.config.public_url());
+    let (ceremony, credential) = create(&victim, &page, &mut authenticator).await;
+
+    // The victim's request id travelled (a shared link, a screenshot); the intruder has only their own CSRF pair.
+    let intruder = Browser::default();
+    let login = intruder.login_page(&setup.authorize_url(&[])).await;
+    let csrf = field(&login, "csrf_token");
+    let overrides = [("csrf_token", csrf.as_str())];
+    let refused = finish(&intruder, &page, &ceremony, &credential, &overrides).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.set_cookie("tarn_session").is_none());
+    let url = page.attr("#passkey-create", "data-options").unwrap();
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("request", &field(&page, "request")),
+        ("registration", &field(&page, "registration")),
+    ];
+    let (status, body) = options(&intruder, &url, &form).await;
+    assert_eq!(status, 400, "{body}");
+    let skipped = intruder
+        .post_form(&format!("{}/register/passkey/skip", setup.issuer), &form)
+        .await;
+    assert_eq!(skipped.status, StatusCode::BAD_REQUEST, "{}", skipped.body);
+    assert!(users_named(&admin, &setup, CAROL).await.is_empty());
+
+    let back = finish(&victim, &page, &ceremony, &credential, &[]).await;
+    assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
+}
