@@ -13,6 +13,7 @@ use super::texts;
 use crate::authn::code::Channel;
 use crate::authn::login::{self, LoginError};
 use crate::oidc::Op;
+use crate::web::client_addr::ClientAddr;
 use crate::web::csrf::{Csrf, CsrfRejected};
 
 crate::csrf_protected!(LoginForm);
@@ -59,6 +60,7 @@ async fn show_login(
 async fn submit_login(
     req: HttpRequest,
     op: Op,
+    client: ClientAddr,
     form: Result<Csrf<LoginForm>, CsrfRejected<LoginForm>>,
 ) -> Result<HttpResponse, PageError> {
     let (f, forged) = match form {
@@ -77,7 +79,7 @@ async fn submit_login(
         "email_code" if flow.pending.offers_otp => Channel::Email,
         "text_code" if flow.pending.offers_otp => Channel::Sms,
         "" | "password" if flow.pending.offers_password => {
-            return with_password(&req, &flow, &f).await;
+            return with_password(&flow, &f, client).await;
         }
         _ => {
             let refused = again(texts::CHOOSE_OFFERED_METHOD);
@@ -88,14 +90,11 @@ async fn submit_login(
 }
 
 async fn with_password(
-    req: &HttpRequest,
     flow: &SignIn,
     f: &LoginForm,
+    client: ClientAddr,
 ) -> Result<HttpResponse, PageError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = client.0.map(|ip| ip.to_string()).unwrap_or_default();
     let (app, p) = (&flow.app, &flow.op);
     let signed = login::with_password(
         app,
