@@ -11,7 +11,7 @@ use super::error::PageError;
 use super::flow::SignIn;
 use super::texts;
 use crate::authn::code::Channel;
-use crate::authn::login::{self, LoginError};
+use crate::authn::login::{self, LoginError, PasswordAttempt};
 use crate::oidc::Op;
 use crate::web::client_addr::ClientAddr;
 use crate::web::csrf::{Csrf, CsrfRejected};
@@ -94,16 +94,15 @@ async fn with_password(
     f: &LoginForm,
     client: ClientAddr,
 ) -> Result<HttpResponse, PageError> {
-    let ip = client.0.map(|ip| ip.to_string()).unwrap_or_default();
-    let (app, p) = (&flow.app, &flow.op);
-    let signed = login::with_password(
-        app,
-        &p.tenant,
-        &p.workspace,
-        &f.identifier,
-        &f.password,
-        &ip,
-    );
+    let p = &flow.op;
+    let attempt = PasswordAttempt {
+        tenant: &p.tenant,
+        workspace: &p.workspace,
+        identifier: &f.identifier,
+        password: &f.password,
+        client: client.0,
+    };
+    let signed = login::with_password(&flow.app, &attempt);
     let (message, status) = match signed.await {
         Ok(user) => return flow.signed_in(&user.id, vec!["pwd".into()]).await,
         Err(LoginError::Failed) => (texts::WRONG_CREDENTIALS, StatusCode::OK),

@@ -8,6 +8,7 @@ pub mod schema;
 
 pub mod clients;
 pub mod codes;
+pub mod failures;
 pub mod grants;
 pub mod groups;
 pub mod invitations;

@@ -49,7 +49,7 @@ pub async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
 }
 
 /// The digits of the newest message in the dev outbox.
-async fn last_code(admin: &Admin) -> String {
+pub async fn last_code(admin: &Admin) -> String {
     let messages = admin.items("/default/outbox").await;
     let body = messages[0]["body_text"].as_str().unwrap();
     body.split(|c: char| !c.is_ascii_digit())

@@ -6,6 +6,7 @@ pub mod code;
 mod forms;
 pub mod invitation;
 mod invitation_passkey;
+mod lockout;
 pub mod passkey;
 pub mod register;
 mod register_passkey;

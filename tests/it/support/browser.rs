@@ -12,9 +12,29 @@ pub struct Browser {
 
 impl Default for Browser {
     fn default() -> Self {
+        Browser::with_headers(HeaderMap::new())
+    }
+}
+
+impl Browser {
+    /// A browser behind a reverse proxy that forwards it as `X-Forwarded-For: {address}` (all test browsers
+    /// connect from 127.0.0.1, so the server believes this only when 127.0.0.1 is a trusted proxy).
+    pub fn forwarded_for(address: &str) -> Browser {
+        Browser::forwarded("x-forwarded-for", address)
+    }
+
+    /// A browser whose every request carries the forwarding header `name: value` (e.g. RFC 7239 `forwarded`).
+    pub fn forwarded(name: &'static str, value: &str) -> Browser {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().unwrap());
+        Browser::with_headers(headers)
+    }
+
+    fn with_headers(headers: HeaderMap) -> Browser {
         Browser {
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                .default_headers(headers)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
