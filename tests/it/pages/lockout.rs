@@ -1,6 +1,7 @@
 //! The password lockout as the sign-in page shows it: failures lock the address that fails for the identifier it
 //! fails, never someone else's correct sign-in; the client address comes from trusted proxies only; counts are
-//! exact when attempts arrive at once. (The basic five-failures lock is in `oidc::login_page`.)
+//! per user across workspaces and exact when attempts arrive at once. (The basic five-failures lock is in
+//! `oidc::login_page`.)
 
 use futures_util::future::join_all;
 use reqwest::StatusCode;
@@ -207,6 +208,27 @@ async fn a_locked_password_leaves_sign_in_by_code_working() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let back = enter_code(&browser, &page, &last_code(&admin).await).await;
     assert!(back.redirect_param("code").is_some(), "{}", back.body);
+}
+
+#[actix_web::test]
+async fn wrong_passwords_count_per_user_across_workspaces() {
+    let (srv, admin) = TestServer::start().await;
+    let default = Setup::new(&srv, &admin, json!({})).await;
+    let shop = default.also_at(&srv, &admin, "shop").await;
+    let browser = Browser::default();
+    assert_eq!(
+        fail(&browser, &default, ALICE, 3).await,
+        [Outcome::Refused; 3]
+    );
+    assert_eq!(fail(&browser, &shop, ALICE, 2).await, [Outcome::Refused; 2]);
+    for setup in [&default, &shop] {
+        assert_eq!(
+            sign_in(&browser, setup, ALICE, PASSWORD).await,
+            Outcome::Locked,
+            "{}",
+            setup.issuer
+        );
+    }
 }
 
 /// The counts the server keeps for `identifier` from `address` right now.
