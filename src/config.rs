@@ -1,17 +1,18 @@
 //! Configuration: defaults, then an optional TOML file, then `TARN_*` environment variables, into one typed `Config`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "listen",
     "public_url",
     "database_url",
@@ -27,6 +28,7 @@ const KEYS: [&str; 15] = [
     "registration_codes_per_pool",
     "registration_new_numbers_per_address",
     "registration_new_numbers_per_pool",
+    "trusted_proxies",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -48,6 +50,15 @@ struct RawConfig {
     registration_codes_per_pool: u32,
     registration_new_numbers_per_address: u32,
     registration_new_numbers_per_pool: u32,
+    trusted_proxies: Option<StringList>,
+}
+
+/// A list setting, written as one comma-separated string (the environment) or as a TOML array.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum StringList {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Default for RawConfig {
@@ -69,6 +80,7 @@ impl Default for RawConfig {
             registration_new_numbers_per_address: RegistrationLimits::DEFAULT
                 .new_numbers_per_address,
             registration_new_numbers_per_pool: RegistrationLimits::DEFAULT.new_numbers_per_pool,
+            trusted_proxies: None,
         }
     }
 }
@@ -142,6 +154,8 @@ pub struct Config {
     pub passkey_rp_id: Option<String>,
     /// The origin browsers run passkey ceremonies on; `None` means the public URL's origin.
     pub passkey_origin: Option<Url>,
+    /// Proxies whose forwarding headers give the client address; empty means the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
     /// The sending limits of self-registration.
@@ -239,6 +253,7 @@ impl Config {
                 raw.passkey_origin,
                 &["http", "https"],
             )?,
+            trusted_proxies: parse_trusted_proxies(raw.trusted_proxies)?,
             workers: None,
             registration_limits: RegistrationLimits {
                 per_address: raw.registration_codes_per_address,
@@ -293,6 +308,7 @@ impl Config {
             log: "warn".into(),
             passkey_rp_id: None,
             passkey_origin: None,
+            trusted_proxies: TrustedProxies::default(),
             workers: Some(1),
             registration_limits: RegistrationLimits::DEFAULT,
             // Tests wait for retries in real time: keep the pauses short.
@@ -334,6 +350,53 @@ fn parse_optional_url(
         ));
     }
     Ok(Some(url))
+}
+
+/// The networks of the reverse proxies in front of Tarn (`TARN_TRUSTED_PROXIES`); none by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Parses a list of CIDR networks (`10.0.0.0/8`, `2001:db8::/32`) or single addresses, separated by commas
+    /// or spaces; returns the entry that is neither.
+    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<TrustedProxies, String> {
+        let mut nets = Vec::new();
+        for entry in entries.into_iter().flat_map(|e| e.split([',', ' '])) {
+            let entry = entry.trim();
+            if entry.is_empty() {
+                continue;
+            }
+            let net = match entry.parse::<IpNet>() {
+                Ok(net) => net.trunc(),
+                Err(_) => entry
+                    .parse::<IpAddr>()
+                    .map(IpNet::from)
+                    .map_err(|_| entry.to_owned())?,
+            };
+            nets.push(net);
+        }
+        Ok(TrustedProxies(nets))
+    }
+
+    /// Whether `addr` is one of the trusted proxies.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        let addr = addr.to_canonical();
+        self.0.iter().any(|net| net.contains(&addr))
+    }
+}
+
+fn parse_trusted_proxies(value: Option<StringList>) -> Result<TrustedProxies, ConfigError> {
+    let entries = match &value {
+        None => Vec::new(),
+        Some(StringList::One(list)) => vec![list.as_str()],
+        Some(StringList::Many(list)) => list.iter().map(String::as_str).collect(),
+    };
+    TrustedProxies::parse(entries).map_err(|bad| {
+        invalid(
+            "trusted_proxies",
+            format!("`{bad}` is not a network like 10.0.0.0/8 or 2001:db8::/32, nor an address"),
+        )
+    })
 }
 
 fn unknown_env_warnings() -> Vec<String> {
@@ -428,5 +491,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("TARN_SMTP_URL"), "{e}");
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.1/8/8"] {
+            let e = parse(|r| r.trusted_proxies = Some(StringList::One(bad.into())))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("TARN_TRUSTED_PROXIES") && e.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses_of_either_family() {
+        let c = parse(|_| {}).unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            TrustedProxies::default(),
+            "none by default"
+        );
+        assert!(!c.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
+        let one = StringList::One("10.0.0.0/8, 192.0.2.7 2001:db8::/32".into());
+        let c = parse(|r| r.trusted_proxies = Some(one)).unwrap();
+        for inside in ["10.1.2.3", "192.0.2.7", "2001:db8::1", "::ffff:10.9.9.9"] {
+            assert!(
+                c.trusted_proxies.contains(inside.parse().unwrap()),
+                "{inside}"
+            );
+        }
+        for outside in ["11.0.0.1", "192.0.2.8", "2001:db9::1"] {
+            assert!(
+                !c.trusted_proxies.contains(outside.parse().unwrap()),
+                "{outside}"
+            );
+        }
+        let many = StringList::Many(vec!["fd00::/8".into(), "172.16.0.0/12".into()]);
+        let c = parse(|r| r.trusted_proxies = Some(many)).unwrap();
+        assert!(c.trusted_proxies.contains("fd12::1".parse().unwrap()));
+        assert!(c.trusted_proxies.contains("172.20.0.1".parse().unwrap()));
     }
 }

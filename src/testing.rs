@@ -5,3 +5,8 @@
 pub mod passkey {
     pub use crate::authn::passkey::{PasskeyError, Subject, enrol, list, remove};
 }
+
+/// The sign-in counters an attempt is judged by.
+pub mod lockout {
+    pub use crate::authn::lockout::{Attempt, Counts, counts};
+}

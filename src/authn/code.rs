@@ -1,13 +1,14 @@
-//! One-time codes sent by email or SMS, for signing in or for resetting a password: numeric codes of the pool's length and lifetime, stored
-//! hashed, single use, a limited number of attempts, and a resend throttle per identifier (one per 30 s, five
-//! per hour). An identifier that names no user who can receive the code gets a decoy challenge that can never
-//! succeed, so the pages look the same either way; and the code is queued, never sent in the request
-//! ([`send`]), so the answer also takes the same time and does not depend on the mail server.
+//! One-time codes sent by email or SMS, for signing in or for resetting a password: numeric codes of the pool's
+//! length and lifetime, stored hashed, single use, a limited number of attempts, and a resend throttle per
+//! identifier across the tenant's workspaces (one per 30 s, five per hour). An identifier that names no user who
+//! can receive the code gets a decoy challenge that can never succeed, so the pages look the same either way; and
+//! the code is queued, never sent in the request ([`send`]), so the answer also takes the same time and does not
+//! depend on the mail server.
 
 use subtle::ConstantTimeEq;
 
 use super::login::find_user;
-use crate::identity::identifier::Identifier;
+use crate::identity::identifier::counted_form;
 use crate::identity::pool::{self, Mechanism, OtpSettings};
 use crate::notify::{Notifier, NotifyError, Queue, Recipient};
 use crate::store::codes::{self, CodeRow};
@@ -161,11 +162,7 @@ fn start(
     purpose: Purpose,
     now: i64,
 ) -> Result<(String, Option<Delivery>), CodeError> {
-    let key = match Identifier::parse("identifier", identifier) {
-        Ok(Identifier::Email(e)) => e,
-        Ok(Identifier::Mobile(m)) => m,
-        Err(_) => identifier.trim().to_lowercase(),
-    };
+    let key = counted_form(identifier);
     if is_throttled(conn, tenant, workspace, &key, now)? {
         return Err(CodeError::Throttled);
     }
@@ -318,15 +315,17 @@ pub fn issue(
     Ok(code)
 }
 
-/// Whether `identifier` was sent a code too recently (one per 30 s, five per hour).
+/// Whether `identifier` (its counted form) was sent a code too recently (one per 30 s, five per hour). Sends count
+/// per identifier across every workspace of the tenant: a pool connected to several workspaces gives no more
+/// sends. `_workspace` is where this send is asked for, and plays no part.
 pub fn is_throttled(
     conn: &mut DbConn,
     tenant: &str,
-    workspace: &str,
+    _workspace: &str,
     identifier: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let recent = codes::sent_since(conn, tenant, workspace, identifier, now - 3600)?;
+    let recent = codes::sent_since(conn, tenant, identifier, now - 3600)?;
     Ok(recent.first().is_some_and(|last| now - last < RESEND_AFTER) || recent.len() >= PER_HOUR)
 }
 

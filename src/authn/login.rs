@@ -1,7 +1,9 @@
 //! Password sign-in at a workspace: the identifier is looked up in the connected pools, in connection order;
 //! every failure looks the same and costs the same time (unknown users are checked against a dummy hash).
 
-use super::lockout::{self, FREE_PER_IDENTIFIER, FREE_PER_IP};
+use std::net::IpAddr;
+
+use super::lockout::{self, Attempt};
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism};
 use crate::state::AppState;
@@ -14,7 +16,7 @@ pub enum LoginError {
     /// Unknown identifier, wrong password, or a user who may not sign in: indistinguishable on purpose.
     #[error("the identifier or password is incorrect")]
     Failed,
-    /// Too many recent failures for this identifier or address.
+    /// Too many recent failures for this identifier from this address.
     #[error("too many failed attempts; try again later")]
     Locked,
     #[error("the server is busy; try again shortly")]
@@ -67,61 +69,66 @@ pub fn find_user(
     Ok(None)
 }
 
-/// Checks an identifier and password; on success the identifier's failure counter is cleared.
-pub async fn with_password(
-    app: &AppState,
-    tenant: &str,
-    workspace: &str,
-    identifier: &str,
-    password: &str,
-    ip: &str,
-) -> Result<UserRow, LoginError> {
-    let id_key = format!(
-        "{tenant}/{workspace}/id:{}",
-        identifier.trim().to_lowercase()
-    );
-    let ip_key = format!("{tenant}/{workspace}/ip:{ip}");
-    let (t, w, typed, keys, now) = (
-        tenant.to_owned(),
-        workspace.to_owned(),
-        identifier.to_owned(),
-        [id_key.clone(), ip_key.clone()],
+/// What a password sign-in is given: where, who (as typed), the password, and the client address.
+pub struct PasswordAttempt<'a> {
+    pub tenant: &'a str,
+    pub workspace: &'a str,
+    pub identifier: &'a str,
+    pub password: &'a str,
+    pub client: Option<IpAddr>,
+}
+
+/// Checks an identifier and password under the lockout rules (`lockout`): a locked attempt is refused before its
+/// password is looked at, and the outcome is counted.
+pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<UserRow, LoginError> {
+    let attempt = Attempt::new(a.tenant, a.identifier, a.client);
+    let (t, w, typed, counted, now) = (
+        a.tenant.to_owned(),
+        a.workspace.to_owned(),
+        a.identifier.to_owned(),
+        attempt.clone(),
         app.clock.now(),
     );
-    let (locked, user) = app
+    let (admitted, user) = app
         .db
         .run(move |c| {
-            Ok::<_, StoreError>((
-                lockout::is_locked(c, &keys, now)?,
-                find_user(c, &t, &w, &typed, Mechanism::Password)?,
-            ))
+            if !lockout::admit(c, &counted, now)? {
+                return Ok::<_, StoreError>((false, None));
+            }
+            Ok((true, find_user(c, &t, &w, &typed, Mechanism::Password)?))
         })
         .await?;
-    if locked {
+    if !admitted {
         return Err(LoginError::Locked);
     }
-    let phc = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = match phc {
-        Some(phc) => app.hasher.verify(password.to_owned(), phc).await,
-        None => app.hasher.verify_dummy(password.to_owned()).await,
-    }
-    .map_err(|_| LoginError::Overloaded)?;
+    let matches = verify(app, user.as_ref(), a.password).await?;
     let now = app.clock.now();
     match user {
         Some(user) if matches && user.is_active() => {
             app.db
-                .run(move |c| crate::store::sessions::clear_failures(c, &id_key))
+                .run(move |c| lockout::record_success(c, &attempt))
                 .await?;
             Ok(user)
         }
         _ => {
             app.db
-                .run(move |c| {
-                    lockout::record_failure(c, &id_key, FREE_PER_IDENTIFIER, now)?;
-                    lockout::record_failure(c, &ip_key, FREE_PER_IP, now)
-                })
+                .run(move |c| lockout::record_failure(c, &attempt, now))
                 .await?;
             Err(LoginError::Failed)
         }
     }
+}
+
+/// Whether `password` is the user's; without a user (or a password) a dummy hash costs the same time.
+async fn verify(
+    app: &AppState,
+    user: Option<&UserRow>,
+    password: &str,
+) -> Result<bool, LoginError> {
+    let phc = user.and_then(|u| u.password_hash.clone());
+    match phc {
+        Some(phc) => app.hasher.verify(password.to_owned(), phc).await,
+        None => app.hasher.verify_dummy(password.to_owned()).await,
+    }
+    .map_err(|_| LoginError::Overloaded)
 }

@@ -56,6 +56,17 @@ impl Identifier {
     }
 }
 
+/// What someone typed as an identifier, in the form throttles count: the normalised email or mobile number when it
+/// is one, else trimmed and lower-cased. Spellings of one identifier (`Ada@Example.com`, `ada@example.com `) share
+/// a count, whether or not a user has it.
+pub fn counted_form(typed: &str) -> String {
+    match Identifier::parse("identifier", typed) {
+        Ok(Identifier::Email(e)) => e,
+        Ok(Identifier::Mobile(m)) => m,
+        Err(_) => typed.trim().to_lowercase(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,9 @@ use super::error::PageError;
 use super::flow::SignIn;
 use super::texts;
 use crate::authn::code::Channel;
-use crate::authn::login::{self, LoginError};
+use crate::authn::login::{self, LoginError, PasswordAttempt};
 use crate::oidc::Op;
+use crate::web::client_addr::ClientAddr;
 use crate::web::csrf::{Csrf, CsrfRejected};
 use crate::web::methods;
 
@@ -60,6 +61,7 @@ async fn show_login(
 async fn submit_login(
     req: HttpRequest,
     op: Op,
+    client: ClientAddr,
     form: Result<Csrf<LoginForm>, CsrfRejected<LoginForm>>,
 ) -> Result<HttpResponse, PageError> {
     let (f, forged) = match form {
@@ -78,7 +80,7 @@ async fn submit_login(
         "email_code" if flow.pending.offers_otp => Channel::Email,
         "text_code" if flow.pending.offers_otp => Channel::Sms,
         "" | "password" if flow.pending.offers_password => {
-            return with_password(&req, &flow, &f).await;
+            return with_password(&flow, &f, client).await;
         }
         _ => {
             let refused = again(texts::CHOOSE_OFFERED_METHOD);
@@ -89,23 +91,19 @@ async fn submit_login(
 }
 
 async fn with_password(
-    req: &HttpRequest,
     flow: &SignIn,
     f: &LoginForm,
+    client: ClientAddr,
 ) -> Result<HttpResponse, PageError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let (app, p) = (&flow.app, &flow.op);
-    let signed = login::with_password(
-        app,
-        &p.tenant,
-        &p.workspace,
-        &f.identifier,
-        &f.password,
-        &ip,
-    );
+    let p = &flow.op;
+    let attempt = PasswordAttempt {
+        tenant: &p.tenant,
+        workspace: &p.workspace,
+        identifier: &f.identifier,
+        password: &f.password,
+        client: client.0,
+    };
+    let signed = login::with_password(&flow.app, &attempt);
     let (message, status) = match signed.await {
         Ok(user) => return flow.signed_in(&user.id, vec!["pwd".into()]).await,
         Err(LoginError::Failed) => (texts::WRONG_CREDENTIALS, StatusCode::OK),

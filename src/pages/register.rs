@@ -21,9 +21,9 @@ use crate::authn::registration::{self, Completed, RegistrationError, Requester, 
 use crate::identity::profile_schema;
 use crate::oidc::Op;
 use crate::tokens::TokenError;
-use crate::web::cookies;
 use crate::web::csrf::{self, Csrf, CsrfProtected};
 use crate::web::methods;
+use crate::web::{client_addr, cookies};
 
 /// The cookie that tells one browser's registrations from another's, for the sending limits.
 const BROWSER_COOKIE: &str = "tarn_browser";
@@ -99,13 +99,12 @@ async fn show_register(
     Ok(res)
 }
 
-/// Where this registration comes from. The one place the client address is read: the TCP peer for now; the
-/// address behind trusted proxies when Tarn learns to believe them.
+/// Where this registration comes from: the client address (behind trusted proxies, the one they forwarded) and
+/// the browser.
 fn requester(req: &HttpRequest) -> Requester {
     Requester {
-        address: req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
+        address: client_addr::of(req)
+            .map(|ip| ip.to_string())
             .unwrap_or_default(),
         browser: browser(req),
     }

@@ -39,20 +39,15 @@ pub fn find(conn: &mut DbConn, id: &str) -> StoreResult<Option<CodeRow>> {
         .optional()?)
 }
 
-/// Creation times of the codes sent to an identifier since `since`, newest first.
+/// Creation times of the codes sent to an identifier at any workspace of a tenant since `since`, newest first.
 pub fn sent_since(
     conn: &mut DbConn,
     tenant: &str,
-    workspace: &str,
     identifier: &str,
     since: i64,
 ) -> StoreResult<Vec<i64>> {
     Ok(verification_codes::table
-        .filter(
-            verification_codes::tenant_id
-                .eq(tenant)
-                .and(verification_codes::workspace_id.eq(workspace)),
-        )
+        .filter(verification_codes::tenant_id.eq(tenant))
         .filter(
             verification_codes::identifier
                 .eq(identifier)

@@ -1,8 +1,8 @@
-//! SSO sessions (cookie value stored as its SHA-256), pending authorization requests, sign-in failure counters.
+//! SSO sessions (cookie value stored as its SHA-256) and pending authorization requests.
 
 use diesel::prelude::*;
 
-use super::schema::{authorization_requests, sessions, sign_in_failures};
+use super::schema::{authorization_requests, sessions};
 use super::{DbConn, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -88,46 +88,5 @@ pub fn find_request(conn: &mut DbConn, id: &str) -> StoreResult<Option<AuthReque
 
 pub fn delete_request(conn: &mut DbConn, id: &str) -> StoreResult<()> {
     diesel::delete(authorization_requests::table.find(id)).execute(conn)?;
-    Ok(())
-}
-
-/// `(failures, locked_until)` for a counter key.
-pub fn find_failures(conn: &mut DbConn, key: &str) -> StoreResult<Option<(i64, i64)>> {
-    Ok(sign_in_failures::table
-        .find(key)
-        .select((sign_in_failures::failures, sign_in_failures::locked_until))
-        .first(conn)
-        .optional()?)
-}
-
-pub fn save_failures(
-    conn: &mut DbConn,
-    key: &str,
-    failures: i64,
-    locked_until: i64,
-    now: i64,
-) -> StoreResult<()> {
-    let n = diesel::update(sign_in_failures::table.find(key))
-        .set((
-            sign_in_failures::failures.eq(failures),
-            sign_in_failures::locked_until.eq(locked_until),
-            sign_in_failures::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    if n == 0 {
-        diesel::insert_into(sign_in_failures::table)
-            .values((
-                sign_in_failures::key.eq(key),
-                sign_in_failures::failures.eq(failures),
-                sign_in_failures::locked_until.eq(locked_until),
-                sign_in_failures::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn clear_failures(conn: &mut DbConn, key: &str) -> StoreResult<()> {
-    diesel::delete(sign_in_failures::table.find(key)).execute(conn)?;
     Ok(())
 }

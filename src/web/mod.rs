@@ -1,8 +1,9 @@
-//! HTTP glue shared by the web areas: cookies, CSRF, the SSO cookie, HTML responses, security headers, CORS,
-//! static files, health endpoints. Nothing domain-specific, and nothing from the areas above it.
+//! HTTP glue shared by the web areas: the client address, cookies, CSRF, the SSO cookie, HTML responses, security
+//! headers, CORS, static files, health endpoints. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
 pub mod auth_header;
+pub mod client_addr;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;

@@ -33,6 +33,7 @@ fn a_bad_value_names_its_key_and_exits_2() {
         ("TARN_DATABASE_URL", "mysql://db/tarn"),
         ("TARN_PUBLIC_URL", "ftp://example.com"),
         ("TARN_SMTP_URL", "http://mail"),
+        ("TARN_TRUSTED_PROXIES", "10.0.0.0/33"),
     ] {
         let out = tarn(&["serve"], &[(name, value)]);
         assert_eq!(

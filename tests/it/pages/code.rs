@@ -49,7 +49,7 @@ pub async fn enter_code(browser: &Browser, page: &Page, code: &str) -> Page {
 }
 
 /// The digits of the newest message in the dev outbox.
-async fn last_code(admin: &Admin) -> String {
+pub async fn last_code(admin: &Admin) -> String {
     let messages = admin.items("/default/outbox").await;
     let body = messages[0]["body_text"].as_str().unwrap();
     body.split(|c: char| !c.is_ascii_digit())
@@ -174,6 +174,36 @@ async fn codes_cannot_be_resent_within_thirty_seconds() {
         StatusCode::OK
     );
     assert_eq!(admin.items("/default/outbox").await.len(), 2);
+}
+
+#[actix_web::test]
+async fn code_sends_count_per_identifier_across_workspaces() {
+    let (srv, admin) = TestServer::start().await;
+    let default = code_only(&srv, &admin).await;
+    let shop = default.also_at(&srv, &admin, "shop").await;
+    let browser = Browser::default();
+    let ask = |setup: &Setup| {
+        let (browser, url) = (&browser, setup.authorize_url(&[]));
+        async move {
+            let login = browser.login_page(&url).await;
+            ask_code(browser, &login, ALICE, "email_code").await.status
+        }
+    };
+    assert_eq!(ask(&default).await, StatusCode::OK);
+    assert_eq!(
+        ask(&shop).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "one send per 30 s, wherever asked"
+    );
+    // Five an hour in all, alternating between the workspaces.
+    for setup in [&shop, &default, &shop, &default] {
+        srv.state.clock.advance(31);
+        assert_eq!(ask(setup).await, StatusCode::OK, "{}", setup.issuer);
+    }
+    srv.state.clock.advance(31);
+    assert_eq!(ask(&shop).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(ask(&default).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(admin.items("/default/outbox").await.len(), 5);
 }
 
 #[actix_web::test]

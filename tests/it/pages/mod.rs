@@ -7,6 +7,7 @@ mod enumeration;
 mod forms;
 pub mod invitation;
 mod invitation_passkey;
+mod lockout;
 pub mod passkey;
 pub mod register;
 mod register_limits;

@@ -12,7 +12,7 @@ pub struct Browser {
 
 impl Default for Browser {
     fn default() -> Self {
-        Browser::builder(reqwest::Client::builder())
+        Browser::build(reqwest::Client::builder(), HeaderMap::new())
     }
 }
 
@@ -20,13 +20,30 @@ impl Browser {
     /// A browser whose connections come from `address` (any of 127.0.0.0/8 reaches the server on loopback), so
     /// the server sees another client address.
     pub fn from_address(address: std::net::IpAddr) -> Browser {
-        Browser::builder(reqwest::Client::builder().local_address(address))
+        Browser::build(
+            reqwest::Client::builder().local_address(address),
+            HeaderMap::new(),
+        )
     }
 
-    fn builder(builder: reqwest::ClientBuilder) -> Browser {
+    /// A browser behind a reverse proxy that forwards it as `X-Forwarded-For: {address}` (all test browsers
+    /// connect from 127.0.0.1, so the server believes this only when 127.0.0.1 is a trusted proxy).
+    pub fn forwarded_for(address: &str) -> Browser {
+        Browser::forwarded("x-forwarded-for", address)
+    }
+
+    /// A browser whose every request carries the forwarding header `name: value` (e.g. RFC 7239 `forwarded`).
+    pub fn forwarded(name: &'static str, value: &str) -> Browser {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().unwrap());
+        Browser::build(reqwest::Client::builder(), headers)
+    }
+
+    fn build(builder: reqwest::ClientBuilder, headers: HeaderMap) -> Browser {
         Browser {
             http: builder
                 .cookie_store(true)
+                .default_headers(headers)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),

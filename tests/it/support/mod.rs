@@ -17,7 +17,7 @@ pub use admin::{
 pub use db::TestDb;
 
 use actix_web::dev::ServerHandle;
-use tarn::config::Config;
+use tarn::config::{Config, TrustedProxies};
 use tarn::state::AppState;
 use tarn::store::Backend;
 
@@ -41,6 +41,15 @@ impl TestServer {
     /// Starts a server and returns it with an admin client.
     pub async fn start() -> (TestServer, Admin) {
         Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server behind a reverse proxy on the loopback address (`TARN_TRUSTED_PROXIES=127.0.0.1, ::1`), where
+    /// every test browser connects from: a `Browser::forwarded_for(address)` then counts as `address`.
+    pub async fn behind_proxy() -> (TestServer, Admin) {
+        Self::start_with(|c| {
+            c.trusted_proxies = TrustedProxies::parse(["127.0.0.1, ::1"]).unwrap();
+        })
+        .await
     }
 
     /// Starts a server after `edit` has adjusted the test configuration.

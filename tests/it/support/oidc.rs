@@ -75,6 +75,27 @@ impl Setup {
         other
     }
 
+    /// The same pool and user at another workspace `workspace` (created, the pool connected to it), with a client
+    /// registered there with the same defaults.
+    pub async fn also_at(&self, srv: &TestServer, admin: &Admin, workspace: &str) -> Setup {
+        admin
+            .create(
+                "/default/workspaces",
+                json!({"id": workspace, "name": workspace}),
+            )
+            .await;
+        admin
+            .create(
+                &format!("/default/workspaces/{workspace}/idps"),
+                json!({"pool_id": self.pool}),
+            )
+            .await;
+        let mut other = self.clone();
+        other.issuer = format!("{}/default/{workspace}", srv.state.config.public_url());
+        other.register(admin, json!({})).await;
+        other
+    }
+
     async fn register(&mut self, admin: &Admin, client: Value) {
         let mut registration = json!({
             "client_name": "Test app",
@@ -85,8 +106,12 @@ impl Setup {
         if let (Some(base), Value::Object(overrides)) = (registration.as_object_mut(), client) {
             base.extend(overrides);
         }
+        let workspace = self.issuer.rsplit('/').next().unwrap();
         let created = admin
-            .create("/default/workspaces/default/clients", registration)
+            .create(
+                &format!("/default/workspaces/{workspace}/clients"),
+                registration,
+            )
             .await;
         self.client_id = created["client_id"].as_str().unwrap().to_owned();
         self.client_secret = created["client_secret"].as_str().map(str::to_owned);

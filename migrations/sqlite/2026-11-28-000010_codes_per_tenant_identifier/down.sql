@@ -1,0 +1,1 @@
+DROP INDEX verification_codes_tenant_identifier;
