@@ -163,7 +163,7 @@ fn start(
     now: i64,
 ) -> Result<(String, Option<Delivery>), CodeError> {
     let key = counted_form(identifier);
-    if is_throttled(conn, tenant, workspace, &key, now)? {
+    if is_throttled(conn, tenant, &key, now)? {
         return Err(CodeError::Throttled);
     }
     let user = match purpose.mechanism() {
@@ -317,11 +317,10 @@ pub fn issue(
 
 /// Whether `identifier` (its counted form) was sent a code too recently (one per 30 s, five per hour). Sends count
 /// per identifier across every workspace of the tenant: a pool connected to several workspaces gives no more
-/// sends. `_workspace` is where this send is asked for, and plays no part.
+/// sends.
 pub fn is_throttled(
     conn: &mut DbConn,
     tenant: &str,
-    _workspace: &str,
     identifier: &str,
     now: i64,
 ) -> Result<bool, StoreError> {

@@ -275,7 +275,7 @@ fn open(
     now: i64,
 ) -> Result<(String, Option<Delivery>), RegistrationError> {
     let (pool, key) = (&checked.pool, key_of(&checked.identifier));
-    if code::is_throttled(c, tenant, workspace, key, now)? {
+    if code::is_throttled(c, tenant, key, now)? {
         return Err(CodeError::Throttled.into());
     }
     let (to, filter, email, mobile) = match &checked.identifier {
