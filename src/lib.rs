@@ -108,7 +108,9 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     let clock = clock::Clock::default();
     let (now, configured) = (clock.now(), config.admin_token.clone());
     let (admin_token_hash, generated, decoy_key, csrf_key) = db
-        .run(move |c| {
+        .transaction(move |c| {
+            // Instances starting together on a fresh database take turns: each finds what the first created.
+            store::lock_startup(c)?;
             identity::tenant::ensure_default(c, now)?;
             let (hash, generated) = authn::admin_token::ensure(c, configured.as_deref())?;
             let csrf_key = authn::installation::secret(c, "csrf_key")?;
@@ -181,19 +183,27 @@ fn relying_party(config: &Config, decoy_key: &[u8]) -> Option<Arc<authn::passkey
     }
 }
 
-/// Purges expired rows every ten minutes, on the blocking pool.
+const PURGE_EVERY_SECS: i64 = 600;
+
+/// Purges expired rows every ten minutes across all instances on the database, on the blocking pool.
 fn spawn_maintenance(db: Db, clock: clock::Clock) {
     actix_web::rt::spawn(async move {
-        let period = std::time::Duration::from_secs(600);
+        let period = std::time::Duration::from_secs(PURGE_EVERY_SECS as u64);
         let mut every =
             actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
         loop {
             every.tick().await;
             let now = clock.now();
-            match db
-                .run(move |c| store::maintenance::purge_expired(c, now))
-                .await
-            {
+            // Every instance ticks; the one whose turn it is purges, in the transaction that took the turn.
+            // A little short of the period, so that a tick a second early still finds the turn due.
+            let next = now + PURGE_EVERY_SECS - 10;
+            let purged = db.transaction(move |c| {
+                match store::jobs::take_turn(c, "maintenance.purge_expired", now, next)? {
+                    true => store::maintenance::purge_expired(c, now),
+                    false => Ok(0),
+                }
+            });
+            match purged.await {
                 Ok(n) if n > 0 => {
                     tracing::info!(rows = n, "purged expired sessions, codes and tokens")
                 }

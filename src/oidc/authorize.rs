@@ -98,7 +98,15 @@ async fn try_authorize(
         }
     };
     // OIDC Core §3.1.2.1: the hint names the user the client expects; a session of anyone else does not count.
-    let hinted_user = match params.id_token_hint.as_deref().map(|h| hint::verify(p, h)) {
+    let keys = match &params.id_token_hint {
+        Some(h) => app.providers.knowing_key_of(app, p.clone(), h).await?,
+        None => p.clone(),
+    };
+    let hinted_user = match params
+        .id_token_hint
+        .as_deref()
+        .map(|h| hint::verify(&keys, h))
+    {
         None => None,
         Some(Ok(hint)) => Some(hint.sub),
         Some(Err(_)) => {

@@ -35,6 +35,7 @@ async fn introspect(
         .cloned()
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let now = app.clock.now();
+    let p = app.providers.knowing_key_of(&app, p, &token).await?;
     let answer = match access::verify(&p, &token, now) {
         Ok(claims) => {
             let checked = claims.clone();

@@ -74,7 +74,20 @@ async fn logout(
     csrf_matched: bool,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
-    let hinted = match params.id_token_hint.as_deref().map(|h| hint::verify(&p, h)) {
+    // Should the reload fail, the cached keys still decide, as they would without it.
+    let keys = match &params.id_token_hint {
+        Some(h) => app
+            .providers
+            .knowing_key_of(&app, p.clone(), h)
+            .await
+            .unwrap_or(p.clone()),
+        None => p.clone(),
+    };
+    let hinted = match params
+        .id_token_hint
+        .as_deref()
+        .map(|h| hint::verify(&keys, h))
+    {
         None => None,
         Some(Ok(hint)) => Some(hint),
         Some(Err(_)) => {

@@ -55,6 +55,7 @@ async fn userinfo(
             return Err(e);
         }
     };
+    let p = app.providers.knowing_key_of(&app, p, &token).await?;
     let claims =
         access::verify(&p, &token, app.clock.now()).map_err(|e| invalid_token(e.to_string()))?;
     if !has_scope(&claims.scope, "openid") {

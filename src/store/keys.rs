@@ -1,6 +1,7 @@
 //! Signing keys of a workspace: private keys (PKCS#8, base64) and their public JWKs.
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::schema::signing_keys;
 use super::{DbConn, StoreResult};
@@ -69,4 +70,19 @@ pub fn retire_current(
     )
     .set(signing_keys::retired_at.eq(now))
     .execute(conn)?)
+}
+
+/// Inside a transaction: waits until no other transaction is creating or rotating this workspace's keys, so two
+/// instances meeting a new workspace at once do not both create keys (PostgreSQL advisory lock, released at the
+/// end of the transaction; SQLite's `BEGIN IMMEDIATE` already serialises writers).
+pub fn lock_workspace(conn: &mut DbConn, tenant: &str, workspace: &str) -> StoreResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtext('tarn/keys/' || $1 || '/' || $2))",
+        )
+        .bind::<Text, _>(tenant)
+        .bind::<Text, _>(workspace)
+        .execute(c)?;
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@ pub mod failures;
 pub mod grants;
 pub mod groups;
 pub mod invitations;
+pub mod jobs;
 pub mod keys;
 pub mod maintenance;
 pub mod outbox;
@@ -39,6 +40,7 @@ pub use conn::{Backend, DbConn};
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{QueryResult, SqliteConnection};
+pub use migrate::lock_startup;
 
 /// A failure of the store: the pool, the query, or a constraint the database enforced.
 #[derive(Debug, thiserror::Error)]

@@ -351,6 +351,13 @@ diesel::joinable!(deliveries -> tenants (tenant_id));
 diesel::joinable!(registration_sends -> pools (pool_id));
 diesel::joinable!(passkeys -> users (user_id));
 
+diesel::table! {
+    job_leases (job) {
+        job -> Text,
+        next_run_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -379,4 +386,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     passkeys,
     passkey_ceremonies,
+    job_leases,
 );

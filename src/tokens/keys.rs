@@ -152,6 +152,11 @@ fn generate(
     })
 }
 
+fn has_current(rows: &[KeyRow], alg: SigningAlg) -> bool {
+    rows.iter()
+        .any(|r| r.retired_at.is_none() && r.alg == alg_name(alg))
+}
+
 /// A workspace's keys: the current signing key per algorithm and the published JWK Set.
 pub struct KeyRing {
     current: Vec<SigningKey>,
@@ -170,6 +175,11 @@ impl KeyRing {
             .ok_or_else(|| TokenError::Internal("no current signing key".into()))
     }
 
+    /// Whether `kid` is one of the published keys.
+    pub fn publishes(&self, kid: &str) -> bool {
+        self.public.iter().any(|k| k["kid"] == kid)
+    }
+
     /// The `kid`s of the current signing keys.
     pub fn current_kids(&self) -> Vec<String> {
         self.current.iter().map(|k| k.kid.clone()).collect()
@@ -185,17 +195,14 @@ impl KeyRing {
         retired_since: i64,
     ) -> Result<KeyRing, TokenError> {
         let mut rows = keys::list_published(conn, tenant, workspace, retired_since)?;
-        let missing: Vec<SigningAlg> = ALGORITHMS
-            .into_iter()
-            .filter(|alg| {
-                !rows
-                    .iter()
-                    .any(|r| r.retired_at.is_none() && r.alg == alg_name(*alg))
-            })
-            .collect();
-        if !missing.is_empty() {
-            for alg in missing {
-                keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+        if !ALGORITHMS.into_iter().all(|alg| has_current(&rows, alg)) {
+            // Another instance may be creating them this very moment: wait for it, then look again.
+            keys::lock_workspace(conn, tenant, workspace)?;
+            rows = keys::list_published(conn, tenant, workspace, retired_since)?;
+            for alg in ALGORITHMS {
+                if !has_current(&rows, alg) {
+                    keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+                }
             }
             rows = keys::list_published(conn, tenant, workspace, retired_since)?;
         }
@@ -237,6 +244,8 @@ pub fn rotate(
     workspace: &str,
     now: i64,
 ) -> Result<(), TokenError> {
+    // Two rotations at once would otherwise each retire only the keys it saw and both insert new ones.
+    keys::lock_workspace(conn, tenant, workspace)?;
     keys::retire_current(conn, tenant, workspace, now)?;
     for alg in ALGORITHMS {
         keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;

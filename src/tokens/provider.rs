@@ -1,7 +1,7 @@
 //! A workspace as an OpenID Provider: issuer, lifetimes and keys, cached in memory for a few seconds.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::error::TokenError;
 use super::keys::KeyRing;
@@ -12,6 +12,11 @@ use crate::store::{Db, workspaces};
 /// How long a cached provider (and so a key rotation made elsewhere) may be stale.
 pub const STALENESS: Duration = Duration::from_secs(5);
 
+/// The least time between two reloads of one workspace forced by tokens naming keys it does not know, so a flood
+/// of made-up `kid`s costs about one database round trip per workspace and interval (the cache's own expiry adds
+/// one per `STALENESS`).
+const KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Everything the OIDC endpoints need about one workspace.
 pub struct Provider {
     pub tenant: String,
@@ -21,6 +26,8 @@ pub struct Provider {
     pub keys: KeyRing,
     /// The discovery document, rendered once by the web layer.
     pub discovery_json: OnceLock<String>,
+    /// When a token naming an unknown key made this load happen; `None` for an ordinary load.
+    reloaded_for_kid_at: Option<Instant>,
 }
 
 /// Providers by `(tenant, workspace)`.
@@ -46,10 +53,22 @@ impl Providers {
         tenant: &str,
         ws: &str,
     ) -> Result<Option<Arc<Provider>>, TokenError> {
-        let key = (tenant.to_owned(), ws.to_owned());
-        if let Some(p) = self.cache.get(&key) {
+        if let Some(p) = self.cache.get(&(tenant.to_owned(), ws.to_owned())) {
             return Ok(Some(p));
         }
+        self.load(db, public_url, now, tenant, ws, None).await
+    }
+
+    async fn load(
+        &self,
+        db: &Db,
+        public_url: &str,
+        now: i64,
+        tenant: &str,
+        ws: &str,
+        reloaded_for_kid_at: Option<Instant>,
+    ) -> Result<Option<Arc<Provider>>, TokenError> {
+        let key = (tenant.to_owned(), ws.to_owned());
         let issuer = workspace::issuer(public_url, tenant, ws);
         let (t, w) = key.clone();
         let loaded = db
@@ -73,6 +92,7 @@ impl Providers {
                     lifetimes,
                     keys,
                     discovery_json: OnceLock::new(),
+                    reloaded_for_kid_at,
                 }))
             })
             .await?;
@@ -81,6 +101,36 @@ impl Providers {
             self.cache.put(key, p.clone());
             p
         }))
+    }
+
+    /// `p`, or `p` reloaded at once when `token`'s header names a key it does not publish: a key rotated or first
+    /// created through another instance would otherwise be refused until the cache expires.
+    pub async fn knowing_key_of(
+        &self,
+        app: &crate::state::AppState,
+        p: Arc<Provider>,
+        token: &str,
+    ) -> Result<Arc<Provider>, TokenError> {
+        let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
+        let known = kid.as_deref().is_none_or(|kid| p.keys.publishes(kid));
+        let recently = p
+            .reloaded_for_kid_at
+            .is_some_and(|at| at.elapsed() < KID_RELOAD_INTERVAL);
+        if known || recently {
+            return Ok(p);
+        }
+        let (public_url, now) = (app.config.public_url(), app.clock.now());
+        let reloaded = self
+            .load(
+                &app.db,
+                public_url,
+                now,
+                &p.tenant,
+                &p.workspace,
+                Some(Instant::now()),
+            )
+            .await?;
+        Ok(reloaded.unwrap_or(p))
     }
 
     /// Drops the cached provider (after a rotation or a lifetime change through this instance).

@@ -6,6 +6,7 @@ mod admin_api;
 mod cli;
 mod notify;
 mod oidc;
+mod ops;
 pub mod pages;
 mod server;
 mod store;
