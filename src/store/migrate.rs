@@ -2,7 +2,6 @@
 //! and the lock that serialises start-up work between instances sharing one PostgreSQL.
 
 use diesel::RunQueryDsl;
-use diesel::connection::Connection;
 use diesel::sql_types::BigInt;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -16,23 +15,24 @@ const STARTUP_LOCK: i64 = 0x7461_726e;
 
 /// Applies every pending migration of the connection's backend.
 ///
-/// diesel_migrations takes no lock, and two instances creating the same table at once fail on PostgreSQL's
-/// catalogue (`pg_type_typname_nsp_index`). So on PostgreSQL the migrations run in one transaction that first takes
-/// a transaction-scoped advisory lock: the second instance waits, then finds nothing pending, and a crashed
-/// instance cannot leave the lock held. SQLite's write lock already serialises them.
+/// diesel_migrations takes no lock: two instances starting together both find a migration pending and both apply
+/// it (on PostgreSQL the second fails on the catalogue, `pg_type_typname_nsp_index`; on SQLite on the duplicate
+/// column). So all pending migrations run in one transaction that first takes the start-up lock: the second
+/// instance waits, then finds nothing pending, and a crashed instance cannot leave the lock held.
 pub fn run_pending(conn: &mut DbConn) -> Result<(), StoreError> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
-    match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop).map_err(failed),
-        DbConn::Postgres(c) => c.transaction(|c| {
-            lock_postgres(c)?;
-            c.run_pending_migrations(POSTGRES).map(drop).map_err(failed)
-        }),
-    }
+    super::transaction(conn, |conn| {
+        lock_startup(conn)?;
+        match conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop).map_err(failed),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(drop).map_err(failed),
+        }
+    })
 }
 
-/// Inside a transaction: waits until no other instance holds the start-up lock, and holds it until the transaction
-/// ends (PostgreSQL; a no-op on SQLite, whose `BEGIN IMMEDIATE` transactions are serialised anyway).
+/// Inside a [`transaction`](super::transaction): waits until no other instance holds the start-up lock, and holds
+/// it until the transaction ends (a PostgreSQL advisory lock; on SQLite the transaction's `BEGIN IMMEDIATE` write
+/// lock is that lock already).
 pub fn lock_startup(conn: &mut DbConn) -> Result<(), StoreError> {
     match conn {
         DbConn::Sqlite(_) => Ok(()),

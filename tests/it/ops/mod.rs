@@ -3,3 +3,5 @@
 
 mod instances;
 mod jobs;
+mod process;
+mod two_processes;
