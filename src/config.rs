@@ -12,7 +12,7 @@ use url::Url;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "listen",
     "public_url",
     "database_url",
@@ -29,6 +29,7 @@ const KEYS: [&str; 16] = [
     "registration_new_numbers_per_address",
     "registration_new_numbers_per_pool",
     "trusted_proxies",
+    "shutdown_grace",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -51,6 +52,7 @@ struct RawConfig {
     registration_new_numbers_per_address: u32,
     registration_new_numbers_per_pool: u32,
     trusted_proxies: Option<StringList>,
+    shutdown_grace: u64,
 }
 
 /// A list setting, written as one comma-separated string (the environment) or as a TOML array.
@@ -81,6 +83,7 @@ impl Default for RawConfig {
                 .new_numbers_per_address,
             registration_new_numbers_per_pool: RegistrationLimits::DEFAULT.new_numbers_per_pool,
             trusted_proxies: None,
+            shutdown_grace: 5,
         }
     }
 }
@@ -156,6 +159,8 @@ pub struct Config {
     pub passkey_origin: Option<Url>,
     /// Proxies whose forwarding headers give the client address; empty means the TCP peer is the client.
     pub trusted_proxies: TrustedProxies,
+    /// After SIGTERM or Ctrl-C, how long the server keeps serving (with `/readyz` at 503) before it closes.
+    pub shutdown_grace: std::time::Duration,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
     /// The sending limits of self-registration.
@@ -254,6 +259,7 @@ impl Config {
                 &["http", "https"],
             )?,
             trusted_proxies: parse_trusted_proxies(raw.trusted_proxies)?,
+            shutdown_grace: std::time::Duration::from_secs(raw.shutdown_grace),
             workers: None,
             registration_limits: RegistrationLimits {
                 per_address: raw.registration_codes_per_address,
@@ -309,6 +315,7 @@ impl Config {
             passkey_rp_id: None,
             passkey_origin: None,
             trusted_proxies: TrustedProxies::default(),
+            shutdown_grace: std::time::Duration::from_secs(5),
             workers: Some(1),
             registration_limits: RegistrationLimits::DEFAULT,
             // Tests wait for retries in real time: keep the pauses short.

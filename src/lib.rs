@@ -75,6 +75,22 @@ impl RunningServer {
         self.into_server().await
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503 at once and responses close their
+    /// connections, the server keeps serving (new connections too) for `TARN_SHUTDOWN_GRACE` so a load balancer
+    /// notices, then it stops accepting, lets requests in flight finish, and returns.
+    pub async fn serve_until_signal(self) -> std::io::Result<()> {
+        let (handle, draining) = (self.handle(), self.state.draining.clone());
+        let grace = self.state.config.shutdown_grace;
+        actix_web::rt::spawn(async move {
+            web::drain::shutdown_requested().await;
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(grace_seconds = grace.as_secs(), "shutting down: draining");
+            actix_web::rt::time::sleep(grace).await;
+            handle.stop(true).await;
+        });
+        self.into_server().await
+    }
+
     /// The server future, for callers that run it on their own task: it ends once the server stopped and the
     /// delivery worker finished the message in hand.
     pub async fn into_server(self) -> std::io::Result<()> {
@@ -140,6 +156,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         clients: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
+        draining: Default::default(),
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
     let deliveries = spawn_deliveries(&state);
@@ -152,12 +169,19 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
                 async move { res.await.map(pages::error::as_page) }
             })
             .wrap(web::security_headers::strict())
+            .wrap_fn(|req, srv| {
+                let draining = web::drain::is_draining(&req);
+                let res = srv.call(req);
+                async move { res.await.map(|res| web::drain::close_if(draining, res)) }
+            })
             .wrap(web::access_log::logger())
             .configure(|cfg| configure_app(cfg, app_state.clone()))
     });
     if let Some(n) = workers {
         server = server.workers(n);
     }
+    // Signals start a drain (`RunningServer::serve_until_signal`), not actix's immediate stop.
+    server = server.disable_signals();
     let server = server
         .listen(listener)
         .map_err(|source| Bind(addr, source))?

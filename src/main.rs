@@ -51,7 +51,8 @@ fn main() -> ExitCode {
 async fn serve(config: tarn::config::Config) -> Result<(), Box<dyn std::error::Error>> {
     let server = tarn::start(config).await?;
     tracing::info!(address = %server.addr, public_url = server.state.config.public_url(), "Tarn is serving");
-    server.wait().await?;
+    server.serve_until_signal().await?;
+    tracing::info!("Tarn stopped");
     Ok(())
 }
 

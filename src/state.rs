@@ -30,4 +30,6 @@ pub struct AppState {
     pub passkeys: Option<std::sync::Arc<RelyingParty>>,
     /// Binds CSRF form tokens to their cookies.
     pub csrf_key: CsrfKey,
+    /// Set once a shutdown began: `/readyz` answers 503 and connections are not kept alive.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

@@ -54,7 +54,7 @@ async fn authorize(
 ) -> HttpResponse {
     match try_authorize(&req, &app, &p, params).await {
         Ok(res) => res,
-        Err(e) => html::failure(app.config.public_url(), &e),
+        Err(e) => html::failure_of_kind(app.config.public_url(), e.kind(), &e),
     }
 }
 

@@ -115,7 +115,7 @@ async fn logout(
             Ok(None) => {
                 return invalid(&app, "The application (client_id) is not registered here.");
             }
-            Err(e) => return html::failure(public_url, &e),
+            Err(e) => return html::failure_of_kind(public_url, e.kind(), &e),
         },
         None => None,
     };
@@ -124,7 +124,7 @@ async fn logout(
         return confirmation(&req, &app, &p, &params, client_id.as_deref());
     }
     if let Err(e) = end_session(&req, &app).await {
-        return html::failure(public_url, &e);
+        return html::failure_of_kind(public_url, e.kind(), &e);
     }
     let mut res = match target.and_then(|uri| url::Url::parse(&uri).ok()) {
         Some(mut url) => {

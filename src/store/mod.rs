@@ -109,7 +109,9 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            // How long a request waits for a connection before it sheds with 503: a database outage answers
+            // in this time, and a queue of work longer than this is better refused than waited on.
+            .connection_timeout(Duration::from_secs(3))
             .build(manager)?;
         Ok(Db { pool })
     }
@@ -140,14 +142,15 @@ impl Db {
         self.run(move |conn| transaction(conn, f)).await
     }
 
-    /// Whether the database answers a trivial query (readiness).
-    pub async fn is_ready(&self) -> bool {
-        self.run(|conn| {
-            diesel::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), conn)
-                .map_err(StoreError::from)
-        })
-        .await
-        .is_ok()
+    /// Whether the database answers a trivial query within `limit` (readiness): its own short bound, not the
+    /// pool's checkout timeout, so that a load balancer learns of an outage quickly.
+    pub async fn is_ready(&self, limit: Duration) -> bool {
+        let pool = self.pool.clone();
+        let check = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get_timeout(limit).ok()?;
+            diesel::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), &mut *conn).ok()
+        });
+        matches!(tokio::time::timeout(limit, check).await, Ok(Ok(Some(_))))
     }
 }
 

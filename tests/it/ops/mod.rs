@@ -2,7 +2,9 @@
 //! real binary) start-up races, crashes, draining and outages.
 
 mod crash;
+mod drain;
 mod instances;
 mod jobs;
+mod outage;
 mod process;
 mod two_processes;
