@@ -12,7 +12,7 @@ use url::Url;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 18] = [
     "listen",
     "public_url",
     "database_url",
@@ -30,6 +30,7 @@ const KEYS: [&str; 17] = [
     "registration_new_numbers_per_pool",
     "trusted_proxies",
     "shutdown_grace",
+    "key_encryption_keys",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -53,6 +54,7 @@ struct RawConfig {
     registration_new_numbers_per_pool: u32,
     trusted_proxies: Option<StringList>,
     shutdown_grace: u64,
+    key_encryption_keys: Option<String>,
 }
 
 /// A list setting, written as one comma-separated string (the environment) or as a TOML array.
@@ -84,6 +86,7 @@ impl Default for RawConfig {
             registration_new_numbers_per_pool: RegistrationLimits::DEFAULT.new_numbers_per_pool,
             trusted_proxies: None,
             shutdown_grace: 5,
+            key_encryption_keys: None,
         }
     }
 }
@@ -161,6 +164,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// After SIGTERM or Ctrl-C, how long the server keeps serving (with `/readyz` at 503) before it closes.
     pub shutdown_grace: std::time::Duration,
+    /// The keyring private signing keys are encrypted under; `None` stores them unencrypted (with a warning).
+    pub key_encryption: Option<std::sync::Arc<crate::tokens::keyring::Keyring>>,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
     /// The sending limits of self-registration.
@@ -260,6 +265,13 @@ impl Config {
             )?,
             trusted_proxies: parse_trusted_proxies(raw.trusted_proxies)?,
             shutdown_grace: std::time::Duration::from_secs(raw.shutdown_grace),
+            key_encryption: raw
+                .key_encryption_keys
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| crate::tokens::keyring::Keyring::parse(&v))
+                .transpose()
+                .map_err(|e| ConfigError(e.to_string()))?
+                .map(std::sync::Arc::new),
             workers: None,
             registration_limits: RegistrationLimits {
                 per_address: raw.registration_codes_per_address,
@@ -316,6 +328,7 @@ impl Config {
             passkey_origin: None,
             trusted_proxies: TrustedProxies::default(),
             shutdown_grace: std::time::Duration::from_secs(5),
+            key_encryption: None,
             workers: Some(1),
             registration_limits: RegistrationLimits::DEFAULT,
             // Tests wait for retries in real time: keep the pauses short.

@@ -49,6 +49,9 @@ pub enum StartError {
     Database(#[from] store::StoreError),
     #[error("cannot set up message delivery: {0}")]
     Notify(#[from] notify::NotifyError),
+    /// The keyring (`TARN_KEY_ENCRYPTION_KEYS`) is missing, wrong or malformed for the stored keys.
+    #[error("{0}")]
+    KeyEncryption(#[from] tokens::keyring::KeyringError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -62,6 +65,13 @@ pub struct RunningServer {
     pub state: AppState,
     server: Server,
     deliveries: Background,
+}
+
+impl StartError {
+    /// Whether the operator's configuration is at fault (exit status 2) rather than the environment (1).
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, StartError::KeyEncryption(e) if !matches!(e, tokens::keyring::KeyringError::Store(_)))
+    }
 }
 
 impl RunningServer {
@@ -122,6 +132,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let clock = clock::Clock::default();
+    seal_keys_at_rest(&db, config.key_encryption.clone()).await?;
     let (now, configured) = (clock.now(), config.admin_token.clone());
     let (admin_token_hash, generated, decoy_key, csrf_key) = db
         .transaction(move |c| {
@@ -145,6 +156,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
     let passkeys = relying_party(&config, &decoy_key);
+    let providers = Arc::new(tokens::Providers::new(config.key_encryption.clone()));
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -152,7 +164,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         hasher: authn::password::Hasher::default(),
         notifier,
         admin_token_hash: admin_token_hash.into(),
-        providers: Default::default(),
+        providers,
         clients: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
@@ -192,6 +204,57 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         server,
         deliveries,
     })
+}
+
+/// Checks that every stored private key opens under the keyring and seals those still in plaintext (under the
+/// start-up lock, so instances starting together do it once); without a keyring, warns that keys are stored
+/// unencrypted.
+async fn seal_keys_at_rest(
+    db: &Db,
+    keyring: Option<Arc<tokens::keyring::Keyring>>,
+) -> Result<(), StartError> {
+    let unencrypted = keyring.is_none();
+    let sealed = db
+        .transaction(move |c| {
+            store::lock_startup(c)?;
+            tokens::keys::seal_at_rest(c, keyring.as_deref())
+        })
+        .await?;
+    if sealed > 0 {
+        tracing::info!(
+            keys = sealed,
+            "encrypted the private signing keys stored in plaintext"
+        );
+    }
+    if unencrypted {
+        tracing::warn!(
+            "private signing keys are stored unencrypted: set {} to encrypt them",
+            tokens::keyring::VARIABLE
+        );
+    }
+    Ok(())
+}
+
+/// Re-encrypts every stored private signing key under the first key of the configured keyring (`tarn keys
+/// rewrap`); returns how many changed.
+pub async fn rewrap_keys(config: Config) -> Result<usize, StartError> {
+    let keyring = config
+        .key_encryption
+        .clone()
+        .ok_or(tokens::keyring::KeyringError::Invalid(
+            "not set: nothing to rewrap under".into(),
+        ))?;
+    let backend = config.database.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(backend))
+        .await
+        .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
+    let changed = db
+        .transaction(move |c| {
+            store::lock_startup(c)?;
+            tokens::keys::rewrap(c, &keyring)
+        })
+        .await?;
+    Ok(changed)
 }
 
 /// The WebAuthn relying party the configuration describes. A server without one still runs: passkeys are then

@@ -20,11 +20,21 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve,
+    /// Manage the private signing keys stored in the database.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every stored private signing key under the first key of TARN_KEY_ENCRYPTION_KEYS.
+    Rewrap,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Serve = cli.command;
     let (config, warnings) = match tarn::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -39,8 +49,19 @@ fn main() -> ExitCode {
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    match actix_web::rt::System::new().block_on(serve(config)) {
+    let system = actix_web::rt::System::new();
+    let outcome = match cli.command {
+        Command::Serve => system.block_on(serve(config)),
+        Command::Keys {
+            command: KeysCommand::Rewrap,
+        } => system.block_on(rewrap(config)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Start(e)) if e.is_configuration() => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("tarn: {e}");
             ExitCode::from(1)
@@ -48,11 +69,26 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: tarn::config::Config) -> Result<(), Box<dyn std::error::Error>> {
+/// Why a command failed: at start (which may be the configuration's fault), or while serving.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Start(#[from] tarn::StartError),
+    #[error("{0}")]
+    Serve(#[from] std::io::Error),
+}
+
+async fn serve(config: tarn::config::Config) -> Result<(), Failure> {
     let server = tarn::start(config).await?;
     tracing::info!(address = %server.addr, public_url = server.state.config.public_url(), "Tarn is serving");
     server.serve_until_signal().await?;
     tracing::info!("Tarn stopped");
+    Ok(())
+}
+
+async fn rewrap(config: tarn::config::Config) -> Result<(), Failure> {
+    let changed = tarn::rewrap_keys(config).await?;
+    println!("Re-encrypted {changed} private signing keys under the first key of the keyring");
     Ok(())
 }
 

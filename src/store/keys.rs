@@ -13,7 +13,7 @@ pub struct KeyRow {
     pub tenant_id: String,
     pub workspace_id: String,
     pub alg: String,
-    /// PKCS#8 DER, base64.
+    /// PKCS#8 DER: base64, or sealed under the keyring (`tokens::keyring`).
     pub private_der: String,
     /// The public JWK, JSON.
     pub public_jwk: String,
@@ -84,5 +84,21 @@ pub fn lock_workspace(conn: &mut DbConn, tenant: &str, workspace: &str) -> Store
         .bind::<Text, _>(workspace)
         .execute(c)?;
     }
+    Ok(())
+}
+
+/// Every stored private key, by `kid`, of every workspace (start-up checks and `tarn keys rewrap`).
+pub fn list_private(conn: &mut DbConn) -> StoreResult<Vec<(String, String)>> {
+    Ok(signing_keys::table
+        .select((signing_keys::kid, signing_keys::private_der))
+        .order(signing_keys::kid)
+        .load(conn)?)
+}
+
+/// Replaces the stored form of a private key (sealed under a keyring, or re-sealed under its first key).
+pub fn set_private(conn: &mut DbConn, kid: &str, stored: &str) -> StoreResult<()> {
+    diesel::update(signing_keys::table.find(kid))
+        .set(signing_keys::private_der.eq(stored))
+        .execute(conn)?;
     Ok(())
 }

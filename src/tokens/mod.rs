@@ -11,6 +11,7 @@ pub mod grant;
 pub mod hint;
 pub mod issue;
 pub mod jwt;
+pub mod keyring;
 pub mod keys;
 pub mod provider;
 

@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::error::TokenError;
+use super::keyring::Keyring;
 use super::keys::KeyRing;
 use crate::cache::TtlCache;
 use crate::identity::workspace::{self, Lifetimes};
@@ -30,20 +31,20 @@ pub struct Provider {
     reloaded_for_kid_at: Option<Instant>,
 }
 
-/// Providers by `(tenant, workspace)`.
+/// Providers by `(tenant, workspace)`, and the keyring their private keys are stored under.
 pub struct Providers {
     cache: TtlCache<(String, String), Provider>,
-}
-
-impl Default for Providers {
-    fn default() -> Self {
-        Providers {
-            cache: TtlCache::new(STALENESS),
-        }
-    }
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl Providers {
+    pub fn new(keyring: Option<Arc<Keyring>>) -> Providers {
+        Providers {
+            cache: TtlCache::new(STALENESS),
+            keyring,
+        }
+    }
+
     /// The provider for a workspace; `None` when the workspace does not exist.
     pub async fn get(
         &self,
@@ -71,6 +72,7 @@ impl Providers {
         let key = (tenant.to_owned(), ws.to_owned());
         let issuer = workspace::issuer(public_url, tenant, ws);
         let (t, w) = key.clone();
+        let keyring = self.keyring.clone();
         let loaded = db
             .transaction(move |c| {
                 let Some(row) = workspaces::find(c, &t, &w)? else {
@@ -78,7 +80,8 @@ impl Providers {
                 };
                 // Retired keys stay published while a token they signed can still be valid.
                 let retention = row.access_token_ttl.max(row.id_token_ttl);
-                let keys = KeyRing::load_or_create(c, &t, &w, now, now - retention)?;
+                let keys =
+                    KeyRing::load_or_create(c, &t, &w, now, now - retention, keyring.as_deref())?;
                 let lifetimes = Lifetimes {
                     access_token: row.access_token_ttl,
                     id_token: row.id_token_ttl,
@@ -146,13 +149,14 @@ pub async fn rotate_keys(
     ws: &str,
 ) -> Result<Option<Vec<String>>, TokenError> {
     let (t, w, now) = (tenant.to_owned(), ws.to_owned(), app.clock.now());
+    let keyring = app.providers.keyring.clone();
     let rotated = app
         .db
         .transaction(move |c| {
             if workspaces::find(c, &t, &w)?.is_none() {
                 return Ok(false);
             }
-            super::keys::rotate(c, &t, &w, now)?;
+            super::keys::rotate(c, &t, &w, now, keyring.as_deref())?;
             Ok::<_, TokenError>(true)
         })
         .await?;

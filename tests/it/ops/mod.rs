@@ -6,5 +6,5 @@ mod drain;
 mod instances;
 mod jobs;
 mod outage;
-mod process;
+pub mod process;
 mod two_processes;
