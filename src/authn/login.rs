@@ -127,8 +127,8 @@ async fn verify(
 ) -> Result<bool, LoginError> {
     let phc = user.and_then(|u| u.password_hash.clone());
     match phc {
-        Some(phc) => app.hasher.verify(password.to_owned(), phc).await,
-        None => app.hasher.verify_dummy(password.to_owned()).await,
+        Some(phc) => app.hasher.verify(password.to_owned(), phc).await.map(|v| v.is_some()),
+        None => app.hasher.verify_dummy(password.to_owned()).await.map(|v| v.is_some()),
     }
     .map_err(|_| LoginError::Overloaded)
 }
