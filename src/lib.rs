@@ -136,6 +136,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         admin_token_hash: admin_token_hash.into(),
         providers: Default::default(),
         clients: Default::default(),
+        access_tokens: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
     };

@@ -55,8 +55,10 @@ async fn userinfo(
             return Err(e);
         }
     };
-    let claims =
-        access::verify(&p, &token, app.clock.now()).map_err(|e| invalid_token(e.to_string()))?;
+    let claims = app
+        .access_tokens
+        .verify(&p, &token, app.clock.now())
+        .map_err(|e| invalid_token(e.to_string()))?;
     if !has_scope(&claims.scope, "openid") {
         return Err(OAuthError::bearer(
             StatusCode::FORBIDDEN,
