@@ -197,17 +197,17 @@ mod tests {
 
     #[test]
     fn other_parameters_verify_and_ask_for_a_rehash() {
-        assert!(HashParams::new(4, 1, 1).is_none(), "below argon2's minimum memory");
+        assert!(
+            HashParams::new(4, 1, 1).is_none(),
+            "below argon2's minimum memory"
+        );
         let params = argon2::Params::new(4096, 3, 1, Some(32)).unwrap();
         let phc = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
             .hash_password(b"pw")
             .unwrap()
             .to_string();
         let mut e = engine();
-        assert_eq!(
-            e.verify(b"pw", &phc),
-            Some(Verified { needs_rehash: true })
-        );
+        assert_eq!(e.verify(b"pw", &phc), Some(Verified { needs_rehash: true }));
         let mut at_those = Engine::new(HashParams::new(4096, 3, 1).unwrap());
         assert_eq!(
             at_those.verify(b"pw", &phc),

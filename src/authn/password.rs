@@ -166,6 +166,8 @@ struct Shared {
     ready: Condvar,
     /// KiB of working memory each thread holds.
     held: Vec<AtomicUsize>,
+    /// How many times a thread mapped its working memory (again).
+    acquired: AtomicUsize,
 }
 
 struct Jobs {
@@ -207,8 +209,12 @@ impl Shared {
     }
 
     fn note(&self, me: usize, engine: &Engine) {
-        if let Some(slot) = self.held.get(me) {
-            slot.store(engine.held_kib(), Ordering::Relaxed);
+        let now = engine.held_kib();
+        if let Some(slot) = self.held.get(me)
+            && slot.swap(now, Ordering::Relaxed) == 0
+            && now > 0
+        {
+            self.acquired.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -238,6 +244,7 @@ impl Hasher {
             }),
             ready: Condvar::new(),
             held: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
+            acquired: AtomicUsize::new(0),
         });
         for me in 0..cores {
             let shared = shared.clone();
@@ -285,6 +292,12 @@ impl Hasher {
     pub fn held_kib(&self) -> usize {
         let held = &self.queue.shared.held;
         held.iter().map(|h| h.load(Ordering::Relaxed)).sum()
+    }
+
+    /// How many times a hashing thread has acquired its working memory: once at its first hash, and again at
+    /// the first hash after each release.
+    pub fn acquisitions(&self) -> usize {
+        self.queue.shared.acquired.load(Ordering::Relaxed)
     }
 
     async fn bounded<T: Send + 'static>(
@@ -388,23 +401,43 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         let good = h.verify("correct horse".into(), phc.clone()).await.unwrap();
         assert_eq!(good.map(|v| v.needs_rehash), Some(false));
-        assert!(h.verify("wrong".into(), phc.clone()).await.unwrap().is_none());
-        assert!(h.verify("x".into(), "not a hash".into()).await.unwrap().is_none());
-        assert!(h.verify_dummy("correct horse".into()).await.unwrap().is_none());
+        assert!(
+            h.verify("wrong".into(), phc.clone())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            h.verify("x".into(), "not a hash".into())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            h.verify_dummy("correct horse".into())
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[tokio::test]
     async fn idle_threads_give_their_memory_back_and_hash_again() {
         let h = Hasher::default();
         let phc = h.hash("correct horse".into()).await.unwrap();
-        assert!(h.held_kib() >= 19_456);
+        assert_eq!(h.acquisitions(), 1);
         let mut waited = 0;
         while h.held_kib() > 0 && waited < 100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
             waited += 1;
         }
         assert_eq!(h.held_kib(), 0, "memory released after {waited} waits");
-        assert!(h.verify("correct horse".into(), phc).await.unwrap().is_some());
-        assert!(h.held_kib() >= 19_456);
+        assert!(
+            h.verify("correct horse".into(), phc)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(h.acquisitions(), 2);
     }
 }

@@ -251,7 +251,10 @@ async fn a_token_used_before_is_refused_at_once_on_every_instance() {
     ] {
         reply.assert_error(StatusCode::UNAUTHORIZED, "invalid_token");
     }
-    assert_eq!(setup.userinfo(access(&deactivated)).await.status, StatusCode::OK);
+    assert_eq!(
+        setup.userinfo(access(&deactivated)).await.status,
+        StatusCode::OK
+    );
 
     let path = format!("/default/pools/{}/users/{}", setup.pool, setup.user);
     let (status, body) = admin.patch(&path, json!({"status": "inactive"})).await;
