@@ -25,21 +25,6 @@ pub enum LoginError {
     Store(#[from] StoreError),
 }
 
-/// Whether any pool connected to the workspace offers `mechanism` (the sign-in page shows only those).
-pub fn is_offered(
-    conn: &mut DbConn,
-    tenant: &str,
-    workspace: &str,
-    mechanism: Mechanism,
-) -> Result<bool, StoreError> {
-    let o = offered(conn, tenant, workspace)?;
-    Ok(match mechanism {
-        Mechanism::Password => o.password,
-        Mechanism::Otp => o.otp,
-        Mechanism::Passkey => o.passkey,
-    })
-}
-
 /// What the sign-in page of a workspace offers: the mechanisms of its connected pools, and whether one of
 /// them lets visitors create an account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
