@@ -166,6 +166,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         admin_token_hash: admin_token_hash.into(),
         providers,
         clients: Default::default(),
+        access_tokens: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
         draining: Default::default(),

@@ -2,6 +2,7 @@
 //! Knows nothing of actix or HTML.
 
 pub mod admin_token;
+pub mod argon2id;
 pub mod code;
 pub mod installation;
 pub mod lockout;

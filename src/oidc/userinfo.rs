@@ -56,8 +56,10 @@ async fn userinfo(
         }
     };
     let p = app.providers.knowing_key_of(&app, p, &token).await?;
-    let claims =
-        access::verify(&p, &token, app.clock.now()).map_err(|e| invalid_token(e.to_string()))?;
+    let claims = app
+        .access_tokens
+        .verify(&p, &token, app.clock.now())
+        .map_err(|e| invalid_token(e.to_string()))?;
     if !has_scope(&claims.scope, "openid") {
         return Err(OAuthError::bearer(
             StatusCode::FORBIDDEN,

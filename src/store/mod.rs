@@ -89,9 +89,11 @@ pub struct Db {
 impl Db {
     /// Opens the pool (failing fast with the driver's own message) and applies pending migrations.
     pub fn open(backend: Backend) -> StoreResult<Db> {
-        let size = match backend {
-            Backend::Sqlite(_) => 8,
-            Backend::Postgres(_) => 16,
+        // A SQLite connection is a file handle that cannot drop like a server's socket, so checking it with a
+        // `SELECT 1` at every checkout only adds a statement to every request (a third of a UserInfo call's).
+        let (size, test_on_check_out) = match backend {
+            Backend::Sqlite(_) => (8, false),
+            Backend::Postgres(_) => (16, true),
         };
         let manager = conn::Manager(backend);
         // Open one connection by hand first: r2d2 would retry a bad URL for its whole timeout and lose the cause.
@@ -108,6 +110,7 @@ impl Db {
         drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(size)
+            .test_on_check_out(test_on_check_out)
             .min_idle(Some(1))
             // How long a request waits for a connection before it sheds with 503: a database outage answers
             // in this time, and a queue of work longer than this is better refused than waited on.
