@@ -126,7 +126,8 @@ async fn try_authorize(
             .max_age
             .is_none_or(|max| max > 0 && now - s.row.auth_time <= max);
         if !valid.prompt_login && fresh {
-            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr()).await;
+            let sid = s.row.sid.clone();
+            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr(), sid).await;
         }
     }
     if valid.prompt_none {
@@ -190,6 +191,7 @@ pub(crate) async fn complete(
     user: &str,
     auth_time: i64,
     amr: Vec<String>,
+    sid: Option<String>,
 ) -> Result<HttpResponse, TokenError> {
     let new = NewGrant {
         client_id: valid.client_id.clone(),
@@ -200,6 +202,7 @@ pub(crate) async fn complete(
         nonce: valid.nonce.clone(),
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
+        sid,
     };
     let (provider, now) = (p.clone(), app.clock.now());
     let code = app

@@ -70,6 +70,9 @@ fn document(p: &Provider) -> String {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "display_values_supported": ["page"],
         "claim_types_supported": ["normal"],
+        // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, and ID tokens do too.
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
     .to_string()
 }

@@ -24,6 +24,8 @@ pub struct GrantRow {
     pub nonce: Option<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// The SSO session the grant was issued in (OIDC `sid`); `None` without one.
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -104,6 +106,26 @@ pub fn revoke_user_grants(conn: &mut DbConn, user: &str, now: i64) -> StoreResul
     .set(grants::revoked_at.eq(now))
     .execute(conn)?;
     Ok(())
+}
+
+/// The clients that were issued tokens in session `sid`, each once.
+pub fn session_clients(conn: &mut DbConn, sid: &str) -> StoreResult<Vec<String>> {
+    Ok(grants::table
+        .filter(grants::sid.eq(sid))
+        .select(grants::client_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Revokes the grants issued in session `sid`, and so their refresh tokens.
+pub fn revoke_session_grants(conn: &mut DbConn, sid: &str, now: i64) -> StoreResult<usize> {
+    Ok(diesel::update(
+        grants::table
+            .filter(grants::sid.eq(sid))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)?)
 }
 
 /// Revokes the grants a workspace holds for the users of one pool (the pool was disconnected from it).

@@ -20,6 +20,7 @@ pub mod grants;
 pub mod groups;
 pub mod invitations;
 pub mod keys;
+pub mod logout_deliveries;
 pub mod maintenance;
 pub mod outbox;
 pub mod passkeys;

@@ -164,6 +164,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         ended_at -> Nullable<BigInt>,
+        sid -> Nullable<Text>,
     }
 }
 
@@ -180,6 +181,7 @@ diesel::table! {
         nonce -> Nullable<Text>,
         created_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
+        sid -> Nullable<Text>,
     }
 }
 
@@ -341,6 +343,23 @@ diesel::joinable!(group_members -> pool_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(idp_connections -> pools (pool_id));
+diesel::table! {
+    logout_deliveries (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        sub -> Text,
+        sid -> Nullable<Text>,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> clients (client_id));
@@ -375,6 +394,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     verification_codes,
     outbox,
     deliveries,
+    logout_deliveries,
     registration_sends,
     registrations,
     passkeys,

@@ -28,6 +28,8 @@ pub struct NewGrant {
     pub nonce: Option<String>,
     pub redirect_uri: String,
     pub code_challenge: Option<String>,
+    /// The SSO session the user authorised in (its `sid`), so its end reaches this client.
+    pub sid: Option<String>,
 }
 
 /// Records the grant and returns a fresh authorization code for it.
@@ -50,6 +52,7 @@ pub fn issue_code(
         nonce: g.nonce,
         created_at: now,
         revoked_at: None,
+        sid: g.sid,
     };
     let row = CodeRow {
         code_hash: secret::hash(&code),

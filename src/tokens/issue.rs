@@ -98,6 +98,10 @@ pub fn for_grant(
         if let Some(nonce) = &grant.nonce {
             claims.insert("nonce".into(), json!(nonce));
         }
+        // Back-Channel Logout §2.1: the session, so the logout token that ends it can name it.
+        if let Some(sid) = &grant.sid {
+            claims.insert("sid".into(), json!(sid));
+        }
         Some(jwt::sign(p.keys.signer(alg)?, "JWT", &claims)?)
     } else {
         None

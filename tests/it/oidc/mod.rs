@@ -1,4 +1,5 @@
 mod authorize_errors;
+mod backchannel;
 mod client_assertions;
 mod client_auth;
 mod code_flow;

@@ -9,6 +9,7 @@ mod db;
 pub mod oidc;
 pub mod passkey;
 pub mod proxy;
+pub mod receiver;
 
 pub use admin::{
     Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,
