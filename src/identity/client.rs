@@ -61,6 +61,9 @@ pub struct ClientMetadata {
     /// Whether the client needs `sid` in logout tokens (Tarn always sends it when the session has one).
     #[serde(default)]
     pub backchannel_logout_session_required: bool,
+    /// RFC 9449 §5.2: every token request of this client must carry a DPoP proof.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// RFC 7591 registration request as the admin API accepts it.
@@ -81,6 +84,7 @@ pub struct ClientRegistration {
     pub jwks: Option<Value>,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }
 
 /// A registered client; `client_secret` is present only in the response to its creation.
@@ -188,6 +192,7 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
         backchannel_logout_session_required: reg
             .backchannel_logout_session_required
             .unwrap_or(false),
+        dpop_bound_access_tokens: reg.dpop_bound_access_tokens.unwrap_or(false),
     })
 }
 

@@ -203,6 +203,7 @@ pub(crate) async fn complete(
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
         sid,
+        dpop_jkt: valid.dpop_jkt.clone(),
     };
     let (provider, now) = (p.clone(), app.clock.now());
     let code = app

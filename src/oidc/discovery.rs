@@ -73,6 +73,8 @@ fn document(p: &Provider) -> String {
         // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, and ID tokens do too.
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
+        // RFC 9449 §5.1: proofs are accepted with these algorithms.
+        "dpop_signing_alg_values_supported": crate::tokens::dpop::SIGNING_ALGS,
     })
     .to_string()
 }

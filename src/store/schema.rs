@@ -103,6 +103,7 @@ diesel::table! {
         id_token_ttl -> BigInt,
         refresh_token_ttl -> BigInt,
         session_ttl -> BigInt,
+        dpop_nonce_required -> Bool,
     }
 }
 
@@ -194,6 +195,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 
@@ -204,6 +206,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 
@@ -360,6 +363,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    used_dpop_proofs (id_hash) {
+        id_hash -> Text,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> clients (client_id));
@@ -395,6 +405,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     deliveries,
     logout_deliveries,
+    used_dpop_proofs,
     registration_sends,
     registrations,
     passkeys,

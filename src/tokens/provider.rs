@@ -21,6 +21,8 @@ pub struct Provider {
     pub keys: KeyRing,
     /// The discovery document, rendered once by the web layer.
     pub discovery_json: OnceLock<String>,
+    /// DPoP nonces: whether proofs must carry one, and the installation's key that makes them (RFC 9449 §8).
+    pub dpop: super::dpop::NonceSettings,
 }
 
 /// Providers by `(tenant, workspace)`.
@@ -60,6 +62,7 @@ impl Providers {
                 // Retired keys stay published while a token they signed can still be valid.
                 let retention = row.access_token_ttl.max(row.id_token_ttl);
                 let keys = KeyRing::load_or_create(c, &t, &w, now, now - retention)?;
+                let nonce_key = crate::authn::installation::secret(c, "dpop_nonce_key")?;
                 let lifetimes = Lifetimes {
                     access_token: row.access_token_ttl,
                     id_token: row.id_token_ttl,
@@ -73,6 +76,10 @@ impl Providers {
                     lifetimes,
                     keys,
                     discovery_json: OnceLock::new(),
+                    dpop: super::dpop::NonceSettings {
+                        required: row.dpop_nonce_required,
+                        key: nonce_key.into_bytes(),
+                    },
                 }))
             })
             .await?;

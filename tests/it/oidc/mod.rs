@@ -5,6 +5,7 @@ mod client_auth;
 mod code_flow;
 mod cors;
 mod discovery;
+mod dpop;
 mod http_methods;
 mod login_page;
 mod logout;

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod chromium;
 pub mod client_key;
 mod db;
+pub mod dpop;
 pub mod oidc;
 pub mod passkey;
 pub mod proxy;
