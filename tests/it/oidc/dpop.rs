@@ -100,6 +100,25 @@ async fn a_proof_binds_the_token_and_userinfo_takes_it_only_with_a_proof_of_that
         "invalid_dpop_proof",
     );
 
+    // A browser client may send the proof and read the nonce.
+    let preflight = http()
+        .request(reqwest::Method::OPTIONS, setup.endpoint(TOKEN))
+        .header("Origin", "https://spa.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap();
+    assert!(allowed.contains("dpop"), "{allowed}");
+    assert!(
+        reply
+            .header("access-control-expose-headers")
+            .unwrap_or_default()
+            .contains("DPoP-Nonce")
+    );
+
     let introspected = setup.post("/oauth2/introspect", &[("token", access)]).await;
     assert_eq!(introspected.json["active"], true, "{}", introspected.json);
     assert_eq!(introspected.json["token_type"], "DPoP");
