@@ -65,6 +65,7 @@ pub struct RunningServer {
     pub state: AppState,
     server: Server,
     deliveries: Background,
+    logouts: Background,
 }
 
 impl StartError {
@@ -106,6 +107,7 @@ impl RunningServer {
     pub async fn into_server(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.deliveries.stop().await;
+        self.logouts.stop().await;
         served
     }
 }
@@ -173,6 +175,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
     let deliveries = spawn_deliveries(&state);
+    let logouts = spawn_logouts(&state)?;
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -204,6 +207,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         state,
         server,
         deliveries,
+        logouts,
     })
 }
 
@@ -313,6 +317,21 @@ fn spawn_deliveries(state: &AppState) -> Background {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = actix_web::rt::spawn(worker.run(stopped));
     Background { stop, task }
+}
+
+/// Starts the worker that sends back-channel logout tokens (`notify::backchannel`); it runs until the server stops.
+fn spawn_logouts(state: &AppState) -> Result<Background, notify::NotifyError> {
+    let worker = notify::backchannel::LogoutWorker::new(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.deliveries,
+        state.providers.clone(),
+        state.config.public_url().to_owned(),
+        &state.notifier,
+    )?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = actix_web::rt::spawn(worker.run(stopped));
+    Ok(Background { stop, task })
 }
 
 #[expect(non_snake_case, reason = "reads as the variant it builds")]

@@ -277,7 +277,8 @@ pub async fn update(
         id.to_owned(),
         app.clock.now(),
     );
-    app.db
+    let user = app
+        .db
         .transaction(move |c| {
             let (_, payload_doc, metadata_doc) = pool_with_schemas(c, &tenant, &pool)?;
             let mut row = require(c, &tenant, &pool, &id)?;
@@ -292,7 +293,7 @@ pub async fn update(
                 if status == Status::Inactive {
                     // An inactive user loses every session and grant at once (CONTRACT), and an open
                     // invitation with them: accepting it would make the user active again.
-                    crate::store::sessions::end_user_sessions(c, &row.id, now)?;
+                    crate::authn::session::end_all_for_user(c, &row.id, now)?;
                     crate::store::grants::revoke_user_grants(c, &row.id, now)?;
                     crate::store::invitations::revoke_open(c, &row.id, None, now)?;
                 }
@@ -311,7 +312,10 @@ pub async fn update(
             users::update(c, &row)?;
             Ok(User::from(row))
         })
-        .await
+        .await?;
+    // A deactivation queued logout tokens for the sessions it ended.
+    app.notifier.wake();
+    Ok(user)
 }
 
 pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {

@@ -134,7 +134,8 @@ async fn try_authorize(
             .max_age
             .is_none_or(|max| max > 0 && now - s.row.auth_time <= max);
         if !valid.prompt_login && fresh {
-            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr()).await;
+            let sid = s.row.sid.clone();
+            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr(), sid).await;
         }
     }
     if valid.prompt_none {
@@ -198,6 +199,7 @@ pub(crate) async fn complete(
     user: &str,
     auth_time: i64,
     amr: Vec<String>,
+    sid: Option<String>,
 ) -> Result<HttpResponse, TokenError> {
     let new = NewGrant {
         client_id: valid.client_id.clone(),
@@ -208,6 +210,8 @@ pub(crate) async fn complete(
         nonce: valid.nonce.clone(),
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
+        sid,
+        dpop_jkt: valid.dpop_jkt.clone(),
     };
     let (provider, now) = (p.clone(), app.clock.now());
     let code = app

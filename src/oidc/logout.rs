@@ -175,8 +175,11 @@ async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError
     };
     let now = app.clock.now();
     app.db
-        .run(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
-        .await
+        .transaction(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
+        .await?;
+    // Ending the session queued logout tokens for the clients that took part in it.
+    app.notifier.wake();
+    Ok(())
 }
 
 fn invalid(app: &AppState, message: &str) -> HttpResponse {

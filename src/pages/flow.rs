@@ -221,7 +221,7 @@ impl SignIn {
             p.lifetimes.session,
         );
         let (session_amr, may_suggest) = (amr.clone(), self.pending.offers_passkey);
-        let (cookie, suggest) = self
+        let (started, suggest) = self
             .app
             .db
             .transaction(move |c| {
@@ -239,9 +239,10 @@ impl SignIn {
         let mut res = if suggest {
             super::enrolment::suggestion(self, &amr)
         } else {
-            complete(&self.app, p, &self.pending.request, user, now, amr).await?
+            let sid = Some(started.sid);
+            complete(&self.app, p, &self.pending.request, user, now, amr, sid).await?
         };
-        SsoCookie::set(&mut res, &p.issuer, cookie, self.public_url());
+        SsoCookie::set(&mut res, &p.issuer, started.cookie, self.public_url());
         Ok(res)
     }
 }

@@ -21,6 +21,7 @@ pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod keys;
+pub mod logout_deliveries;
 pub mod maintenance;
 pub mod outbox;
 pub mod passkeys;

@@ -28,6 +28,21 @@ pub struct AccessClaims {
     pub scope: String,
     /// The grant a user's token belongs to; absent on `client_credentials` tokens.
     pub gid: Option<String>,
+    /// The key a DPoP-bound token is bound to (RFC 9449 §6.1).
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 confirmation: the thumbprint of a DPoP key.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Confirmation {
+    pub jkt: String,
+}
+
+impl AccessClaims {
+    /// The thumbprint of the DPoP key the token is bound to, if it is.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.cnf.as_ref().map(|c| c.jkt.as_str())
+    }
 }
 
 /// Verifies the token's signature, `typ: at+jwt`, issuer and expiry (by Tarn's clock).

@@ -6,6 +6,7 @@ pub mod assertion;
 pub mod authorization;
 pub mod claims;
 pub mod client_auth;
+pub mod dpop;
 pub mod error;
 pub mod grant;
 pub mod hint;
@@ -13,6 +14,7 @@ pub mod issue;
 pub mod jwt;
 pub mod keyring;
 pub mod keys;
+pub mod logout_token;
 pub mod provider;
 
 pub use error::TokenError;

@@ -29,6 +29,8 @@ pub struct Provider {
     pub discovery_json: OnceLock<String>,
     /// When a token naming an unknown key made this load happen; `None` for an ordinary load.
     reloaded_for_kid_at: Option<Instant>,
+    /// DPoP nonces: whether proofs must carry one, and the installation's key that makes them (RFC 9449 §8).
+    pub dpop: super::dpop::NonceSettings,
 }
 
 /// Providers by `(tenant, workspace)`, and the keyring their private keys are stored under.
@@ -82,6 +84,7 @@ impl Providers {
                 let retention = row.access_token_ttl.max(row.id_token_ttl);
                 let keys =
                     KeyRing::load_or_create(c, &t, &w, now, now - retention, keyring.as_deref())?;
+                let nonce_key = crate::authn::installation::secret(c, "dpop_nonce_key")?;
                 let lifetimes = Lifetimes {
                     access_token: row.access_token_ttl,
                     id_token: row.id_token_ttl,
@@ -96,6 +99,10 @@ impl Providers {
                     keys,
                     discovery_json: OnceLock::new(),
                     reloaded_for_kid_at,
+                    dpop: super::dpop::NonceSettings {
+                        required: row.dpop_nonce_required,
+                        key: nonce_key.into_bytes(),
+                    },
                 }))
             })
             .await?;

@@ -73,6 +73,7 @@ async fn userinfo_answers_get_and_post_with_the_id_tokens_claims() {
         "amr",
         "at_hash",
         "nonce",
+        "sid",
     ] {
         id_token.remove(protocol);
     }
