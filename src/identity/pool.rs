@@ -153,7 +153,12 @@ pub async fn update(app: &AppState, tenant: &str, id: &str, patch: PoolPatch) ->
     let (tenant, id, now) = (tenant.to_owned(), id.to_owned(), app.clock.now());
     app.db
         .transaction(move |c| {
-            let pool = apply(require(c, &tenant, &id)?, patch, now)?;
+            let before = require(c, &tenant, &id)?;
+            let old_name = before.name.clone();
+            let pool = apply(before, patch, now)?;
+            if pool.name != old_name {
+                super::admin::guard_pool(&tenant, &id)?;
+            }
             check_schemas(c, &pool)?;
             pools::update(c, &to_row(&pool))
                 .map_err(unique_as_conflict("a pool with this name already exists"))?;
@@ -321,6 +326,7 @@ pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
     app.db
         .transaction(move |c| {
             require(c, &tenant, &id)?;
+            super::admin::guard_pool(&tenant, &id)?;
             if pools::is_connected(c, &id)? {
                 return Err(Error::Conflict(
                     "the pool is connected to a workspace; disconnect it first".into(),

@@ -351,6 +351,32 @@ diesel::joinable!(deliveries -> tenants (tenant_id));
 diesel::joinable!(registration_sends -> pools (pool_id));
 diesel::joinable!(passkeys -> users (user_id));
 
+diesel::table! {
+    portal_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        id_token -> Text,
+        auth_time -> BigInt,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    portal_sign_ins (state_hash) {
+        state_hash -> Text,
+        browser -> Text,
+        nonce -> Text,
+        code_verifier -> Text,
+        return_to -> Text,
+        step_up_user_id -> Nullable<Text>,
+        pending_action -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -379,4 +405,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     passkeys,
     passkey_ceremonies,
+    portal_sessions,
+    portal_sign_ins,
 );
