@@ -4,7 +4,7 @@
 //!
 //! | layer  | modules | owns |
 //! |--------|---------|------|
-//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
+//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `portal` (admin portal, HTML), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
 //! | domain | `identity`, `authn`, `tokens`, `notify` | the rules: normalisation, validation, policies, token issuance, expiry |
 //! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
 //!
@@ -25,6 +25,7 @@ pub(crate) mod messages;
 pub(crate) mod notify;
 pub(crate) mod oidc;
 pub(crate) mod pages;
+pub(crate) mod portal;
 pub(crate) mod secret;
 pub mod state;
 pub mod store;
@@ -235,6 +236,7 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
         .configure(web::health::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
+        .configure(portal::configure)
         .configure(pages::configure_root)
         .configure(oidc::configure_root)
         .service(

@@ -13,7 +13,7 @@ mod builtin;
 mod create;
 
 pub use builtin::ensure;
-pub use create::{Created, Credential, create, is_setup_open, set_up};
+pub use create::{Credential, Setup, create, is_setup_open, set_up};
 
 use super::error::{Error, Result};
 use crate::store::{DbConn, portal};
