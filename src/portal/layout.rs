@@ -83,11 +83,6 @@ impl Layout {
         self.tenant = Some(tenant.to_owned());
         self
     }
-
-    /// The portal URL of `path` (which starts with `/admin`).
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.public_url)
-    }
 }
 
 /// A rendered page with the cookies its layout needs.

@@ -6,6 +6,7 @@ mod admin_api;
 mod cli;
 mod notify;
 mod oidc;
+mod portal;
 pub mod pages;
 mod server;
 mod store;

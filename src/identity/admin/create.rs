@@ -25,10 +25,9 @@ pub enum Credential {
     Invite,
 }
 
-/// The administrator made, and the invitation token when they were invited.
+/// The invitation token, when the administrator was invited.
 #[derive(Debug)]
 pub struct Created {
-    pub user_id: String,
     pub invitation_token: Option<String>,
 }
 
@@ -155,8 +154,5 @@ fn insert(c: &mut DbConn, row: UserRow, invite: bool, now: i64) -> Result<Create
             },
         )?;
     }
-    Ok(Created {
-        user_id: row.id,
-        invitation_token,
-    })
+    Ok(Created { invitation_token })
 }
