@@ -36,7 +36,7 @@ pub async fn create_administrator(
     let url = public_url.clone();
     db.run(move |c| {
         crate::identity::tenant::ensure_default(c, now)?;
-        admin::ensure(c, &url, now)
+        admin::ensure(c, &url, admin::ClientUrls::KeepExisting, now)
     })
     .await
     .map_err(|e: StoreError| AdminCreateError::Database(e.to_string()))?;

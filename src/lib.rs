@@ -127,7 +127,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .map_err(|source| Bind(config.listen, source))?;
     config.resolve(addr);
     let public_url = config.public_url().to_owned();
-    db.run(move |c| identity::admin::ensure(c, &public_url, now))
+    db.run(move |c| identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now))
         .await?;
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// Tarn, an OpenID Connect identity provider with Identity Pools.
 #[derive(Parser)]
@@ -32,7 +32,7 @@ enum AdminCommand {
 }
 
 #[derive(Args)]
-#[group(id = "credential", required = true, multiple = false, args = ["password_stdin", "invite"])]
+#[command(group(ArgGroup::new("credential").required(true).args(["password_stdin", "invite"])))]
 struct CreateAdmin {
     /// The administrator's email address.
     #[arg(long)]

@@ -18,8 +18,18 @@ use super::{
     WORKSPACE,
 };
 
-/// Makes sure the built-in objects exist, and that the portal client redirects to `public_url`.
-pub fn ensure(conn: &mut DbConn, public_url: &str, now: i64) -> StoreResult<()> {
+/// Where the portal client's redirect URIs come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientUrls {
+    /// The server's public URL: a server at start makes the client redirect to itself.
+    Follow,
+    /// Only for a client created now (the CLI: its configuration may lack the server's public URL).
+    KeepExisting,
+}
+
+/// Makes sure the built-in objects exist, and (with [`ClientUrls::Follow`]) that the portal client redirects to
+/// `public_url`.
+pub fn ensure(conn: &mut DbConn, public_url: &str, urls: ClientUrls, now: i64) -> StoreResult<()> {
     if tenants::find(conn, TENANT)?.is_none() {
         let row = TenantRow {
             id: TENANT.into(),
@@ -48,13 +58,13 @@ pub fn ensure(conn: &mut DbConn, public_url: &str, now: i64) -> StoreResult<()> 
         let inserted = workspaces::insert_connection(conn, TENANT, WORKSPACE, POOL, now);
         found_if_duplicate(inserted.map(drop))?;
     }
-    ensure_client(conn, public_url, now)
+    ensure_client(conn, public_url, urls, now)
 }
 
-fn ensure_client(conn: &mut DbConn, public_url: &str, now: i64) -> StoreResult<()> {
+fn ensure_client(conn: &mut DbConn, public_url: &str, urls: ClientUrls, now: i64) -> StoreResult<()> {
     let metadata = serde_json::json!(portal_client(public_url)).to_string();
     match clients::find(conn, TENANT, WORKSPACE, PORTAL_CLIENT)? {
-        Some(row) if row.metadata == metadata => Ok(()),
+        Some(row) if row.metadata == metadata || urls == ClientUrls::KeepExisting => Ok(()),
         Some(_) => portal::set_client_metadata(conn, PORTAL_CLIENT, &metadata),
         None => {
             let row = ClientRow {

@@ -12,7 +12,7 @@
 mod builtin;
 mod create;
 
-pub use builtin::ensure;
+pub use builtin::{ClientUrls, ensure};
 pub use create::{Credential, Setup, create, is_setup_open, set_up};
 
 use super::error::{Error, Result};
