@@ -339,7 +339,10 @@ impl Config {
 /// The portal session limits: each at least a minute, the idle one no longer than the absolute one.
 fn parse_portal_limits(idle: i64, absolute: i64) -> Result<PortalLimits, ConfigError> {
     if idle < 60 {
-        return Err(invalid("portal_session_idle_seconds", "must be at least 60"));
+        return Err(invalid(
+            "portal_session_idle_seconds",
+            "must be at least 60",
+        ));
     }
     if absolute < idle {
         return Err(invalid(

@@ -13,8 +13,8 @@
 //! renders the texts of outgoing mail and SMS from `templates/` into plain strings, so `notify` can send them without
 //! knowing the template engine.
 
-pub mod admin_cli;
 pub(crate) mod admin_api;
+pub mod admin_cli;
 pub(crate) mod authn;
 pub(crate) mod cache;
 pub mod clock;
@@ -127,8 +127,10 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .map_err(|source| Bind(config.listen, source))?;
     config.resolve(addr);
     let public_url = config.public_url().to_owned();
-    db.run(move |c| identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now))
-        .await?;
+    db.run(move |c| {
+        identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now)
+    })
+    .await?;
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
     let passkeys = relying_party(&config, &decoy_key);

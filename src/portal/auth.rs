@@ -49,7 +49,10 @@ struct SetupPage {
 async fn show_start(req: HttpRequest, app: Data<AppState>) -> Result<HttpResponse, PortalError> {
     if app.db.run(admin::is_setup_open).await? {
         let (layout, cookies) = Layout::bare(&req, &app, false);
-        let page = SetupPage { layout, form: FormState::default() };
+        let page = SetupPage {
+            layout,
+            form: FormState::default(),
+        };
         return Ok(respond(StatusCode::OK, &page, cookies));
     }
     Ok(HttpResponse::SeeOther()
@@ -85,14 +88,21 @@ async fn set_up_tarn(
     };
     let now = app.clock.now();
     match admin::set_up(&app.db, &app.hasher, &app.admin_token_hash, now, setup).await {
-        Ok(_) => Ok(see_other(&app, "/admin/-/sign-in", "Tarn is set up. Sign in as the administrator you created.")),
+        Ok(_) => Ok(see_other(
+            &app,
+            "/admin/-/sign-in",
+            "Tarn is set up. Sign in as the administrator you created.",
+        )),
         Err(crate::identity::Error::Conflict(m)) if m.contains("already set up") => {
             Err(PortalError::NotFound("setup page"))
         }
         Err(e) => {
             state.take(e, &[], "identifier")?;
             let (layout, cookies) = Layout::bare(&req, &app, false);
-            let page = SetupPage { layout, form: state };
+            let page = SetupPage {
+                layout,
+                form: state,
+            };
             Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &page, cookies))
         }
     }
@@ -114,15 +124,28 @@ async fn sign_in(
         Some(cookie) => crate::secret::hash(cookie.value()),
         None => csrf::browser(&req),
     };
-    let return_to = q.return_to.as_deref().filter(|p| is_portal_path(p)).unwrap_or(HOME);
-    let begin = Begin { browser, return_to: return_to.to_owned(), step_up: None };
+    let return_to = q
+        .return_to
+        .as_deref()
+        .filter(|p| is_portal_path(p))
+        .unwrap_or(HOME);
+    let begin = Begin {
+        browser,
+        return_to: return_to.to_owned(),
+        step_up: None,
+    };
     let location = sign_in::begin(&app, begin).await?;
     Ok(redirect_with(&location, new_cookie))
 }
 
 /// A redirect to `location`, setting the CSRF cookie when the browser had none.
-pub fn redirect_with(location: &str, cookie: Option<actix_web::cookie::Cookie<'static>>) -> HttpResponse {
-    let mut res = HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
+pub fn redirect_with(
+    location: &str,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish();
     if let Some(cookie) = cookie {
         let _ = res.add_cookie(&cookie);
     }
@@ -206,13 +229,18 @@ async fn sign_out(
             let issuer = crate::identity::workspace::issuer(&public_url, TENANT, WORKSPACE);
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("id_token_hint", &hint)
-                .append_pair("post_logout_redirect_uri", &format!("{public_url}{SIGNED_OUT_PATH}"))
+                .append_pair(
+                    "post_logout_redirect_uri",
+                    &format!("{public_url}{SIGNED_OUT_PATH}"),
+                )
                 .finish();
             format!("{issuer}/oauth2/logout?{query}")
         }
         None => format!("{public_url}{SIGNED_OUT_PATH}"),
     };
-    let mut res = HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
+    let mut res = HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish();
     PortalCookie::clear(&mut res, &public_url);
     Ok(res)
 }

@@ -102,7 +102,10 @@ impl PortalError {
         }
         let (title, message) = self.title_and_message();
         // The refusals of a signed-in user keep their Sign out button.
-        let signed_in = matches!(self, PortalError::NotAnAdministrator | PortalError::ReadOnly);
+        let signed_in = matches!(
+            self,
+            PortalError::NotAnAdministrator | PortalError::ReadOnly
+        );
         let (layout, cookies) = Layout::bare(req, app, signed_in);
         let page = MessagePage {
             layout,

@@ -56,7 +56,12 @@ impl FormState {
     /// Takes a domain refusal as a message at its field: an invalid value at the field it names (`fields` maps the
     /// domain's names to the form's, when they differ), a conflict at `conflict_field`. Anything else is not the
     /// form's business and is handed back.
-    pub fn take(&mut self, e: Error, fields: &[(&str, &str)], conflict_field: &str) -> Result<(), Error> {
+    pub fn take(
+        &mut self,
+        e: Error,
+        fields: &[(&str, &str)],
+        conflict_field: &str,
+    ) -> Result<(), Error> {
         match e {
             Error::Invalid { field, message } => {
                 let shown = fields

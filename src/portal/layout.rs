@@ -35,7 +35,11 @@ pub struct Layout {
 
 impl Layout {
     /// The layout for a signed-in administrator or auditor; the cookies go on the response.
-    pub fn new(req: &HttpRequest, app: &AppState, signed: &Signed) -> (Layout, Vec<Cookie<'static>>) {
+    pub fn new(
+        req: &HttpRequest,
+        app: &AppState,
+        signed: &Signed,
+    ) -> (Layout, Vec<Cookie<'static>>) {
         let (mut layout, cookies) = Self::bare(req, app, true);
         layout.who = signed.email.clone();
         layout.is_auditor = signed.role == Some(Role::Auditor);
@@ -43,13 +47,21 @@ impl Layout {
     }
 
     /// The layout without an administrator (the setup page, refusals).
-    pub fn bare(req: &HttpRequest, app: &AppState, signed_in: bool) -> (Layout, Vec<Cookie<'static>>) {
+    pub fn bare(
+        req: &HttpRequest,
+        app: &AppState,
+        signed_in: bool,
+    ) -> (Layout, Vec<Cookie<'static>>) {
         let (csrf_token, csrf_cookie) = csrf::token(req);
         let public_url = app.config.public_url().to_owned();
         let flash = req.cookie(FLASH_COOKIE).map(|c| c.value().to_owned());
         let mut set: Vec<Cookie<'static>> = csrf_cookie.into_iter().collect();
         if flash.is_some() {
-            set.push(cookies::removal(FLASH_COOKIE, FLASH_PATH.into(), &public_url));
+            set.push(cookies::removal(
+                FLASH_COOKIE,
+                FLASH_PATH.into(),
+                &public_url,
+            ));
         }
         let flash = flash.map(|f| {
             url::form_urlencoded::parse(format!("m={f}").as_bytes())
@@ -86,7 +98,11 @@ impl Layout {
 }
 
 /// A rendered page with the cookies its layout needs.
-pub fn respond(status: StatusCode, page: &impl Template, set: Vec<Cookie<'static>>) -> HttpResponse {
+pub fn respond(
+    status: StatusCode,
+    page: &impl Template,
+    set: Vec<Cookie<'static>>,
+) -> HttpResponse {
     let mut res = html::render(status, page);
     for cookie in set {
         let _ = res.add_cookie(&cookie);
@@ -100,7 +116,10 @@ pub fn see_other(app: &AppState, path: &str, flash: &str) -> HttpResponse {
     let value: String = url::form_urlencoded::byte_serialize(flash.as_bytes()).collect();
     let cookie = cookies::build(FLASH_COOKIE, value, FLASH_PATH.into(), public_url);
     HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, format!("{public_url}{path}")))
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("{public_url}{path}"),
+        ))
         .cookie(cookie)
         .finish()
 }

@@ -15,7 +15,9 @@ pub fn is_allowed(req: &HttpRequest, public_url: &str) -> bool {
         return matches!(site, "same-origin" | "none");
     }
     match header("origin") {
-        Some(origin) => Some(origin.to_owned()) == crate::web::security_headers::origin_of(public_url),
+        Some(origin) => {
+            Some(origin.to_owned()) == crate::web::security_headers::origin_of(public_url)
+        }
         None => true,
     }
 }
@@ -30,14 +32,18 @@ mod tests {
 
     #[test]
     fn reads_are_always_allowed() {
-        let req = TestRequest::get().insert_header(("sec-fetch-site", "cross-site")).to_http_request();
+        let req = TestRequest::get()
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .to_http_request();
         assert!(is_allowed(&req, PUBLIC));
     }
 
     #[test]
     fn unsafe_requests_need_the_same_origin() {
         let post = |name: &'static str, value: &'static str| {
-            TestRequest::post().insert_header((name, value)).to_http_request()
+            TestRequest::post()
+                .insert_header((name, value))
+                .to_http_request()
         };
         assert!(is_allowed(&post("sec-fetch-site", "same-origin"), PUBLIC));
         assert!(is_allowed(&post("sec-fetch-site", "none"), PUBLIC));

@@ -43,12 +43,25 @@ crate::csrf_protected!(PoolForm);
 /// The values of a new pool's form: password sign-in, the default policies.
 pub fn defaults() -> FormState {
     let (policy, otp) = (PasswordPolicy::default(), OtpSettings::default());
-    state_of("", "", None, &[Mechanism::Password], Mechanism::Password, false, (None, None), &policy, &otp)
+    state_of(
+        "",
+        "",
+        None,
+        &[Mechanism::Password],
+        Mechanism::Password,
+        false,
+        (None, None),
+        &policy,
+        &otp,
+    )
 }
 
 /// The Settings tab's values for `pool`.
 pub fn of(pool: &Pool) -> FormState {
-    let schemas = (pool.payload_schema_id.as_deref(), pool.metadata_schema_id.as_deref());
+    let schemas = (
+        pool.payload_schema_id.as_deref(),
+        pool.metadata_schema_id.as_deref(),
+    );
     state_of(
         &pool.name,
         &pool.description,
@@ -62,7 +75,10 @@ pub fn of(pool: &Pool) -> FormState {
     )
 }
 
-#[expect(clippy::too_many_arguments, reason = "one argument per group of fields of the form")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per group of fields of the form"
+)]
 fn state_of(
     name: &str,
     description: &str,

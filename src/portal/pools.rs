@@ -86,7 +86,10 @@ async fn list_pools(
 /// "Tenant Settings › Identity Pools › …" for `tenant`, then `more`.
 fn crumbs(layout: Layout, tenant: &str, more: &[(&str, &str)]) -> Layout {
     let settings = format!("/admin/-/tenants/{tenant}/pools");
-    let mut all = vec![("/admin/-/tenants", "Tenant Settings"), (settings.as_str(), "Identity Pools")];
+    let mut all = vec![
+        ("/admin/-/tenants", "Tenant Settings"),
+        (settings.as_str(), "Identity Pools"),
+    ];
     all.extend_from_slice(more);
     layout.crumbs(&all)
 }
@@ -110,7 +113,11 @@ fn new_pool_page(
     let (layout, cookies) = Layout::new(req, app, signed);
     let new = format!("/admin/-/tenants/{tenant}/pools/new");
     let layout = crumbs(layout, tenant, &[(new.as_str(), "Create New")]).in_tenant(tenant);
-    let page = NewPoolPage { layout, tenant: tenant.to_owned(), form };
+    let page = NewPoolPage {
+        layout,
+        tenant: tenant.to_owned(),
+        form,
+    };
     respond(status, &page, cookies)
 }
 
@@ -122,7 +129,14 @@ async fn new_pool(
 ) -> Result<HttpResponse, PortalError> {
     crate::identity::tenant::find(&app, &tenant).await?;
     let form = pool_form::defaults();
-    Ok(new_pool_page(&req, &app, &viewer.0, &tenant, form, StatusCode::OK))
+    Ok(new_pool_page(
+        &req,
+        &app,
+        &viewer.0,
+        &tenant,
+        form,
+        StatusCode::OK,
+    ))
 }
 
 async fn create_pool(
@@ -141,7 +155,11 @@ async fn create_pool(
     match pool::create(&app, &tenant, input).await {
         Ok(p) => {
             let path = format!("/admin/-/tenants/{tenant}/pools/{}", p.id);
-            Ok(see_other(&app, &path, &format!("Created the pool {}.", p.name)))
+            Ok(see_other(
+                &app,
+                &path,
+                &format!("Created the pool {}.", p.name),
+            ))
         }
         Err(e) => {
             state.take(e, pool_form::FIELDS, "name")?;
@@ -176,8 +194,16 @@ async fn pool_page(
     let form = form.unwrap_or_else(|| pool_form::of(&pool));
     let (layout, cookies) = Layout::new(req, app, signed);
     let here = format!("/admin/-/tenants/{}/pools/{}", path.tenant, pool.id);
-    let layout = crumbs(layout, &path.tenant, &[(here.as_str(), pool.name.as_str())]).in_tenant(&path.tenant);
-    let page = PoolPage { layout, tenant: path.tenant.clone(), pool, users, workspaces, form };
+    let layout = crumbs(layout, &path.tenant, &[(here.as_str(), pool.name.as_str())])
+        .in_tenant(&path.tenant);
+    let page = PoolPage {
+        layout,
+        tenant: path.tenant.clone(),
+        pool,
+        users,
+        workspaces,
+        form,
+    };
     Ok(respond(status, &page, cookies))
 }
 
@@ -206,7 +232,11 @@ async fn update_pool(
     match pool::update(&app, &path.tenant, &path.pool, patch).await {
         Ok(p) => {
             let here = format!("/admin/-/tenants/{}/pools/{}", path.tenant, p.id);
-            Ok(see_other(&app, &here, &format!("Saved the settings of {}.", p.name)))
+            Ok(see_other(
+                &app,
+                &here,
+                &format!("Saved the settings of {}.", p.name),
+            ))
         }
         Err(e) => {
             state.take(e, pool_form::FIELDS, "name")?;
@@ -238,9 +268,23 @@ async fn delete_page(
     let (layout, cookies) = Layout::new(req, app, signed);
     let here = format!("/admin/-/tenants/{}/pools/{}", path.tenant, pool.id);
     let del = format!("{here}/delete");
-    let layout = crumbs(layout, &path.tenant, &[(here.as_str(), pool.name.as_str()), (del.as_str(), "Delete")])
-        .in_tenant(&path.tenant);
-    let page = DeletePoolPage { layout, tenant: path.tenant.clone(), pool, users, workspaces, form };
+    let layout = crumbs(
+        layout,
+        &path.tenant,
+        &[
+            (here.as_str(), pool.name.as_str()),
+            (del.as_str(), "Delete"),
+        ],
+    )
+    .in_tenant(&path.tenant);
+    let page = DeletePoolPage {
+        layout,
+        tenant: path.tenant.clone(),
+        pool,
+        users,
+        workspaces,
+        form,
+    };
     Ok(respond(status, &page, cookies))
 }
 
@@ -250,7 +294,15 @@ async fn confirm_delete_pool(
     viewer: Viewer,
     path: Path<PoolPath>,
 ) -> Result<HttpResponse, PortalError> {
-    delete_page(&req, &app, &viewer.0, &path, FormState::default(), StatusCode::OK).await
+    delete_page(
+        &req,
+        &app,
+        &viewer.0,
+        &path,
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -40,7 +40,11 @@ impl PortalCookie {
     }
 
     pub fn clear(res: &mut HttpResponse, public_url: &str) {
-        let _ = res.add_cookie(&cookies::removal(Self::name(public_url), "/".into(), public_url));
+        let _ = res.add_cookie(&cookies::removal(
+            Self::name(public_url),
+            "/".into(),
+            public_url,
+        ));
     }
 }
 

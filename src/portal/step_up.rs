@@ -18,7 +18,11 @@ use crate::web::csrf;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Sensitive {
-    DeletePool { tenant: String, pool: String, name: String },
+    DeletePool {
+        tenant: String,
+        pool: String,
+        name: String,
+    },
 }
 
 /// Performs `action` now when the sign-in is fresh, else keeps it and asks for a fresh sign-in.

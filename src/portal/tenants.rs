@@ -42,7 +42,11 @@ async fn list_tenants(
     let (tenants, next) = tenant::list(&app, q.request()?).await?;
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
     let layout = layout.crumbs(&[("/admin/-/tenants", "Tenants")]);
-    let page = TenantsPage { layout, tenants, next: paging::cursor(&next) };
+    let page = TenantsPage {
+        layout,
+        tenants,
+        next: paging::cursor(&next),
+    };
     Ok(respond(StatusCode::OK, &page, cookies))
 }
 
@@ -53,9 +57,18 @@ struct NewTenantPage {
     form: FormState,
 }
 
-fn new_tenant_page(req: &HttpRequest, app: &AppState, viewer: &crate::authn::portal::Signed, form: FormState, status: StatusCode) -> HttpResponse {
+fn new_tenant_page(
+    req: &HttpRequest,
+    app: &AppState,
+    viewer: &crate::authn::portal::Signed,
+    form: FormState,
+    status: StatusCode,
+) -> HttpResponse {
     let (layout, cookies) = Layout::new(req, app, viewer);
-    let layout = layout.crumbs(&[("/admin/-/tenants", "Tenants"), ("/admin/-/tenants/new", "Create tenant")]);
+    let layout = layout.crumbs(&[
+        ("/admin/-/tenants", "Tenants"),
+        ("/admin/-/tenants/new", "Create tenant"),
+    ]);
     respond(status, &NewTenantPage { layout, form }, cookies)
 }
 
@@ -81,11 +94,21 @@ async fn create_tenant(
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
     match tenant::create(&app, &f.id, &f.name).await {
-        Ok(t) => Ok(see_other(&app, &format!("/admin/-/tenants/{}/pools", t.id), &format!("Created the tenant {}.", t.name))),
+        Ok(t) => Ok(see_other(
+            &app,
+            &format!("/admin/-/tenants/{}/pools", t.id),
+            &format!("Created the tenant {}.", t.name),
+        )),
         Err(e) => {
             let mut state = FormState::with(&[("id", &f.id), ("name", &f.name)]);
             state.take(e, &[], "id")?;
-            Ok(new_tenant_page(&req, &app, &admin.0, state, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(new_tenant_page(
+                &req,
+                &app,
+                &admin.0,
+                state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }

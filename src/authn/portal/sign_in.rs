@@ -133,7 +133,9 @@ pub async fn finish(
         .filter(|r| r.expires_at > now)
         .ok_or_else(|| SignInError::Unusable("unknown or expired state".into()))?;
     if browser.is_empty() || !bool::from(row.browser.as_bytes().ct_eq(browser.as_bytes())) {
-        return Err(SignInError::Unusable("the callback came from another browser".into()));
+        return Err(SignInError::Unusable(
+            "the callback came from another browser".into(),
+        ));
     }
     let public_url = app.config.public_url().to_owned();
     let provider = app
@@ -192,13 +194,19 @@ fn check_id_token(
         .as_deref()
         .is_some_and(|n| bool::from(n.as_bytes().ct_eq(row.nonce.as_bytes())));
     if !nonce_ok {
-        return Err(SignInError::Unusable("the ID token's nonce does not match".into()));
+        return Err(SignInError::Unusable(
+            "the ID token's nonce does not match".into(),
+        ));
     }
     let Some(auth_time) = claims.auth_time else {
-        return Err(SignInError::Unusable("the ID token has no auth_time".into()));
+        return Err(SignInError::Unusable(
+            "the ID token has no auth_time".into(),
+        ));
     };
     if row.step_up_user_id.is_some() && auth_time < row.created_at {
-        return Err(SignInError::Unusable("the step-up sign-in is not fresh".into()));
+        return Err(SignInError::Unusable(
+            "the step-up sign-in is not fresh".into(),
+        ));
     }
     Ok(claims)
 }

@@ -61,7 +61,12 @@ pub fn ensure(conn: &mut DbConn, public_url: &str, urls: ClientUrls, now: i64) -
     ensure_client(conn, public_url, urls, now)
 }
 
-fn ensure_client(conn: &mut DbConn, public_url: &str, urls: ClientUrls, now: i64) -> StoreResult<()> {
+fn ensure_client(
+    conn: &mut DbConn,
+    public_url: &str,
+    urls: ClientUrls,
+    now: i64,
+) -> StoreResult<()> {
     let metadata = serde_json::json!(portal_client(public_url)).to_string();
     match clients::find(conn, TENANT, WORKSPACE, PORTAL_CLIENT)? {
         Some(row) if row.metadata == metadata || urls == ClientUrls::KeepExisting => Ok(()),

@@ -78,13 +78,21 @@ pub async fn set_up(
         db.run(move |c| lockout::admit(c, &attempt, now)).await?
     };
     if !admitted {
-        return Err(Error::invalid("admin_token", "too many attempts; try again in a few minutes"));
+        return Err(Error::invalid(
+            "admin_token",
+            "too many attempts; try again in a few minutes",
+        ));
     }
     if !crate::secret::matches(&s.admin_token, admin_token_hash) {
-        db.run(move |c| lockout::record_failure(c, &attempt, now)).await?;
-        return Err(Error::invalid("admin_token", "this is not the admin API token"));
+        db.run(move |c| lockout::record_failure(c, &attempt, now))
+            .await?;
+        return Err(Error::invalid(
+            "admin_token",
+            "this is not the admin API token",
+        ));
     }
-    db.run(move |c| lockout::record_success(c, &attempt)).await?;
+    db.run(move |c| lockout::record_success(c, &attempt))
+        .await?;
     let password = Credential::Password(s.new_password);
     let row = new_user(db, hasher, now, &s.identifier, &password).await?;
     db.transaction(move |c| {

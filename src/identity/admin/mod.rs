@@ -35,8 +35,7 @@ pub const CALLBACK_PATH: &str = "/admin/-/callback";
 /// Where RP-initiated logout of the built-in workspace returns to.
 pub const SIGNED_OUT_PATH: &str = "/admin/-/signed-out";
 
-const LAST_ADMINISTRATOR: &str =
-    "this is the last active administrator: they cannot be removed from administrators, deactivated or deleted";
+const LAST_ADMINISTRATOR: &str = "this is the last active administrator: they cannot be removed from administrators, deactivated or deleted";
 
 /// What a member of the Administrators pool may do in the portal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

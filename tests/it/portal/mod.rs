@@ -3,6 +3,7 @@
 //! browser signed in to the portal.
 
 mod admins;
+mod browser;
 mod cli;
 mod pools;
 mod setup;
@@ -53,7 +54,11 @@ impl PortalUser {
     pub async fn set_up(&self, email: &str, password: &str, token: &str) -> Page {
         let page = self.get("/admin").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let form = [("admin_token", token), ("identifier", email), ("new_password", password)];
+        let form = [
+            ("admin_token", token),
+            ("identifier", email),
+            ("new_password", password),
+        ];
         self.post("/admin", &page, &form).await
     }
 
@@ -63,7 +68,10 @@ impl PortalUser {
         let start = self.browser.get(&self.absolute(to_sign_in)).await;
         assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
         let authorize = start.location.unwrap();
-        assert!(authorize.contains("/admin/admin/oauth2/authorize?"), "{authorize}");
+        assert!(
+            authorize.contains("/admin/admin/oauth2/authorize?"),
+            "{authorize}"
+        );
         let to_login = self.browser.get(&authorize).await;
         let location = to_login.location.clone().unwrap_or_default();
         let back = match location.contains("/login?request=") {
@@ -77,7 +85,10 @@ impl PortalUser {
         };
         assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
         let callback = back.location.unwrap();
-        assert!(callback.starts_with(&self.url("/admin/-/callback?")), "{callback}");
+        assert!(
+            callback.starts_with(&self.url("/admin/-/callback?")),
+            "{callback}"
+        );
         self.browser.get(&callback).await
     }
 

@@ -9,7 +9,10 @@ fn templates(dir: &Path, out: &mut Vec<(String, String)>) {
         if path.is_dir() {
             templates(&path, out);
         } else if path.extension().is_some_and(|e| e == "html") {
-            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+            out.push((
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
         }
     }
 }
@@ -23,7 +26,11 @@ fn violations(html: &str) -> Vec<String> {
         let tag = &rest[at..];
         let open_end = tag.find('>').unwrap_or(tag.len());
         let body_end = tag.find("</script>").unwrap_or(open_end);
-        if tag[open_end.min(body_end)..body_end].trim_start_matches('>').trim() != "" {
+        if tag[open_end.min(body_end)..body_end]
+            .trim_start_matches('>')
+            .trim()
+            != ""
+        {
             found.push("inline <script> content".into());
         }
         if !tag[..open_end].contains("src=") {
@@ -33,7 +40,10 @@ fn violations(html: &str) -> Vec<String> {
     }
     let bytes = lower.as_bytes();
     for (i, _) in lower.match_indices(" on") {
-        let name: String = lower[i + 3..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let name: String = lower[i + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         let after = i + 3 + name.len();
         if !name.is_empty() && bytes.get(after) == Some(&b'=') {
             found.push(format!("event handler on{name}="));
@@ -48,11 +58,21 @@ fn violations(html: &str) -> Vec<String> {
 #[test]
 fn no_template_holds_inline_script_event_handlers_or_styles() {
     let mut all = Vec::new();
-    templates(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"), &mut all);
-    assert!(all.iter().any(|(p, _)| p.contains("portal")), "the portal's templates are checked");
+    templates(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &mut all,
+    );
+    assert!(
+        all.iter().any(|(p, _)| p.contains("portal")),
+        "the portal's templates are checked"
+    );
     let bad: Vec<_> = all
         .iter()
-        .flat_map(|(path, html)| violations(html).into_iter().map(move |v| format!("{path}: {v}")))
+        .flat_map(|(path, html)| {
+            violations(html)
+                .into_iter()
+                .map(move |v| format!("{path}: {v}"))
+        })
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
