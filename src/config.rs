@@ -9,10 +9,11 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::authn::portal::Limits as PortalLimits;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 20] = [
     "listen",
     "public_url",
     "database_url",
@@ -31,6 +32,8 @@ const KEYS: [&str; 18] = [
     "trusted_proxies",
     "shutdown_grace",
     "key_encryption_keys",
+    "portal_session_idle_seconds",
+    "portal_session_absolute_seconds",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -55,6 +58,8 @@ struct RawConfig {
     trusted_proxies: Option<StringList>,
     shutdown_grace: u64,
     key_encryption_keys: Option<String>,
+    portal_session_idle_seconds: i64,
+    portal_session_absolute_seconds: i64,
 }
 
 /// A list setting, written as one comma-separated string (the environment) or as a TOML array.
@@ -87,6 +92,8 @@ impl Default for RawConfig {
             trusted_proxies: None,
             shutdown_grace: 5,
             key_encryption_keys: None,
+            portal_session_idle_seconds: PortalLimits::DEFAULT.idle,
+            portal_session_absolute_seconds: PortalLimits::DEFAULT.absolute,
         }
     }
 }
@@ -172,6 +179,8 @@ pub struct Config {
     pub registration_limits: RegistrationLimits,
     /// The delivery worker's retry schedule.
     pub deliveries: DeliverySchedule,
+    /// How long an admin portal session lasts (idle and absolute).
+    pub portal_session: PortalLimits,
 }
 
 /// A configuration value that cannot be used; the message names the key.
@@ -281,6 +290,10 @@ impl Config {
                 new_numbers_per_pool: raw.registration_new_numbers_per_pool,
             },
             deliveries: DeliverySchedule::default(),
+            portal_session: parse_portal_limits(
+                raw.portal_session_idle_seconds,
+                raw.portal_session_absolute_seconds,
+            )?,
         })
     }
 
@@ -338,8 +351,26 @@ impl Config {
                 poll: std::time::Duration::from_secs(1),
                 ..DeliverySchedule::default()
             },
+            portal_session: PortalLimits::DEFAULT,
         }
     }
+}
+
+/// The portal session limits: each at least a minute, the idle one no longer than the absolute one.
+fn parse_portal_limits(idle: i64, absolute: i64) -> Result<PortalLimits, ConfigError> {
+    if idle < 60 {
+        return Err(invalid(
+            "portal_session_idle_seconds",
+            "must be at least 60",
+        ));
+    }
+    if absolute < idle {
+        return Err(invalid(
+            "portal_session_absolute_seconds",
+            "must be at least portal_session_idle_seconds",
+        ));
+    }
+    Ok(PortalLimits { idle, absolute })
 }
 
 fn parse_public_url(url: &str) -> Result<String, ConfigError> {

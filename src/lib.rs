@@ -4,7 +4,7 @@
 //!
 //! | layer  | modules | owns |
 //! |--------|---------|------|
-//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
+//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `portal` (admin portal, HTML), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
 //! | domain | `identity`, `authn`, `tokens`, `notify` | the rules: normalisation, validation, policies, token issuance, expiry |
 //! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
 //!
@@ -14,6 +14,7 @@
 //! knowing the template engine.
 
 pub(crate) mod admin_api;
+pub mod admin_cli;
 pub(crate) mod authn;
 pub(crate) mod cache;
 pub mod clock;
@@ -24,6 +25,7 @@ pub(crate) mod messages;
 pub(crate) mod notify;
 pub(crate) mod oidc;
 pub(crate) mod pages;
+pub(crate) mod portal;
 pub(crate) mod secret;
 pub mod state;
 pub mod store;
@@ -155,6 +157,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .local_addr()
         .map_err(|source| Bind(config.listen, source))?;
     config.resolve(addr);
+    let public_url = config.public_url().to_owned();
+    db.run(move |c| {
+        identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now)
+    })
+    .await?;
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
     let passkeys = relying_party(&config, &decoy_key);
@@ -348,6 +355,7 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
         .configure(web::health::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
+        .configure(portal::configure)
         .configure(pages::configure_root)
         .configure(oidc::configure_root)
         .service(

@@ -10,6 +10,7 @@ pub mod login;
 pub mod passkey;
 pub mod password;
 pub mod pending;
+pub mod portal;
 pub mod registration;
 pub mod reset;
 pub mod session;

@@ -289,6 +289,9 @@ pub async fn update(
                         "can only be set to active or inactive",
                     ));
                 }
+                if status == Status::Inactive && row.status != Status::Inactive {
+                    super::admin::ensure_not_last_administrator(c, &pool, &row.id)?;
+                }
                 row.status = status;
                 if status == Status::Inactive {
                     // An inactive user loses every session and grant at once (CONTRACT), and an open
@@ -323,6 +326,7 @@ pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Resul
     app.db
         .transaction(move |c| {
             require(c, &tenant, &pool, &id)?;
+            super::admin::ensure_not_last_administrator(c, &pool, &id)?;
             users::delete(c, &id)?;
             Ok(())
         })

@@ -210,7 +210,11 @@ pub async fn update(
         .transaction(move |c| {
             let mut row = require(c, &tenant, &id)?;
             if let Some(name) = patch.name {
-                row.name = super::slug::parse_name("name", &name)?;
+                let name = super::slug::parse_name("name", &name)?;
+                if name != row.name {
+                    super::admin::guard_workspace(&tenant, &id)?;
+                }
+                row.name = name;
             }
             if let Some(l) = patch.lifetimes {
                 l.check()?;
@@ -239,6 +243,7 @@ pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
     app.db
         .transaction(move |c| {
             require(c, &tenant, &id)?;
+            super::admin::guard_workspace(&tenant, &id)?;
             workspaces::delete(c, &tenant, &id)?;
             Ok(())
         })

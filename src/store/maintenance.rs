@@ -50,5 +50,7 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     // The registration limits count the last hour.
     n += super::registration_sends::purge(conn, now - 3600)?;
     n += super::passkeys::purge_ceremonies(conn, now)?;
+    n += super::portal::purge_sessions(conn, now)?;
+    n += super::portal::purge_sign_ins(conn, now)?;
     Ok(n)
 }

@@ -26,6 +26,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod passkeys;
 pub mod pools;
+pub mod portal;
 pub mod registration_sends;
 pub mod registrations;
 pub mod schemas;

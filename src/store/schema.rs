@@ -387,6 +387,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        id_token -> Text,
+        auth_time -> BigInt,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    portal_sign_ins (state_hash) {
+        state_hash -> Text,
+        browser -> Text,
+        nonce -> Text,
+        code_verifier -> Text,
+        return_to -> Text,
+        step_up_user_id -> Nullable<Text>,
+        pending_action -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -418,4 +444,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     passkeys,
     passkey_ceremonies,
     job_leases,
+    portal_sessions,
+    portal_sign_ins,
 );

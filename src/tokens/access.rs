@@ -198,6 +198,7 @@ mod tests {
             iat: 0,
             jti: jti.into(),
             scope: "openid".into(),
+            cnf: None,
             gid: None,
         })
     }
