@@ -27,7 +27,7 @@ pub async fn create_administrator(
 ) -> Result<String, AdminCreateError> {
     config.resolve(config.listen);
     let backend = config.database.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(backend))
+    let db = tokio::task::spawn_blocking(move || Db::open_for_command(backend))
         .await
         .map_err(|e| AdminCreateError::Database(e.to_string()))?
         .map_err(|e| AdminCreateError::Database(e.to_string()))?;

@@ -257,7 +257,7 @@ pub async fn rewrap_keys(config: Config) -> Result<usize, StartError> {
             "not set: nothing to rewrap under".into(),
         ))?;
     let backend = config.database.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(backend))
+    let db = tokio::task::spawn_blocking(move || Db::open_for_command(backend))
         .await
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let changed = db

@@ -91,6 +91,17 @@ pub struct Db {
 impl Db {
     /// Opens the pool (failing fast with the driver's own message) and applies pending migrations.
     pub fn open(backend: Backend) -> StoreResult<Db> {
+        Db::open_with(backend, Some(1))
+    }
+
+    /// Like [`Db::open`], for a command that exits as soon as its work is done (`tarn admin create`, `tarn keys
+    /// rewrap`): the pool keeps no idle connection, so it never opens one in the background. A connection still
+    /// being opened (libpq negotiating TLS) when the process exits races OpenSSL's exit-time cleanup and crashes.
+    pub fn open_for_command(backend: Backend) -> StoreResult<Db> {
+        Db::open_with(backend, Some(0))
+    }
+
+    fn open_with(backend: Backend, min_idle: Option<u32>) -> StoreResult<Db> {
         // A SQLite connection is a file handle that cannot drop like a server's socket, so checking it with a
         // `SELECT 1` at every checkout only adds a statement to every request (a third of a UserInfo call's).
         let (size, test_on_check_out) = match backend {
@@ -113,7 +124,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .test_on_check_out(test_on_check_out)
-            .min_idle(Some(1))
+            .min_idle(min_idle)
             // How long a request waits for a connection before it sheds with 503: a database outage answers
             // in this time, and a queue of work longer than this is better refused than waited on.
             .connection_timeout(Duration::from_secs(3))
