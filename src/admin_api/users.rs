@@ -11,6 +11,7 @@ use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::authn::passkey::admin as passkeys;
 use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
+use crate::identity::user_list::{self, InvitationState, UserQuery};
 use crate::identity::{group, invitation};
 use crate::state::AppState;
 use crate::web::methods;
@@ -58,7 +59,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 // Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
 #[derive(Deserialize)]
 struct UserListQuery {
+    q: Option<String>,
     identifier: Option<String>,
+    status: Option<user::Status>,
+    invitation: Option<InvitationState>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -86,15 +90,14 @@ async fn list_users(
         cursor: q.cursor,
     }
     .page()?;
+    let query = UserQuery {
+        q: q.q,
+        identifier: q.identifier,
+        status: q.status,
+        invitation: q.invitation,
+    };
     Ok(ok(List::from(
-        user::list(
-            &app,
-            &path.tenant,
-            &path.pool,
-            q.identifier.as_deref(),
-            page,
-        )
-        .await?,
+        user_list::search(&app, &path.tenant, &path.pool, query, page).await?,
     )))
 }
 

@@ -16,6 +16,7 @@ pub mod redirect_uri;
 pub mod slug;
 pub mod tenant;
 pub mod user;
+pub mod user_list;
 pub mod workspace;
 
 pub use error::{Error, Result};

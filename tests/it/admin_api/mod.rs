@@ -5,5 +5,6 @@ mod passkeys;
 mod pools;
 mod schemas;
 mod tenants;
+mod user_list;
 mod users;
 mod workspaces;
