@@ -9,6 +9,7 @@ pub mod group;
 pub mod hierarchy;
 pub mod identifier;
 pub mod invitation;
+pub mod membership;
 pub mod patch;
 pub mod pool;
 pub mod profile_schema;

@@ -21,6 +21,7 @@ pub mod groups;
 pub mod invitations;
 pub mod keys;
 pub mod maintenance;
+pub mod membership;
 pub mod outbox;
 pub mod passkeys;
 pub mod pools;

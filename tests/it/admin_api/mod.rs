@@ -1,6 +1,7 @@
 mod clients;
 mod errors;
 mod groups;
+mod membership;
 mod passkeys;
 mod pools;
 mod schemas;
