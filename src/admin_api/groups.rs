@@ -9,7 +9,7 @@ use super::paths::{GroupPath, MemberPath, PoolPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group::{self, GroupPatch, NewGroup};
 use crate::identity::membership::{self, Assignment};
-use crate::identity::user_list;
+use crate::identity::{deletion_impact, user_list};
 use crate::state::AppState;
 use crate::web::methods;
 
@@ -30,6 +30,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/{tenant}/pools/{pool}/groups/{group}/users")
             .route(methods::get().to(list_group_members))
             .route(web::post().to(assign_users_to_group)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}/deletion-impact")
+            .route(methods::get().to(get_group_deletion_impact)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}/assignable-users")
@@ -115,6 +119,20 @@ async fn list_group_members(
     Ok(ok(List::from(
         membership::members(&app, &path.tenant, &path.pool, &path.group, q.nested, page).await?,
     )))
+}
+
+async fn get_group_deletion_impact(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<GroupPath>,
+) -> Reply {
+    Ok(ok(deletion_impact::of_group(
+        &app,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+    )
+    .await?))
 }
 
 async fn get_group_tree(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {

@@ -14,6 +14,7 @@ use crate::identity::user::{self, NewUser, UserPatch};
 use crate::identity::user_list::{self, InvitationState, UserQuery};
 use crate::identity::{group, invitation};
 use crate::state::AppState;
+use crate::tokens::preview;
 use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,6 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/groups")
             .route(methods::get().to(list_user_groups)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/claims-preview")
+            .route(methods::get().to(preview_user_claims)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/invitation")
@@ -134,6 +139,28 @@ async fn list_user_groups(_: AdminBearer, app: Data<AppState>, path: Path<UserPa
         &path.tenant,
         &path.pool,
         &path.user,
+    )
+    .await?))
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    scope: Option<String>,
+}
+
+async fn preview_user_claims(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<UserPath>,
+    q: Query<PreviewQuery>,
+) -> Reply {
+    let (tenant, pool, user) = (&path.tenant, &path.pool, &path.user);
+    Ok(ok(preview::claims_preview(
+        &app,
+        tenant,
+        pool,
+        user,
+        q.scope.as_deref(),
     )
     .await?))
 }

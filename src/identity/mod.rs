@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod client_jwks;
+pub mod deletion_impact;
 pub mod error;
 pub mod group;
 pub mod hierarchy;

@@ -15,6 +15,7 @@ pub mod schema;
 pub mod clients;
 pub mod codes;
 pub mod deliveries;
+pub mod dependents;
 pub mod failures;
 pub mod grants;
 pub mod groups;

@@ -12,6 +12,7 @@ pub mod hint;
 pub mod issue;
 pub mod jwt;
 pub mod keys;
+pub mod preview;
 pub mod provider;
 
 pub use error::TokenError;

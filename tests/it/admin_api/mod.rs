@@ -1,4 +1,6 @@
+mod claims_preview;
 mod clients;
+mod deletion_impact;
 mod errors;
 mod groups;
 mod membership;
