@@ -9,10 +9,11 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::authn::portal::Limits as PortalLimits;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 20] = [
     "listen",
     "public_url",
     "database_url",
@@ -29,6 +30,10 @@ const KEYS: [&str; 16] = [
     "registration_new_numbers_per_address",
     "registration_new_numbers_per_pool",
     "trusted_proxies",
+    "shutdown_grace",
+    "key_encryption_keys",
+    "portal_session_idle_seconds",
+    "portal_session_absolute_seconds",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -51,6 +56,10 @@ struct RawConfig {
     registration_new_numbers_per_address: u32,
     registration_new_numbers_per_pool: u32,
     trusted_proxies: Option<StringList>,
+    shutdown_grace: u64,
+    key_encryption_keys: Option<String>,
+    portal_session_idle_seconds: i64,
+    portal_session_absolute_seconds: i64,
 }
 
 /// A list setting, written as one comma-separated string (the environment) or as a TOML array.
@@ -81,6 +90,10 @@ impl Default for RawConfig {
                 .new_numbers_per_address,
             registration_new_numbers_per_pool: RegistrationLimits::DEFAULT.new_numbers_per_pool,
             trusted_proxies: None,
+            shutdown_grace: 5,
+            key_encryption_keys: None,
+            portal_session_idle_seconds: PortalLimits::DEFAULT.idle,
+            portal_session_absolute_seconds: PortalLimits::DEFAULT.absolute,
         }
     }
 }
@@ -156,12 +169,18 @@ pub struct Config {
     pub passkey_origin: Option<Url>,
     /// Proxies whose forwarding headers give the client address; empty means the TCP peer is the client.
     pub trusted_proxies: TrustedProxies,
+    /// After SIGTERM or Ctrl-C, how long the server keeps serving (with `/readyz` at 503) before it closes.
+    pub shutdown_grace: std::time::Duration,
+    /// The keyring private signing keys are encrypted under; `None` stores them unencrypted (with a warning).
+    pub key_encryption: Option<std::sync::Arc<crate::tokens::keyring::Keyring>>,
     /// HTTP worker threads; `None` means one per core. Not part of the file or environment: tests set it.
     pub workers: Option<usize>,
     /// The sending limits of self-registration.
     pub registration_limits: RegistrationLimits,
     /// The delivery worker's retry schedule.
     pub deliveries: DeliverySchedule,
+    /// How long an admin portal session lasts (idle and absolute).
+    pub portal_session: PortalLimits,
 }
 
 /// A configuration value that cannot be used; the message names the key.
@@ -254,6 +273,14 @@ impl Config {
                 &["http", "https"],
             )?,
             trusted_proxies: parse_trusted_proxies(raw.trusted_proxies)?,
+            shutdown_grace: std::time::Duration::from_secs(raw.shutdown_grace),
+            key_encryption: raw
+                .key_encryption_keys
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| crate::tokens::keyring::Keyring::parse(&v))
+                .transpose()
+                .map_err(|e| ConfigError(e.to_string()))?
+                .map(std::sync::Arc::new),
             workers: None,
             registration_limits: RegistrationLimits {
                 per_address: raw.registration_codes_per_address,
@@ -263,6 +290,10 @@ impl Config {
                 new_numbers_per_pool: raw.registration_new_numbers_per_pool,
             },
             deliveries: DeliverySchedule::default(),
+            portal_session: parse_portal_limits(
+                raw.portal_session_idle_seconds,
+                raw.portal_session_absolute_seconds,
+            )?,
         })
     }
 
@@ -309,6 +340,8 @@ impl Config {
             passkey_rp_id: None,
             passkey_origin: None,
             trusted_proxies: TrustedProxies::default(),
+            shutdown_grace: std::time::Duration::from_secs(5),
+            key_encryption: None,
             workers: Some(1),
             registration_limits: RegistrationLimits::DEFAULT,
             // Tests wait for retries in real time: keep the pauses short.
@@ -318,8 +351,26 @@ impl Config {
                 poll: std::time::Duration::from_secs(1),
                 ..DeliverySchedule::default()
             },
+            portal_session: PortalLimits::DEFAULT,
         }
     }
+}
+
+/// The portal session limits: each at least a minute, the idle one no longer than the absolute one.
+fn parse_portal_limits(idle: i64, absolute: i64) -> Result<PortalLimits, ConfigError> {
+    if idle < 60 {
+        return Err(invalid(
+            "portal_session_idle_seconds",
+            "must be at least 60",
+        ));
+    }
+    if absolute < idle {
+        return Err(invalid(
+            "portal_session_absolute_seconds",
+            "must be at least portal_session_idle_seconds",
+        ));
+    }
+    Ok(PortalLimits { idle, absolute })
 }
 
 fn parse_public_url(url: &str) -> Result<String, ConfigError> {

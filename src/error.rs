@@ -1,5 +1,7 @@
 //! The one classification of failures into kinds, and each kind's HTTP status; the web areas shape the bodies.
 
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
 use crate::store::StoreError;
 
 /// What kind of failure an error is, independent of how a web area renders it.
@@ -38,7 +40,12 @@ impl StoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StoreError::Unique(_) | StoreError::ForeignKey(_) => ErrorKind::Conflict,
-            StoreError::Pool(_) => ErrorKind::Overloaded,
+            // The database is unreachable or went away mid-request: an outage, temporary by nature.
+            StoreError::Pool(_) | StoreError::Connect(_) => ErrorKind::Overloaded,
+            StoreError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => ErrorKind::Overloaded,
             _ => ErrorKind::Internal,
         }
     }

@@ -4,7 +4,7 @@
 //!
 //! | layer  | modules | owns |
 //! |--------|---------|------|
-//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
+//! | web    | `oidc` (OAuth/OIDC endpoints), `pages` (hosted pages), `admin_api` (JSON admin API), `portal` (admin portal, HTML), `web` (shared HTTP glue) | routing, extraction, cookies, CSRF, templates, status codes, error bodies |
 //! | domain | `identity`, `authn`, `tokens`, `notify` | the rules: normalisation, validation, policies, token issuance, expiry |
 //! | store  | `store` | diesel schema, the SQLite/PostgreSQL connection, migrations |
 //!
@@ -14,6 +14,7 @@
 //! knowing the template engine.
 
 pub(crate) mod admin_api;
+pub mod admin_cli;
 pub(crate) mod authn;
 pub(crate) mod cache;
 pub mod clock;
@@ -24,6 +25,7 @@ pub(crate) mod messages;
 pub(crate) mod notify;
 pub(crate) mod oidc;
 pub(crate) mod pages;
+pub(crate) mod portal;
 pub(crate) mod secret;
 pub mod state;
 pub mod store;
@@ -49,6 +51,9 @@ pub enum StartError {
     Database(#[from] store::StoreError),
     #[error("cannot set up message delivery: {0}")]
     Notify(#[from] notify::NotifyError),
+    /// The keyring (`TARN_KEY_ENCRYPTION_KEYS`) is missing, wrong or malformed for the stored keys.
+    #[error("{0}")]
+    KeyEncryption(#[from] tokens::keyring::KeyringError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -62,6 +67,14 @@ pub struct RunningServer {
     pub state: AppState,
     server: Server,
     deliveries: Background,
+    logouts: Background,
+}
+
+impl StartError {
+    /// Whether the operator's configuration is at fault (exit status 2) rather than the environment (1).
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, StartError::KeyEncryption(e) if !matches!(e, tokens::keyring::KeyringError::Store(_)))
+    }
 }
 
 impl RunningServer {
@@ -75,11 +88,28 @@ impl RunningServer {
         self.into_server().await
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503 at once and responses close their
+    /// connections, the server keeps serving (new connections too) for `TARN_SHUTDOWN_GRACE` so a load balancer
+    /// notices, then it stops accepting, lets requests in flight finish, and returns.
+    pub async fn serve_until_signal(self) -> std::io::Result<()> {
+        let (handle, draining) = (self.handle(), self.state.draining.clone());
+        let grace = self.state.config.shutdown_grace;
+        actix_web::rt::spawn(async move {
+            web::drain::shutdown_requested().await;
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(grace_seconds = grace.as_secs(), "shutting down: draining");
+            actix_web::rt::time::sleep(grace).await;
+            handle.stop(true).await;
+        });
+        self.into_server().await
+    }
+
     /// The server future, for callers that run it on their own task: it ends once the server stopped and the
     /// delivery worker finished the message in hand.
     pub async fn into_server(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.deliveries.stop().await;
+        self.logouts.stop().await;
         served
     }
 }
@@ -106,9 +136,12 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let clock = clock::Clock::default();
+    seal_keys_at_rest(&db, config.key_encryption.clone()).await?;
     let (now, configured) = (clock.now(), config.admin_token.clone());
     let (admin_token_hash, generated, decoy_key, csrf_key) = db
-        .run(move |c| {
+        .transaction(move |c| {
+            // Instances starting together on a fresh database take turns: each finds what the first created.
+            store::lock_startup(c)?;
             identity::tenant::ensure_default(c, now)?;
             let (hash, generated) = authn::admin_token::ensure(c, configured.as_deref())?;
             let csrf_key = authn::installation::secret(c, "csrf_key")?;
@@ -124,9 +157,15 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .local_addr()
         .map_err(|source| Bind(config.listen, source))?;
     config.resolve(addr);
+    let public_url = config.public_url().to_owned();
+    db.run(move |c| {
+        identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now)
+    })
+    .await?;
     let workers = config.workers;
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
     let passkeys = relying_party(&config, &decoy_key);
+    let providers = Arc::new(tokens::Providers::new(config.key_encryption.clone()));
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -134,13 +173,16 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         hasher: authn::password::Hasher::default(),
         notifier,
         admin_token_hash: admin_token_hash.into(),
-        providers: Default::default(),
+        providers,
         clients: Default::default(),
+        access_tokens: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
+        draining: Default::default(),
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
     let deliveries = spawn_deliveries(&state);
+    let logouts = spawn_logouts(&state)?;
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -150,12 +192,19 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
                 async move { res.await.map(pages::error::as_page) }
             })
             .wrap(web::security_headers::strict())
+            .wrap_fn(|req, srv| {
+                let draining = web::drain::is_draining(&req);
+                let res = srv.call(req);
+                async move { res.await.map(|res| web::drain::close_if(draining, res)) }
+            })
             .wrap(web::access_log::logger())
             .configure(|cfg| configure_app(cfg, app_state.clone()))
     });
     if let Some(n) = workers {
         server = server.workers(n);
     }
+    // Signals start a drain (`RunningServer::serve_until_signal`), not actix's immediate stop.
+    server = server.disable_signals();
     let server = server
         .listen(listener)
         .map_err(|source| Bind(addr, source))?
@@ -165,7 +214,59 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         state,
         server,
         deliveries,
+        logouts,
     })
+}
+
+/// Checks that every stored private key opens under the keyring and seals those still in plaintext (under the
+/// start-up lock, so instances starting together do it once); without a keyring, warns that keys are stored
+/// unencrypted.
+async fn seal_keys_at_rest(
+    db: &Db,
+    keyring: Option<Arc<tokens::keyring::Keyring>>,
+) -> Result<(), StartError> {
+    let unencrypted = keyring.is_none();
+    let sealed = db
+        .transaction(move |c| {
+            store::lock_startup(c)?;
+            tokens::keys::seal_at_rest(c, keyring.as_deref())
+        })
+        .await?;
+    if sealed > 0 {
+        tracing::info!(
+            keys = sealed,
+            "encrypted the private signing keys stored in plaintext"
+        );
+    }
+    if unencrypted {
+        tracing::warn!(
+            "private signing keys are stored unencrypted: set {} to encrypt them",
+            tokens::keyring::VARIABLE
+        );
+    }
+    Ok(())
+}
+
+/// Re-encrypts every stored private signing key under the first key of the configured keyring (`tarn keys
+/// rewrap`); returns how many changed.
+pub async fn rewrap_keys(config: Config) -> Result<usize, StartError> {
+    let keyring = config
+        .key_encryption
+        .clone()
+        .ok_or(tokens::keyring::KeyringError::Invalid(
+            "not set: nothing to rewrap under".into(),
+        ))?;
+    let backend = config.database.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(backend))
+        .await
+        .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
+    let changed = db
+        .transaction(move |c| {
+            store::lock_startup(c)?;
+            tokens::keys::rewrap(c, &keyring)
+        })
+        .await?;
+    Ok(changed)
 }
 
 /// The WebAuthn relying party the configuration describes. A server without one still runs: passkeys are then
@@ -181,19 +282,27 @@ fn relying_party(config: &Config, decoy_key: &[u8]) -> Option<Arc<authn::passkey
     }
 }
 
-/// Purges expired rows every ten minutes, on the blocking pool.
+const PURGE_EVERY_SECS: i64 = 600;
+
+/// Purges expired rows every ten minutes across all instances on the database, on the blocking pool.
 fn spawn_maintenance(db: Db, clock: clock::Clock) {
     actix_web::rt::spawn(async move {
-        let period = std::time::Duration::from_secs(600);
+        let period = std::time::Duration::from_secs(PURGE_EVERY_SECS as u64);
         let mut every =
             actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + period, period);
         loop {
             every.tick().await;
             let now = clock.now();
-            match db
-                .run(move |c| store::maintenance::purge_expired(c, now))
-                .await
-            {
+            // Every instance ticks; the one whose turn it is purges, in the transaction that took the turn.
+            // A little short of the period, so that a tick a second early still finds the turn due.
+            let next = now + PURGE_EVERY_SECS - 10;
+            let purged = db.transaction(move |c| {
+                match store::jobs::take_turn(c, "maintenance.purge_expired", now, next)? {
+                    true => store::maintenance::purge_expired(c, now),
+                    false => Ok(0),
+                }
+            });
+            match purged.await {
                 Ok(n) if n > 0 => {
                     tracing::info!(rows = n, "purged expired sessions, codes and tokens")
                 }
@@ -217,6 +326,21 @@ fn spawn_deliveries(state: &AppState) -> Background {
     Background { stop, task }
 }
 
+/// Starts the worker that sends back-channel logout tokens (`notify::backchannel`); it runs until the server stops.
+fn spawn_logouts(state: &AppState) -> Result<Background, notify::NotifyError> {
+    let worker = notify::backchannel::LogoutWorker::new(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.deliveries,
+        state.providers.clone(),
+        state.config.public_url().to_owned(),
+        &state.notifier,
+    )?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = actix_web::rt::spawn(worker.run(stopped));
+    Ok(Background { stop, task })
+}
+
 #[expect(non_snake_case, reason = "reads as the variant it builds")]
 fn Bind(addr: SocketAddr, source: std::io::Error) -> StartError {
     StartError::Bind { addr, source }
@@ -231,6 +355,7 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
         .configure(web::health::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
+        .configure(portal::configure)
         .configure(pages::configure_root)
         .configure(oidc::configure_root)
         .service(

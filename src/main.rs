@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// Tarn, an OpenID Connect identity provider with Identity Pools.
 #[derive(Parser)]
@@ -20,11 +20,44 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve,
+    /// Manage the private signing keys stored in the database.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Manage the administrators who sign in to the admin portal.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every stored private signing key under the first key of TARN_KEY_ENCRYPTION_KEYS.
+    Rewrap,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make someone an administrator (a member of the Administrators pool's group `administrators`).
+    Create(CreateAdmin),
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("credential").required(true).args(["password_stdin", "invite"])))]
+struct CreateAdmin {
+    /// The administrator's email address.
+    #[arg(long)]
+    email: String,
+    /// Read the password from standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Print a single-use link, valid 24 hours, where they set a password or create a passkey.
+    #[arg(long)]
+    invite: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Serve = cli.command;
     let (config, warnings) = match tarn::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -39,8 +72,20 @@ fn main() -> ExitCode {
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    match actix_web::rt::System::new().block_on(serve(config)) {
+    let system = actix_web::rt::System::new();
+    let outcome = match cli.command {
+        Command::Admin(AdminCommand::Create(args)) => return create_admin(config, args),
+        Command::Serve => system.block_on(serve(config)),
+        Command::Keys {
+            command: KeysCommand::Rewrap,
+        } => system.block_on(rewrap(config)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Start(e)) if e.is_configuration() => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("tarn: {e}");
             ExitCode::from(1)
@@ -48,10 +93,73 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: tarn::config::Config) -> Result<(), Box<dyn std::error::Error>> {
+/// Why a command failed: at start (which may be the configuration's fault), or while serving.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Start(#[from] tarn::StartError),
+    #[error("{0}")]
+    Serve(#[from] std::io::Error),
+}
+
+fn create_admin(config: tarn::config::Config, args: CreateAdmin) -> ExitCode {
+    let password = match args.password_stdin {
+        true => match read_password() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("tarn: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        false => None,
+    };
+    let created = actix_web::rt::System::new().block_on(tarn::admin_cli::create_administrator(
+        config,
+        &args.email,
+        password,
+    ));
+    match created {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e @ tarn::admin_cli::AdminCreateError::Invalid(_)) => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The password on standard input, without the line ending that `echo` or a terminal adds.
+fn read_password() -> Result<String, String> {
+    let mut input = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+        .map_err(|_| "the password on standard input is not UTF-8 text".to_owned())?;
+    let password = input
+        .strip_suffix("\r\n")
+        .or_else(|| input.strip_suffix('\n'))
+        .unwrap_or(&input);
+    if password.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    Ok(password.to_owned())
+}
+
+async fn serve(config: tarn::config::Config) -> Result<(), Failure> {
     let server = tarn::start(config).await?;
     tracing::info!(address = %server.addr, public_url = server.state.config.public_url(), "Tarn is serving");
-    server.wait().await?;
+    server.serve_until_signal().await?;
+    tracing::info!("Tarn stopped");
+    Ok(())
+}
+
+async fn rewrap(config: tarn::config::Config) -> Result<(), Failure> {
+    let changed = tarn::rewrap_keys(config).await?;
+    println!("Re-encrypted {changed} private signing keys under the first key of the keyring");
     Ok(())
 }
 

@@ -26,8 +26,12 @@ pub struct AppState {
     pub providers: std::sync::Arc<Providers>,
     /// Registered clients, cached likewise.
     pub clients: std::sync::Arc<ClientCache>,
+    /// Access tokens whose signature was verified, until they expire (not whether they are still valid).
+    pub access_tokens: std::sync::Arc<crate::tokens::access::VerifiedTokens>,
     /// The WebAuthn relying party; `None` when the configuration allows none (an IP address as host).
     pub passkeys: Option<std::sync::Arc<RelyingParty>>,
     /// Binds CSRF form tokens to their cookies.
     pub csrf_key: CsrfKey,
+    /// Set once a shutdown began: `/readyz` answers 503 and connections are not kept alive.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

@@ -25,21 +25,33 @@ pub enum LoginError {
     Store(#[from] StoreError),
 }
 
-/// Whether any pool connected to the workspace offers `mechanism` (the sign-in page shows only those).
-pub fn is_offered(
-    conn: &mut DbConn,
-    tenant: &str,
-    workspace: &str,
-    mechanism: Mechanism,
-) -> Result<bool, StoreError> {
+/// What the sign-in page of a workspace offers: the mechanisms of its connected pools, and whether one of
+/// them lets visitors create an account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offered {
+    pub password: bool,
+    pub otp: bool,
+    pub passkey: bool,
+    pub registration: bool,
+}
+
+/// What the workspace's sign-in page offers, from one read of its connections and one of each pool (every
+/// sign-in page asks this, so it is not four separate walks over the same rows).
+pub fn offered(conn: &mut DbConn, tenant: &str, workspace: &str) -> Result<Offered, StoreError> {
+    let mut offered = Offered::default();
     for connection in workspaces::list_connections(conn, tenant, workspace)? {
         match pool::require(conn, tenant, &connection.pool_id) {
-            Ok(p) if p.offers(mechanism) => return Ok(true),
+            Ok(p) => {
+                offered.password |= p.offers(Mechanism::Password);
+                offered.otp |= p.offers(Mechanism::Otp);
+                offered.passkey |= p.offers(Mechanism::Passkey);
+                offered.registration |= p.public_registration_allowed;
+            }
             Err(crate::identity::Error::Store(e)) => return Err(e),
-            _ => {}
+            Err(_) => {}
         }
     }
-    Ok(false)
+    Ok(offered)
 }
 
 /// Finds the user an identifier names among the pools connected to the workspace that offer `mechanism`.
@@ -127,8 +139,16 @@ async fn verify(
 ) -> Result<bool, LoginError> {
     let phc = user.and_then(|u| u.password_hash.clone());
     match phc {
-        Some(phc) => app.hasher.verify(password.to_owned(), phc).await,
-        None => app.hasher.verify_dummy(password.to_owned()).await,
+        Some(phc) => app
+            .hasher
+            .verify(password.to_owned(), phc)
+            .await
+            .map(|v| v.is_some()),
+        None => app
+            .hasher
+            .verify_dummy(password.to_owned())
+            .await
+            .map(|v| v.is_some()),
     }
     .map_err(|_| LoginError::Overloaded)
 }

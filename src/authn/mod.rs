@@ -2,6 +2,7 @@
 //! Knows nothing of actix or HTML.
 
 pub mod admin_token;
+pub mod argon2id;
 pub mod code;
 pub mod installation;
 pub mod lockout;
@@ -9,6 +10,7 @@ pub mod login;
 pub mod passkey;
 pub mod password;
 pub mod pending;
+pub mod portal;
 pub mod registration;
 pub mod reset;
 pub mod session;

@@ -1,15 +1,14 @@
 //! Passwords: the pool's policy, and argon2id hashing bounded so a login storm queues instead of exhausting memory.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Block, Params, Version};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
+
+use super::argon2id::{self, Engine, HashParams, Verified};
 
 /// A pool's password rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,165 +131,201 @@ pub fn is_common(password: &str) -> bool {
 #[error("password hashing is overloaded")]
 pub struct Overloaded;
 
-/// Hashes and verifies passwords with argon2id (m=19456 KiB, t=2, p=1) on a few dedicated threads (one per
-/// core), never on the async workers; a caller that waits longer than the deadline is shed.
+/// How long a hashing thread keeps its working memory (19 MiB at the default cost) once it has nothing to do.
+/// Short, because an idle server should not hold tens of MiB for the next sign-in, and long enough that a
+/// steady trickle of sign-ins never pays to map the memory again.
+pub const IDLE_RELEASE: Duration = Duration::from_secs(1);
+
+/// Hashes and verifies passwords with argon2id (`argon2id`) on a few dedicated threads (one per core), never on
+/// the async workers; a caller that waits longer than the deadline is shed.
 ///
-/// Dedicated threads, not the blocking pool: each hash takes 19 MiB, and the allocator keeps that memory in a
-/// per-thread arena, so hashing on hundreds of pool threads would grow the process by 19 MiB per thread.
+/// Dedicated threads, not the blocking pool: at most one hash per core runs at once, so at most that many
+/// working memories exist. Each is a private mapping that a thread keeps while it is busy and gives back to the
+/// system after `IDLE_RELEASE` without work, so neither a storm nor its end leaves the process larger.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
     deadline: Duration,
-    jobs: std::sync::mpsc::Sender<Job>,
+    queue: Arc<Queue>,
     /// A hash of a random password, verified against when the user is unknown so failures cost the same.
     dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
-/// Work for a hashing thread, given that thread's argon2 memory.
-type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+/// Work for a hashing thread, given that thread's engine; what it returns hands the result to the caller once
+/// the thread has noted the memory it now holds.
+type Job = Box<dyn FnOnce(&mut Engine) -> Delivery + Send>;
+type Delivery = Box<dyn FnOnce() + Send>;
 
-impl Default for Hasher {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let queue = Arc::new(std::sync::Mutex::new(queue));
-        for i in 0..cores {
-            let queue = queue.clone();
-            // Each thread allocates its 19 MiB once and reuses it; the threads end when the last Hasher clone
-            // drops the sender.
-            let _ = std::thread::Builder::new()
-                .name(format!("tarn-argon2-{i}"))
-                .spawn(move || {
-                    let mut memory = Vec::new();
-                    loop {
-                        let job = match queue.lock() {
-                            Ok(q) => q.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(job) => job(&mut memory),
-                            Err(_) => return,
-                        }
-                    }
-                });
+/// The jobs the hashing threads take, and what memory each thread holds; the threads end when it is dropped.
+struct Queue {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    jobs: Mutex<Jobs>,
+    ready: Condvar,
+    /// KiB of working memory each thread holds.
+    held: Vec<AtomicUsize>,
+    /// How many times a thread mapped its working memory (again).
+    acquired: AtomicUsize,
+}
+
+struct Jobs {
+    waiting: VecDeque<Job>,
+    closed: bool,
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        if let Ok(mut jobs) = self.shared.jobs.lock() {
+            jobs.closed = true;
         }
-        Hasher {
-            permits: Arc::new(Semaphore::new(cores)),
-            deadline: Duration::from_secs(10),
-            jobs,
-            dummy: Arc::new(tokio::sync::OnceCell::new()),
+        self.shared.ready.notify_all();
+    }
+}
+
+impl Shared {
+    /// The next job for thread `me`; while none comes, the thread's memory is released after `IDLE_RELEASE`.
+    fn next(&self, me: usize, engine: &mut Engine) -> Option<Job> {
+        let mut jobs = self.jobs.lock().ok()?;
+        loop {
+            if let Some(job) = jobs.waiting.pop_front() {
+                return Some(job);
+            }
+            if jobs.closed {
+                return None;
+            }
+            if engine.held_kib() == 0 {
+                jobs = self.ready.wait(jobs).ok()?;
+                continue;
+            }
+            let (guard, waited) = self.ready.wait_timeout(jobs, IDLE_RELEASE).ok()?;
+            jobs = guard;
+            if waited.timed_out() && jobs.waiting.is_empty() {
+                engine.release();
+                self.note(me, engine);
+            }
+        }
+    }
+
+    fn note(&self, me: usize, engine: &Engine) {
+        let now = engine.held_kib();
+        if let Some(slot) = self.held.get(me)
+            && slot.swap(now, Ordering::Relaxed) == 0
+            && now > 0
+        {
+            self.acquired.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn run(&self, me: usize, mut engine: Engine) {
+        while let Some(job) = self.next(me, &mut engine) {
+            let deliver = job(&mut engine);
+            self.note(me, &engine);
+            deliver();
         }
     }
 }
 
+impl Default for Hasher {
+    fn default() -> Self {
+        Hasher::new(HashParams::default())
+    }
+}
+
 impl Hasher {
+    /// Hashing threads for new hashes at `params`, one per core.
+    pub fn new(params: HashParams) -> Hasher {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let shared = Arc::new(Shared {
+            jobs: Mutex::new(Jobs {
+                waiting: VecDeque::new(),
+                closed: false,
+            }),
+            ready: Condvar::new(),
+            held: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
+            acquired: AtomicUsize::new(0),
+        });
+        for me in 0..cores {
+            let shared = shared.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("tarn-argon2-{me}"))
+                .spawn(move || shared.run(me, Engine::new(params)));
+        }
+        tracing::debug!(backend = %argon2id::backend(), "argon2id hashing threads started");
+        Hasher {
+            permits: Arc::new(Semaphore::new(cores)),
+            deadline: Duration::from_secs(10),
+            queue: Arc::new(Queue { shared }),
+            dummy: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
     /// The PHC string of `password` with a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, Overloaded> {
-        self.bounded(move |memory| hash_phc(password.as_bytes(), memory))
+        self.bounded(move |engine| engine.hash(password.as_bytes()))
             .await?
             .ok_or(Overloaded)
     }
 
-    /// Whether `password` matches the stored PHC string; a malformed stored hash never matches.
-    pub async fn verify(&self, password: String, phc: String) -> Result<bool, Overloaded> {
-        self.bounded(move |memory| verify_phc(password.as_bytes(), &phc, memory))
+    /// `Some` when `password` matches the stored PHC string; a malformed stored hash never matches.
+    pub async fn verify(
+        &self,
+        password: String,
+        phc: String,
+    ) -> Result<Option<Verified>, Overloaded> {
+        self.bounded(move |engine| engine.verify(password.as_bytes(), &phc))
             .await
     }
 
     /// Spends the time of a real verification and fails: for unknown users and users without a password.
-    pub async fn verify_dummy(&self, password: String) -> Result<bool, Overloaded> {
+    pub async fn verify_dummy(&self, password: String) -> Result<Option<Verified>, Overloaded> {
         let dummy = self
             .dummy
             .get_or_try_init(|| self.hash(crate::secret::generate()))
             .await?
             .clone();
-        self.verify(password, dummy).await.map(|_| false)
+        self.verify(password, dummy).await.map(|_| None)
+    }
+
+    /// KiB of argon2 working memory the hashing threads hold right now (0 once they have been idle).
+    pub fn held_kib(&self) -> usize {
+        let held = &self.queue.shared.held;
+        held.iter().map(|h| h.load(Ordering::Relaxed)).sum()
+    }
+
+    /// How many times a hashing thread has acquired its working memory: once at its first hash, and again at
+    /// the first hash after each release.
+    pub fn acquisitions(&self) -> usize {
+        self.queue.shared.acquired.load(Ordering::Relaxed)
     }
 
     async fn bounded<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+        work: impl FnOnce(&mut Engine) -> T + Send + 'static,
     ) -> Result<T, Overloaded> {
         let permit = tokio::time::timeout(self.deadline, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| Overloaded)?
             .map_err(|_| Overloaded)?;
         let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |memory| {
-            let _permit = permit;
-            let _ = done.send(work(memory));
+        let job: Job = Box::new(move |engine| {
+            let result = work(engine);
+            Box::new(move || {
+                let _ = done.send(result);
+                drop(permit);
+            })
         });
-        self.jobs.send(job).map_err(|_| Overloaded)?;
+        let shared = &self.queue.shared;
+        shared
+            .jobs
+            .lock()
+            .map_err(|_| Overloaded)?
+            .waiting
+            .push_back(job);
+        shared.ready.notify_one();
         result.await.map_err(|_| Overloaded)
     }
-}
-
-/// Argon2id with OWASP's parameters (the crate's defaults: m=19456 KiB, t=2, p=1), 16-byte salt, 32-byte hash,
-/// written as a PHC string `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
-fn hash_phc(password: &[u8], memory: &mut Vec<Block>) -> Option<String> {
-    let params = Params::default();
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).ok()?;
-    let mut out = [0u8; 32];
-    argon2id(params.clone(), password, &salt, &mut out, memory)?;
-    Some(format!(
-        "$argon2id$v=19$m={},t={},p={}${}${}",
-        params.m_cost(),
-        params.t_cost(),
-        params.p_cost(),
-        STANDARD_NO_PAD.encode(salt),
-        STANDARD_NO_PAD.encode(out)
-    ))
-}
-
-/// Recomputes the hash with the PHC string's own parameters and salt; compares in constant time.
-fn verify_phc(password: &[u8], phc: &str, memory: &mut Vec<Block>) -> bool {
-    let Ok(parsed) = PasswordHash::new(phc) else {
-        return false;
-    };
-    let Ok(params) = Params::try_from(&parsed) else {
-        return false;
-    };
-    let parts: Vec<&str> = phc.split('$').collect();
-    let (Some(salt), Some(expected)) = (parts.get(4), parts.get(5)) else {
-        return false;
-    };
-    let (Ok(salt), Ok(expected)) = (
-        STANDARD_NO_PAD.decode(salt),
-        STANDARD_NO_PAD.decode(expected),
-    ) else {
-        return false;
-    };
-    if parsed.algorithm.as_str() != "argon2id" || expected.is_empty() {
-        return false;
-    }
-    let mut out = vec![0u8; expected.len()];
-    argon2id(params, password, &salt, &mut out, memory).is_some()
-        && bool::from(out.ct_eq(&expected))
-}
-
-fn argon2id(
-    params: Params,
-    password: &[u8],
-    salt: &[u8],
-    out: &mut [u8],
-    memory: &mut Vec<Block>,
-) -> Option<()> {
-    let blocks = params.block_count();
-    // Reuse the thread's memory; only a hash made with larger parameters grows it.
-    if memory.len() < blocks {
-        memory.resize(blocks, Block::default());
-    }
-    let params = argon2::ParamsBuilder::new()
-        .m_cost(params.m_cost())
-        .t_cost(params.t_cost())
-        .p_cost(params.p_cost())
-        .output_len(out.len())
-        .build()
-        .ok()?;
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
-        .ok()
 }
 
 #[cfg(test)]
@@ -364,21 +399,45 @@ mod tests {
         let h = Hasher::default();
         let phc = h.hash("correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(h.verify("correct horse".into(), phc.clone()).await.unwrap());
-        assert!(!h.verify("wrong".into(), phc.clone()).await.unwrap());
-        assert!(!h.verify("x".into(), "not a hash".into()).await.unwrap());
-        // Interoperable with the argon2 crate's own PHC hashing and verification.
-        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-        let theirs = Argon2::default()
-            .hash_password(b"correct horse")
-            .unwrap()
-            .to_string();
-        assert!(h.verify("correct horse".into(), theirs).await.unwrap());
-        let parsed = PasswordHash::new(&phc).unwrap();
+        let good = h.verify("correct horse".into(), phc.clone()).await.unwrap();
+        assert_eq!(good.map(|v| v.needs_rehash), Some(false));
         assert!(
-            Argon2::default()
-                .verify_password(b"correct horse", &parsed)
-                .is_ok()
+            h.verify("wrong".into(), phc.clone())
+                .await
+                .unwrap()
+                .is_none()
         );
+        assert!(
+            h.verify("x".into(), "not a hash".into())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            h.verify_dummy("correct horse".into())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn idle_threads_give_their_memory_back_and_hash_again() {
+        let h = Hasher::default();
+        let phc = h.hash("correct horse".into()).await.unwrap();
+        assert_eq!(h.acquisitions(), 1);
+        let mut waited = 0;
+        while h.held_kib() > 0 && waited < 100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            waited += 1;
+        }
+        assert_eq!(h.held_kib(), 0, "memory released after {waited} waits");
+        assert!(
+            h.verify("correct horse".into(), phc)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(h.acquisitions(), 2);
     }
 }

@@ -5,7 +5,7 @@ use super::code::{self, CodeError, Purpose};
 use crate::authn::password::PasswordPolicy;
 use crate::identity::pool;
 use crate::state::AppState;
-use crate::store::{StoreError, codes, grants, sessions, users};
+use crate::store::{StoreError, codes, grants, users};
 
 /// Why a reset did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -95,9 +95,12 @@ pub async fn reset_password(
             user.password_hash = Some(hash);
             user.updated_at = now;
             users::update(c, &user)?;
-            sessions::end_user_sessions(c, &user.id, now)?;
+            super::session::end_all_for_user(c, &user.id, now)?;
             grants::revoke_user_grants(c, &user.id, now)?;
-            Ok(())
+            Ok::<(), ResetError>(())
         })
-        .await
+        .await?;
+    // Logout tokens for the sessions that ended were queued in the transaction.
+    app.notifier.wake();
+    Ok(())
 }

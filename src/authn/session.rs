@@ -1,11 +1,14 @@
 //! SSO sessions: a random cookie value whose SHA-256 names a row; bound to one workspace, ended on logout,
-//! expiry, or when the user stops being active.
+//! expiry, or when the user stops being active. Each session has a public id, `sid`, that its ID tokens carry.
+//! Ending a session is one door ([`end`], [`end_all_for_user`]): it revokes the grants issued in the session
+//! (their refresh tokens die) and queues a back-channel logout token for every client that took part
+//! (`notify::backchannel`); the caller wakes the worker once its transaction committed.
 
 use serde_json::json;
 
 use crate::store::sessions::{self, SessionRow};
 use crate::store::users::{self, UserRow};
-use crate::store::{DbConn, StoreResult, workspaces};
+use crate::store::{DbConn, StoreResult, grants, workspaces};
 
 /// A live session and its user.
 pub struct Session {
@@ -20,7 +23,13 @@ impl Session {
     }
 }
 
-/// Starts a session; returns the cookie value, which exists nowhere else in clear.
+/// A session just started: the cookie value (which exists nowhere else in clear) and its `sid`.
+pub struct Started {
+    pub cookie: String,
+    pub sid: String,
+}
+
+/// Starts a session.
 pub fn create(
     conn: &mut DbConn,
     tenant: &str,
@@ -29,8 +38,9 @@ pub fn create(
     amr: &[String],
     ttl: i64,
     now: i64,
-) -> StoreResult<String> {
+) -> StoreResult<Started> {
     let value = crate::secret::generate();
+    let sid = crate::secret::new_id();
     sessions::insert_session(
         conn,
         &SessionRow {
@@ -43,9 +53,10 @@ pub fn create(
             created_at: now,
             expires_at: now + ttl,
             ended_at: None,
+            sid: Some(sid.clone()),
         },
     )?;
-    Ok(value)
+    Ok(Started { cookie: value, sid })
 }
 
 /// A session about to start.
@@ -57,8 +68,8 @@ pub struct NewSession<'a> {
     pub ttl: i64,
 }
 
-/// Starts the session of a sign-in that finishes the pending authorization request `request`. Returns the cookie
-/// value and whether to suggest a passkey first (`may_suggest_passkey` and
+/// Starts the session of a sign-in that finishes the pending authorization request `request`. Returns the
+/// session and whether to suggest a passkey first (`may_suggest_passkey` and
 /// [`worth_suggesting`](super::passkey::worth_suggesting)); only then does the request stay pending, for the
 /// suggestion page to resume.
 pub fn start_for_request(
@@ -67,12 +78,12 @@ pub fn start_for_request(
     request: &str,
     may_suggest_passkey: bool,
     now: i64,
-) -> StoreResult<(String, bool)> {
+) -> StoreResult<(Started, bool)> {
     let suggest = may_suggest_passkey && super::passkey::worth_suggesting(conn, new.user)?;
     if !suggest {
         super::pending::consume(conn, request)?;
     }
-    let cookie = create(
+    let started = create(
         conn,
         new.tenant,
         new.workspace,
@@ -81,7 +92,7 @@ pub fn start_for_request(
         new.ttl,
         now,
     )?;
-    Ok((cookie, suggest))
+    Ok((started, suggest))
 }
 
 /// The session a cookie names, if it is live for this workspace, its user is active, and the user's pool is
@@ -112,7 +123,28 @@ pub fn find_live(
     Ok(connected.then_some(Session { row, user }))
 }
 
-/// Ends the session a cookie names (a no-op for unknown cookies).
+/// Ends the session a cookie names (a no-op for unknown or ended sessions).
 pub fn end(conn: &mut DbConn, cookie: &str, now: i64) -> StoreResult<()> {
-    sessions::end_session(conn, &crate::secret::hash(cookie), now)
+    if let Some(row) = sessions::end_session(conn, &crate::secret::hash(cookie), now)? {
+        ended(conn, &row, now)?;
+    }
+    Ok(())
+}
+
+/// Ends every session of a user (deactivated, or their password reset).
+pub fn end_all_for_user(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<()> {
+    for row in sessions::end_user_sessions(conn, user, now)? {
+        ended(conn, &row, now)?;
+    }
+    Ok(())
+}
+
+/// What follows the end of a session: its grants are revoked and the clients that took part are told.
+fn ended(conn: &mut DbConn, row: &SessionRow, now: i64) -> StoreResult<()> {
+    let Some(sid) = &row.sid else {
+        return Ok(());
+    };
+    let clients = grants::session_clients(conn, sid)?;
+    grants::revoke_session_grants(conn, sid, now)?;
+    crate::notify::backchannel::queue(conn, row, &clients, now)
 }

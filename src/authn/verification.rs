@@ -8,7 +8,7 @@ use crate::notify::Recipient;
 use crate::state::AppState;
 use crate::store::codes::{self, CodeRow};
 use crate::store::users::{self, UserRow};
-use crate::store::{DbConn, grants, sessions};
+use crate::store::{DbConn, grants};
 
 /// How long a verification link works.
 const LINK_TTL: i64 = 24 * 3600;
@@ -55,11 +55,14 @@ pub async fn force_password_reset(
             user.password_hash = None;
             user.updated_at = now;
             users::update(c, &user)?;
-            sessions::end_user_sessions(c, &user.id, now)?;
+            super::session::end_all_for_user(c, &user.id, now)?;
             grants::revoke_user_grants(c, &user.id, now)?;
-            Ok(())
+            Ok::<(), Error>(())
         })
-        .await
+        .await?;
+    // Logout tokens for the sessions that ended were queued in the transaction.
+    app.notifier.wake();
+    Ok(())
 }
 
 /// Sends a link to `which` identifier of the user; opening it and confirming marks the identifier verified.

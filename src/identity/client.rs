@@ -55,6 +55,15 @@ pub struct ClientMetadata {
     pub id_token_signed_response_alg: SigningAlg,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<Value>,
+    /// Back-Channel Logout 1.0: where logout tokens are POSTed when a session the client took part in ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether the client needs `sid` in logout tokens (Tarn always sends it when the session has one).
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
+    /// RFC 9449 §5.2: every token request of this client must carry a DPoP proof.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// RFC 7591 registration request as the admin API accepts it.
@@ -73,6 +82,9 @@ pub struct ClientRegistration {
     pub scope: Option<String>,
     pub id_token_signed_response_alg: Option<SigningAlg>,
     pub jwks: Option<Value>,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }
 
 /// A registered client; `client_secret` is present only in the response to its creation.
@@ -150,6 +162,10 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
     }
     redirect_uri::check_all("redirect_uris", &reg.redirect_uris)?;
     redirect_uri::check_all("post_logout_redirect_uris", &reg.post_logout_redirect_uris)?;
+    // The same rules as a redirect URI: https, or http on a loopback host; no fragment (Back-Channel Logout §2.2).
+    if let Some(uri) = &reg.backchannel_logout_uri {
+        redirect_uri::check_all("backchannel_logout_uri", std::slice::from_ref(uri))?;
+    }
     match &reg.jwks {
         Some(jwks) => client_jwks::check(jwks)?,
         None if auth == AuthMethod::PrivateKeyJwt => {
@@ -172,6 +188,11 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             .id_token_signed_response_alg
             .unwrap_or(SigningAlg::RS256),
         jwks: reg.jwks,
+        backchannel_logout_uri: reg.backchannel_logout_uri,
+        backchannel_logout_session_required: reg
+            .backchannel_logout_session_required
+            .unwrap_or(false),
+        dpop_bound_access_tokens: reg.dpop_bound_access_tokens.unwrap_or(false),
     })
 }
 

@@ -115,7 +115,11 @@ pub async fn update(
         .transaction(move |c| {
             let mut row = require(c, &tenant, &pool, &id)?;
             if let Some(name) = patch.name {
-                row.name = super::slug::parse_name("name", &name)?;
+                let name = super::slug::parse_name("name", &name)?;
+                if name != row.name {
+                    super::admin::guard_group(&pool, &id)?;
+                }
+                row.name = name;
             }
             if let Some(d) = patch.description {
                 row.description = description(d)?;
@@ -186,6 +190,7 @@ pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Resul
     app.db
         .transaction(move |c| {
             require(c, &tenant, &pool, &id)?;
+            super::admin::guard_group(&pool, &id)?;
             groups::delete(c, &id)?;
             Ok(())
         })
@@ -235,6 +240,9 @@ pub async fn unassign(
         .transaction(move |c| {
             require(c, &tenant, &pool, &group)?;
             super::user::require(c, &tenant, &pool, &user)?;
+            if group == super::admin::ADMINISTRATORS {
+                super::admin::ensure_not_last_administrator(c, &pool, &user)?;
+            }
             groups::remove_member(c, &group, &user)?;
             Ok(())
         })

@@ -2,6 +2,7 @@
 //! The rules live here (normalisation, validation, nesting, policies); it knows nothing of actix or HTML,
 //! and reaches the database only through `crate::store`.
 
+pub mod admin;
 pub mod client;
 pub mod client_jwks;
 pub mod deletion_impact;

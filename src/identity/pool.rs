@@ -153,7 +153,12 @@ pub async fn update(app: &AppState, tenant: &str, id: &str, patch: PoolPatch) ->
     let (tenant, id, now) = (tenant.to_owned(), id.to_owned(), app.clock.now());
     app.db
         .transaction(move |c| {
-            let pool = apply(require(c, &tenant, &id)?, patch, now)?;
+            let before = require(c, &tenant, &id)?;
+            let old_name = before.name.clone();
+            let pool = apply(before, patch, now)?;
+            if pool.name != old_name {
+                super::admin::guard_pool(&tenant, &id)?;
+            }
             check_schemas(c, &pool)?;
             pools::update(c, &to_row(&pool))
                 .map_err(unique_as_conflict("a pool with this name already exists"))?;
@@ -315,12 +320,46 @@ pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Pag
         .await
 }
 
+/// The pool with its number of users and the ids of the workspaces it is connected to.
+pub async fn overview(app: &AppState, tenant: &str, id: &str) -> Result<(Pool, i64, Vec<String>)> {
+    let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    app.db
+        .run(move |c| {
+            let pool = require(c, &tenant, &id)?;
+            let users = pools::count_users(c, &pool.id)?;
+            Ok((pool, users, pools::connected_workspaces(c, &id)?))
+        })
+        .await
+}
+
+/// One page of the tenant's pools, each with its number of users.
+pub async fn list_with_user_counts(
+    app: &AppState,
+    tenant: &str,
+    page: PageRequest,
+) -> Result<Page<(Pool, i64)>> {
+    let tenant = tenant.to_owned();
+    app.db
+        .run(move |c| {
+            super::tenant::require(c, &tenant)?;
+            let (rows, next) = pools::list(c, &tenant, &page)?;
+            let mut counted = Vec::with_capacity(rows.len());
+            for row in rows {
+                let users = pools::count_users(c, &row.id)?;
+                counted.push((from_row(row)?, users));
+            }
+            Ok((counted, next))
+        })
+        .await
+}
+
 /// Deletes a pool, with its users and groups, unless a workspace still uses it.
 pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
     let (tenant, id) = (tenant.to_owned(), id.to_owned());
     app.db
         .transaction(move |c| {
             require(c, &tenant, &id)?;
+            super::admin::guard_pool(&tenant, &id)?;
             if pools::is_connected(c, &id)? {
                 return Err(Error::Conflict(
                     "the pool is connected to a workspace; disconnect it first".into(),

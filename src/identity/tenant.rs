@@ -54,6 +54,12 @@ pub async fn list(app: &AppState, page: PageRequest) -> Result<Page<Tenant>> {
 }
 
 /// The tenant, or `NotFound`.
+pub async fn find(app: &AppState, id: &str) -> Result<Tenant> {
+    let id = id.to_owned();
+    app.db.run(move |c| require(c, &id).map(Tenant::from)).await
+}
+
+/// The tenant row, or `NotFound`.
 pub fn require(conn: &mut DbConn, id: &str) -> Result<TenantRow> {
     tenants::find(conn, id)?.ok_or(Error::NotFound("tenant"))
 }

@@ -251,7 +251,8 @@ pub async fn update(
         id.to_owned(),
         app.clock.now(),
     );
-    app.db
+    let user = app
+        .db
         .transaction(move |c| {
             let (_, payload_doc, metadata_doc) = pool_with_schemas(c, &tenant, &pool)?;
             let mut row = require(c, &tenant, &pool, &id)?;
@@ -262,11 +263,14 @@ pub async fn update(
                         "can only be set to active or inactive",
                     ));
                 }
+                if status == Status::Inactive && row.status != Status::Inactive {
+                    super::admin::ensure_not_last_administrator(c, &pool, &row.id)?;
+                }
                 row.status = status;
                 if status == Status::Inactive {
                     // An inactive user loses every session and grant at once (CONTRACT), and an open
                     // invitation with them: accepting it would make the user active again.
-                    crate::store::sessions::end_user_sessions(c, &row.id, now)?;
+                    crate::authn::session::end_all_for_user(c, &row.id, now)?;
                     crate::store::grants::revoke_user_grants(c, &row.id, now)?;
                     crate::store::invitations::revoke_open(c, &row.id, None, now)?;
                 }
@@ -285,7 +289,10 @@ pub async fn update(
             users::update(c, &row)?;
             Ok(User::from(row))
         })
-        .await
+        .await?;
+    // A deactivation queued logout tokens for the sessions it ended.
+    app.notifier.wake();
+    Ok(user)
 }
 
 pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {
@@ -293,6 +300,7 @@ pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Resul
     app.db
         .transaction(move |c| {
             require(c, &tenant, &pool, &id)?;
+            super::admin::ensure_not_last_administrator(c, &pool, &id)?;
             users::delete(c, &id)?;
             Ok(())
         })

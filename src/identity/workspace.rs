@@ -17,6 +17,8 @@ pub struct Workspace {
     pub issuer: String,
     pub lifetimes: Lifetimes,
     pub created_at: i64,
+    /// Whether DPoP proofs must carry a server-issued nonce (RFC 9449 §8).
+    pub dpop_nonce_required: bool,
 }
 
 /// Token and session lifetimes of a workspace, in seconds.
@@ -86,6 +88,7 @@ pub fn new_row(tenant: &str, id: &str, name: &str, now: i64) -> WorkspaceRow {
         id_token_ttl: l.id_token,
         refresh_token_ttl: l.refresh_token,
         session_ttl: l.session,
+        dpop_nonce_required: false,
     }
 }
 
@@ -95,6 +98,7 @@ pub fn new_row(tenant: &str, id: &str, name: &str, now: i64) -> WorkspaceRow {
 pub struct WorkspacePatch {
     pub name: Option<String>,
     pub lifetimes: Option<Lifetimes>,
+    pub dpop_nonce_required: Option<bool>,
 }
 
 /// The issuer of a workspace.
@@ -110,6 +114,7 @@ fn view(public_url: &str, r: WorkspaceRow) -> Workspace {
         tenant_id: r.tenant_id,
         name: r.name,
         created_at: r.created_at,
+        dpop_nonce_required: r.dpop_nonce_required,
     }
 }
 
@@ -199,11 +204,17 @@ pub async fn update(
         id.to_owned(),
         app.config.public_url().to_owned(),
     );
-    app.db
+    let (t, w) = (tenant.clone(), id.clone());
+    let updated = app
+        .db
         .transaction(move |c| {
             let mut row = require(c, &tenant, &id)?;
             if let Some(name) = patch.name {
-                row.name = super::slug::parse_name("name", &name)?;
+                let name = super::slug::parse_name("name", &name)?;
+                if name != row.name {
+                    super::admin::guard_workspace(&tenant, &id)?;
+                }
+                row.name = name;
             }
             if let Some(l) = patch.lifetimes {
                 l.check()?;
@@ -214,10 +225,16 @@ pub async fn update(
                     row.session_ttl,
                 ) = (l.access_token, l.id_token, l.refresh_token, l.session);
             }
+            if let Some(required) = patch.dpop_nonce_required {
+                row.dpop_nonce_required = required;
+            }
             workspaces::update(c, &row)?;
-            Ok(view(&public_url, row))
+            Ok::<_, Error>(view(&public_url, row))
         })
-        .await
+        .await?;
+    // This instance sees its own change at once; others within the providers' staleness bound.
+    app.providers.invalidate(&t, &w);
+    Ok(updated)
 }
 
 /// Deletes a workspace with its clients and connections (the pools stay).
@@ -226,6 +243,7 @@ pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
     app.db
         .transaction(move |c| {
             require(c, &tenant, &id)?;
+            super::admin::guard_workspace(&tenant, &id)?;
             workspaces::delete(c, &tenant, &id)?;
             Ok(())
         })

@@ -8,6 +8,7 @@
 //! for the anonymous flows, whose answer must not depend on whether there was anything to send or whether
 //! sending works.
 
+pub mod backchannel;
 mod mail;
 pub mod outbox;
 mod sms;
@@ -136,6 +137,8 @@ pub struct Notifier {
     outbox: outbox::Outbox,
     /// Wakes the delivery worker when a message was queued.
     queued: Arc<Notify>,
+    /// Wakes the back-channel logout worker when a logout token was queued.
+    logouts: Arc<Notify>,
 }
 
 impl Notifier {
@@ -156,6 +159,7 @@ impl Notifier {
             sms,
             outbox: outbox::Outbox::new(db, clock),
             queued: Arc::new(Notify::new()),
+            logouts: Arc::new(Notify::new()),
         })
     }
 
@@ -178,10 +182,11 @@ impl Notifier {
         }
     }
 
-    /// Tells the delivery worker that something was queued.
+    /// Tells the delivery workers (messages and logout tokens) that something was queued.
     pub fn wake(&self) {
-        // A permit is stored when the worker is busy, so a wake-up is never lost.
+        // A permit is stored when a worker is busy, so a wake-up is never lost.
         self.queued.notify_one();
+        self.logouts.notify_one();
     }
 
     /// One delivery attempt of a queued message, for the worker, which retries on its own schedule. A channel

@@ -54,7 +54,7 @@ async fn authorize(
 ) -> HttpResponse {
     match try_authorize(&req, &app, &p, params).await {
         Ok(res) => res,
-        Err(e) => html::failure(app.config.public_url(), &e),
+        Err(e) => html::failure_of_kind(app.config.public_url(), e.kind(), &e),
     }
 }
 
@@ -98,7 +98,15 @@ async fn try_authorize(
         }
     };
     // OIDC Core §3.1.2.1: the hint names the user the client expects; a session of anyone else does not count.
-    let hinted_user = match params.id_token_hint.as_deref().map(|h| hint::verify(p, h)) {
+    let keys = match &params.id_token_hint {
+        Some(h) => app.providers.knowing_key_of(app, p.clone(), h).await?,
+        None => p.clone(),
+    };
+    let hinted_user = match params
+        .id_token_hint
+        .as_deref()
+        .map(|h| hint::verify(&keys, h))
+    {
         None => None,
         Some(Ok(hint)) => Some(hint.sub),
         Some(Err(_)) => {
@@ -126,7 +134,8 @@ async fn try_authorize(
             .max_age
             .is_none_or(|max| max > 0 && now - s.row.auth_time <= max);
         if !valid.prompt_login && fresh {
-            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr()).await;
+            let sid = s.row.sid.clone();
+            return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr(), sid).await;
         }
     }
     if valid.prompt_none {
@@ -190,6 +199,7 @@ pub(crate) async fn complete(
     user: &str,
     auth_time: i64,
     amr: Vec<String>,
+    sid: Option<String>,
 ) -> Result<HttpResponse, TokenError> {
     let new = NewGrant {
         client_id: valid.client_id.clone(),
@@ -200,6 +210,8 @@ pub(crate) async fn complete(
         nonce: valid.nonce.clone(),
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
+        sid,
+        dpop_jkt: valid.dpop_jkt.clone(),
     };
     let (provider, now) = (p.clone(), app.clock.now());
     let code = app

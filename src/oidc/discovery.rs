@@ -70,6 +70,11 @@ fn document(p: &Provider) -> String {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "display_values_supported": ["page"],
         "claim_types_supported": ["normal"],
+        // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, and ID tokens do too.
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
+        // RFC 9449 §5.1: proofs are accepted with these algorithms.
+        "dpop_signing_alg_values_supported": crate::tokens::dpop::SIGNING_ALGS,
     })
     .to_string()
 }

@@ -17,6 +17,8 @@ pub struct OAuthError {
     pub description: String,
     /// `WWW-Authenticate` value (401 from basic client auth, RFC 6750 bearer errors).
     pub challenge: Option<String>,
+    /// A fresh server nonce for the client's next DPoP proof (`DPoP-Nonce`, RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
 }
 
 impl OAuthError {
@@ -30,6 +32,7 @@ impl OAuthError {
             code,
             description: description.into(),
             challenge: None,
+            dpop_nonce: None,
         }
     }
 
@@ -61,7 +64,22 @@ impl OAuthError {
             code,
             description,
             challenge: Some(challenge),
+            dpop_nonce: None,
         }
+    }
+
+    /// An RFC 9449 §7.1 error for a request with a DPoP-bound access token (`WWW-Authenticate: DPoP …`).
+    pub fn dpop(
+        status: StatusCode,
+        code: &'static str,
+        description: impl Into<String>,
+    ) -> OAuthError {
+        let mut e = OAuthError::bearer(status, code, description);
+        e.challenge = e.challenge.map(|c| {
+            let algs = crate::tokens::dpop::SIGNING_ALGS.join(" ");
+            format!("DPoP{}, algs=\"{algs}\"", &c["Bearer".len()..])
+        });
+        e
     }
 }
 
@@ -94,6 +112,9 @@ impl ResponseError for OAuthError {
         if let Some(challenge) = &self.challenge {
             res.insert_header((WWW_AUTHENTICATE, challenge.as_str()));
         }
+        if let Some(nonce) = &self.dpop_nonce {
+            res.insert_header(("DPoP-Nonce", nonce.as_str()));
+        }
         res.json(serde_json::json!({"error": self.code, "error_description": self.description}))
     }
 }
@@ -119,6 +140,9 @@ impl From<TokenError> for OAuthError {
         let mut err = OAuthError::new(status, e.code(), e.to_string());
         if matches!(e, TokenError::InvalidClient(_)) {
             err.challenge = Some("Basic realm=\"tarn\"".into());
+        }
+        if let TokenError::UseDpopNonce { nonce } = e {
+            err.dpop_nonce = Some(nonce);
         }
         err
     }

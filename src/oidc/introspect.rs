@@ -35,15 +35,24 @@ async fn introspect(
         .cloned()
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let now = app.clock.now();
+    let p = app.providers.knowing_key_of(&app, p, &token).await?;
     let answer = match access::verify(&p, &token, now) {
         Ok(claims) => {
             let checked = claims.clone();
             match app.db.run(move |c| access::live_subject(c, &checked)).await {
-                Ok(user) => json!({
-                    "active": true, "token_type": "Bearer", "scope": claims.scope, "client_id": claims.client_id,
-                    "sub": claims.sub, "aud": claims.aud, "iss": claims.iss, "exp": claims.exp, "iat": claims.iat,
-                    "jti": claims.jti, "username": user.and_then(|u| u.email.or(u.mobile)),
-                }),
+                Ok(user) => {
+                    let mut answer = json!({
+                        "active": true, "token_type": "Bearer", "scope": claims.scope, "client_id": claims.client_id,
+                        "sub": claims.sub, "aud": claims.aud, "iss": claims.iss, "exp": claims.exp, "iat": claims.iat,
+                        "jti": claims.jti, "username": user.and_then(|u| u.email.or(u.mobile)),
+                    });
+                    // RFC 9449 §6.2: a bound token is reported with its key.
+                    if let Some(cnf) = &claims.cnf {
+                        answer["token_type"] = json!("DPoP");
+                        answer["cnf"] = json!(cnf);
+                    }
+                    answer
+                }
                 Err(TokenError::InvalidToken(_)) => inactive(),
                 Err(e) => return Err(e.into()),
             }

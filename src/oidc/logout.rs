@@ -74,7 +74,20 @@ async fn logout(
     csrf_matched: bool,
 ) -> HttpResponse {
     let public_url = app.config.public_url();
-    let hinted = match params.id_token_hint.as_deref().map(|h| hint::verify(&p, h)) {
+    // Should the reload fail, the cached keys still decide, as they would without it.
+    let keys = match &params.id_token_hint {
+        Some(h) => app
+            .providers
+            .knowing_key_of(&app, p.clone(), h)
+            .await
+            .unwrap_or(p.clone()),
+        None => p.clone(),
+    };
+    let hinted = match params
+        .id_token_hint
+        .as_deref()
+        .map(|h| hint::verify(&keys, h))
+    {
         None => None,
         Some(Ok(hint)) => Some(hint),
         Some(Err(_)) => {
@@ -102,7 +115,7 @@ async fn logout(
             Ok(None) => {
                 return invalid(&app, "The application (client_id) is not registered here.");
             }
-            Err(e) => return html::failure(public_url, &e),
+            Err(e) => return html::failure_of_kind(public_url, e.kind(), &e),
         },
         None => None,
     };
@@ -111,7 +124,7 @@ async fn logout(
         return confirmation(&req, &app, &p, &params, client_id.as_deref());
     }
     if let Err(e) = end_session(&req, &app).await {
-        return html::failure(public_url, &e);
+        return html::failure_of_kind(public_url, e.kind(), &e);
     }
     let mut res = match target.and_then(|uri| url::Url::parse(&uri).ok()) {
         Some(mut url) => {
@@ -162,8 +175,11 @@ async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError
     };
     let now = app.clock.now();
     app.db
-        .run(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
-        .await
+        .transaction(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
+        .await?;
+    // Ending the session queued logout tokens for the clients that took part in it.
+    app.notifier.wake();
+    Ok(())
 }
 
 fn invalid(app: &AppState, message: &str) -> HttpResponse {

@@ -4,6 +4,7 @@
 pub(crate) mod authorize;
 mod client_auth;
 mod discovery;
+mod dpop;
 pub mod error;
 mod form;
 mod introspect;

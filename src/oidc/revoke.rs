@@ -31,6 +31,7 @@ async fn revoke(
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let (client_id, now) = (client.row.id.clone(), app.clock.now());
     // Either kind of token is accepted whatever token_type_hint says (RFC 7009 §2.1 lets the server look further).
+    let p = app.providers.knowing_key_of(&app, p, &token).await?;
     match access::verify(&p, &token, now) {
         Ok(claims) => {
             app.db

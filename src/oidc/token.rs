@@ -6,10 +6,11 @@ use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::error::OAuthError;
-use super::{Op, client_auth};
+use super::{Op, client_auth, dpop};
+use crate::identity::client::AuthMethod;
 use crate::state::AppState;
 use crate::tokens::authorization::granted_scope;
-use crate::tokens::{grant, issue};
+use crate::tokens::{TokenError, grant, issue};
 
 /// The token endpoint's path under the issuer.
 pub const PATH: &str = "/oauth2/token";
@@ -50,6 +51,13 @@ async fn token(
             format!("the client may not use `{grant_type}`"),
         ));
     }
+    // RFC 9449 §5: a proof binds the tokens to its key; a client registered with dpop_bound_access_tokens
+    // must send one (§5.2).
+    let dpop_jkt = dpop::prove(&req, &app, &p, PATH, None).await?;
+    if client.metadata.dpop_bound_access_tokens && dpop_jkt.is_none() {
+        let why = "this client must send a DPoP proof";
+        return Err(TokenError::InvalidDpopProof(why.into()).into());
+    }
     let now = app.clock.now();
     let client_id = client.row.id.clone();
     let param = |name: &str| form.get(name).cloned();
@@ -67,6 +75,7 @@ async fn token(
                 client.metadata.id_token_signed_response_alg,
                 &client_id,
                 &scope,
+                dpop_jkt.as_deref(),
                 now,
             )?
         }
@@ -82,6 +91,9 @@ async fn token(
                     .grant_types
                     .iter()
                     .any(|g| g == "refresh_token"),
+                dpop_jkt,
+                // §5: only a public client's refresh token is bound; a confidential client authenticates.
+                bind_refresh: client.metadata.token_endpoint_auth_method == AuthMethod::None,
             };
             let provider = p.clone();
             let active = app
@@ -97,7 +109,8 @@ async fn token(
             let active = app
                 .db
                 .run(move |c| {
-                    grant::refresh(c, &provider, &client_id, &token, scope.as_deref(), now)
+                    let jkt = dpop_jkt.as_deref();
+                    grant::refresh(c, &provider, &client_id, &token, scope.as_deref(), jkt, now)
                 })
                 .await?;
             issue::for_grant(&p, &client.metadata, active, now)?

@@ -179,6 +179,7 @@ async fn resume(req: &HttpRequest, op: Op, request: &str) -> Result<HttpResponse
         user,
         auth_time,
         session.amr(),
+        session.row.sid.clone(),
     )
     .await?)
 }

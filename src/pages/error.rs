@@ -80,7 +80,7 @@ impl PageError {
                 let title = texts::PASSKEY_NOT_ADDED_TITLE;
                 return html::message_page(public_url, status, title, message, link);
             }
-            PageError::Busy => (html::FAILURE_TITLE, texts::BUSY),
+            PageError::Busy => (html::UNAVAILABLE_TITLE, texts::BUSY),
             PageError::Form(FormRejected::Forged) => {
                 (texts::FORM_EXPIRED_TITLE, texts::FORM_EXPIRED)
             }

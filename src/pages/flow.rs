@@ -15,8 +15,7 @@ use super::error::PageError;
 use super::views::{CodePage, LoginPage};
 use crate::authn::code::{self, Attempt, CodeError, Purpose};
 use crate::authn::login;
-use crate::authn::{pending, registration, session};
-use crate::identity::pool::Mechanism;
+use crate::authn::{pending, session};
 use crate::oidc::Op;
 use crate::oidc::authorize::complete;
 use crate::state::AppState;
@@ -59,16 +58,11 @@ impl Pending {
                 let Some(request) = pending::find(c, &t, &w, &id, now)? else {
                     return Ok(None);
                 };
-                let offers = [
-                    login::is_offered(c, &t, &w, Mechanism::Password)?,
-                    login::is_offered(c, &t, &w, Mechanism::Otp)?,
-                    login::is_offered(c, &t, &w, Mechanism::Passkey)?,
-                ];
-                let registration = registration::pool_for(c, &t, &w)?.is_some();
-                Ok::<_, TokenError>(Some((id, request, offers, registration)))
+                let offered = login::offered(c, &t, &w)?;
+                Ok::<_, TokenError>(Some((id, request, offered)))
             })
             .await?;
-        let Some((id, request, [password, otp, passkey], registration)) = found else {
+        let Some((id, request, offered)) = found else {
             return Ok(None);
         };
         let client_name = find_client(app, p, &request.client_id)
@@ -79,10 +73,10 @@ impl Pending {
             id,
             request,
             client_name,
-            offers_password: password,
-            offers_otp: otp,
-            offers_passkey: passkey && app.passkeys.is_some(),
-            offers_registration: registration,
+            offers_password: offered.password,
+            offers_otp: offered.otp,
+            offers_passkey: offered.passkey && app.passkeys.is_some(),
+            offers_registration: offered.registration,
         }))
     }
 }
@@ -227,7 +221,7 @@ impl SignIn {
             p.lifetimes.session,
         );
         let (session_amr, may_suggest) = (amr.clone(), self.pending.offers_passkey);
-        let (cookie, suggest) = self
+        let (started, suggest) = self
             .app
             .db
             .transaction(move |c| {
@@ -245,9 +239,10 @@ impl SignIn {
         let mut res = if suggest {
             super::enrolment::suggestion(self, &amr)
         } else {
-            complete(&self.app, p, &self.pending.request, user, now, amr).await?
+            let sid = Some(started.sid);
+            complete(&self.app, p, &self.pending.request, user, now, amr, sid).await?
         };
-        SsoCookie::set(&mut res, &p.issuer, cookie, self.public_url());
+        SsoCookie::set(&mut res, &p.issuer, started.cookie, self.public_url());
         Ok(res)
     }
 }

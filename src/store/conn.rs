@@ -45,9 +45,11 @@ impl r2d2::ManageConnection for Manager {
             Backend::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // busy_timeout first: with it, concurrent pool connections wait instead of failing on WAL setup.
+                // synchronous = FULL syncs the WAL at every commit, so an acknowledged write survives a power loss
+                // too (NORMAL survives a process crash only); it costs one fsync per commit (BENCHMARKS.md).
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))

@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    authorization_codes, grants, refresh_tokens, revoked_tokens, used_client_assertions, users,
+    authorization_codes, grants, refresh_tokens, revoked_tokens, used_client_assertions,
+    used_dpop_proofs, users,
 };
 use super::users::UserRow;
 use super::{DbConn, StoreResult, insert_unless_present};
@@ -24,6 +25,8 @@ pub struct GrantRow {
     pub nonce: Option<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// The SSO session the grant was issued in (OIDC `sid`); `None` without one.
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -36,6 +39,8 @@ pub struct CodeRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// The thumbprint of the DPoP key the code is bound to (`dpop_jkt`, RFC 9449 §10).
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,6 +51,8 @@ pub struct RefreshRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// The thumbprint of the DPoP key a public client's token is bound to (RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
 }
 
 pub fn insert_grant(conn: &mut DbConn, row: &GrantRow) -> StoreResult<()> {
@@ -104,6 +111,26 @@ pub fn revoke_user_grants(conn: &mut DbConn, user: &str, now: i64) -> StoreResul
     .set(grants::revoked_at.eq(now))
     .execute(conn)?;
     Ok(())
+}
+
+/// The clients that were issued tokens in session `sid`, each once.
+pub fn session_clients(conn: &mut DbConn, sid: &str) -> StoreResult<Vec<String>> {
+    Ok(grants::table
+        .filter(grants::sid.eq(sid))
+        .select(grants::client_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Revokes the grants issued in session `sid`, and so their refresh tokens.
+pub fn revoke_session_grants(conn: &mut DbConn, sid: &str, now: i64) -> StoreResult<usize> {
+    Ok(diesel::update(
+        grants::table
+            .filter(grants::sid.eq(sid))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)?)
 }
 
 /// Revokes the grants a workspace holds for the users of one pool (the pool was disconnected from it).
@@ -211,6 +238,19 @@ pub fn record_assertion(conn: &mut DbConn, jti: &str, expires_at: i64) -> StoreR
             .values((
                 used_client_assertions::jti.eq(jti),
                 used_client_assertions::expires_at.eq(expires_at),
+            ))
+            .execute(c)
+    })
+}
+
+/// Records a DPoP proof (`id_hash` names its key and `jti`); `false` when it was seen before (a replay), also
+/// when the other use is being recorded at the same moment.
+pub fn record_dpop_proof(conn: &mut DbConn, id_hash: &str, expires_at: i64) -> StoreResult<bool> {
+    insert_unless_present(conn, |c| {
+        diesel::insert_into(used_dpop_proofs::table)
+            .values((
+                used_dpop_proofs::id_hash.eq(id_hash),
+                used_dpop_proofs::expires_at.eq(expires_at),
             ))
             .execute(c)
     })

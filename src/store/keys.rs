@@ -1,6 +1,7 @@
 //! Signing keys of a workspace: private keys (PKCS#8, base64) and their public JWKs.
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::schema::signing_keys;
 use super::{DbConn, StoreResult};
@@ -12,7 +13,7 @@ pub struct KeyRow {
     pub tenant_id: String,
     pub workspace_id: String,
     pub alg: String,
-    /// PKCS#8 DER, base64.
+    /// PKCS#8 DER: base64, or sealed under the keyring (`tokens::keyring`).
     pub private_der: String,
     /// The public JWK, JSON.
     pub public_jwk: String,
@@ -69,4 +70,35 @@ pub fn retire_current(
     )
     .set(signing_keys::retired_at.eq(now))
     .execute(conn)?)
+}
+
+/// Inside a transaction: waits until no other transaction is creating or rotating this workspace's keys, so two
+/// instances meeting a new workspace at once do not both create keys (PostgreSQL advisory lock, released at the
+/// end of the transaction; SQLite's `BEGIN IMMEDIATE` already serialises writers).
+pub fn lock_workspace(conn: &mut DbConn, tenant: &str, workspace: &str) -> StoreResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtext('tarn/keys/' || $1 || '/' || $2))",
+        )
+        .bind::<Text, _>(tenant)
+        .bind::<Text, _>(workspace)
+        .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Every stored private key, by `kid`, of every workspace (start-up checks and `tarn keys rewrap`).
+pub fn list_private(conn: &mut DbConn) -> StoreResult<Vec<(String, String)>> {
+    Ok(signing_keys::table
+        .select((signing_keys::kid, signing_keys::private_der))
+        .order(signing_keys::kid)
+        .load(conn)?)
+}
+
+/// Replaces the stored form of a private key (sealed under a keyring, or re-sealed under its first key).
+pub fn set_private(conn: &mut DbConn, kid: &str, stored: &str) -> StoreResult<()> {
+    diesel::update(signing_keys::table.find(kid))
+        .set(signing_keys::private_der.eq(stored))
+        .execute(conn)?;
+    Ok(())
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     authorization_codes, authorization_requests, refresh_tokens, revoked_tokens, sessions,
-    sign_in_failures, used_client_assertions,
+    sign_in_failures, used_client_assertions, used_dpop_proofs,
 };
 use super::{DbConn, StoreResult};
 
@@ -34,6 +34,8 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
         used_client_assertions::table.filter(used_client_assertions::expires_at.lt(now)),
     )
     .execute(conn)?;
+    n += diesel::delete(used_dpop_proofs::table.filter(used_dpop_proofs::expires_at.lt(now)))
+        .execute(conn)?;
     n += diesel::delete(
         sign_in_failures::table.filter(
             sign_in_failures::locked_until
@@ -48,5 +50,7 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     // The registration limits count the last hour.
     n += super::registration_sends::purge(conn, now - 3600)?;
     n += super::passkeys::purge_ceremonies(conn, now)?;
+    n += super::portal::purge_sessions(conn, now)?;
+    n += super::portal::purge_sign_ins(conn, now)?;
     Ok(n)
 }

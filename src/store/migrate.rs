@@ -1,5 +1,8 @@
-//! Embedded migrations for both backends (`migrations/sqlite`, `migrations/postgres`: same names), run at start.
+//! Embedded migrations for both backends (`migrations/sqlite`, `migrations/postgres`: same names), run at start,
+//! and the lock that serialises start-up work between instances sharing one PostgreSQL.
 
+use diesel::RunQueryDsl;
+use diesel::sql_types::BigInt;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::{DbConn, StoreError};
@@ -7,11 +10,39 @@ use super::{DbConn, StoreError};
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The advisory-lock key of start-up work ("tarn" in ASCII); any constant would do, as long as it is one.
+const STARTUP_LOCK: i64 = 0x7461_726e;
+
 /// Applies every pending migration of the connection's backend.
+///
+/// diesel_migrations takes no lock: two instances starting together both find a migration pending and both apply
+/// it (on PostgreSQL the second fails on the catalogue, `pg_type_typname_nsp_index`; on SQLite on the duplicate
+/// column). So all pending migrations run in one transaction that first takes the start-up lock: the second
+/// instance waits, then finds nothing pending, and a crashed instance cannot leave the lock held.
 pub fn run_pending(conn: &mut DbConn) -> Result<(), StoreError> {
-    let result = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop),
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(drop),
-    };
-    result.map_err(|e| StoreError::Migration(e.to_string()))
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+    super::transaction(conn, |conn| {
+        lock_startup(conn)?;
+        match conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop).map_err(failed),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(drop).map_err(failed),
+        }
+    })
+}
+
+/// Inside a [`transaction`](super::transaction): waits until no other instance holds the start-up lock, and holds
+/// it until the transaction ends (a PostgreSQL advisory lock; on SQLite the transaction's `BEGIN IMMEDIATE` write
+/// lock is that lock already).
+pub fn lock_startup(conn: &mut DbConn) -> Result<(), StoreError> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Postgres(c) => lock_postgres(c),
+    }
+}
+
+fn lock_postgres(c: &mut diesel::PgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(STARTUP_LOCK)
+        .execute(c)?;
+    Ok(())
 }

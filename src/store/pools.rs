@@ -79,6 +79,23 @@ pub fn is_connected(conn: &mut DbConn, id: &str) -> StoreResult<bool> {
     Ok(n > 0)
 }
 
+/// The ids of the workspaces the pool is connected to, in id order.
+pub fn connected_workspaces(conn: &mut DbConn, id: &str) -> StoreResult<Vec<String>> {
+    Ok(idp_connections::table
+        .filter(idp_connections::pool_id.eq(id))
+        .select(idp_connections::workspace_id)
+        .order(idp_connections::workspace_id)
+        .load(conn)?)
+}
+
+/// How many users the pool has (every status).
+pub fn count_users(conn: &mut DbConn, id: &str) -> StoreResult<i64> {
+    Ok(super::schema::users::table
+        .filter(super::schema::users::pool_id.eq(id))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(pools::table.find(id)).execute(conn)?)
 }

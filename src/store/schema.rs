@@ -103,6 +103,7 @@ diesel::table! {
         id_token_ttl -> BigInt,
         refresh_token_ttl -> BigInt,
         session_ttl -> BigInt,
+        dpop_nonce_required -> Bool,
     }
 }
 
@@ -164,6 +165,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         ended_at -> Nullable<BigInt>,
+        sid -> Nullable<Text>,
     }
 }
 
@@ -180,6 +182,7 @@ diesel::table! {
         nonce -> Nullable<Text>,
         created_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
+        sid -> Nullable<Text>,
     }
 }
 
@@ -192,6 +195,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 
@@ -202,6 +206,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 
@@ -341,6 +346,30 @@ diesel::joinable!(group_members -> pool_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(idp_connections -> pools (pool_id));
+diesel::table! {
+    logout_deliveries (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        sub -> Text,
+        sid -> Nullable<Text>,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    used_dpop_proofs (id_hash) {
+        id_hash -> Text,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> clients (client_id));
@@ -350,6 +379,39 @@ diesel::joinable!(outbox -> tenants (tenant_id));
 diesel::joinable!(deliveries -> tenants (tenant_id));
 diesel::joinable!(registration_sends -> pools (pool_id));
 diesel::joinable!(passkeys -> users (user_id));
+
+diesel::table! {
+    job_leases (job) {
+        job -> Text,
+        next_run_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    portal_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        id_token -> Text,
+        auth_time -> BigInt,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    portal_sign_ins (state_hash) {
+        state_hash -> Text,
+        browser -> Text,
+        nonce -> Text,
+        code_verifier -> Text,
+        return_to -> Text,
+        step_up_user_id -> Nullable<Text>,
+        pending_action -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -375,8 +437,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     verification_codes,
     outbox,
     deliveries,
+    logout_deliveries,
+    used_dpop_proofs,
     registration_sends,
     registrations,
     passkeys,
     passkey_ceremonies,
+    job_leases,
+    portal_sessions,
+    portal_sign_ins,
 );

@@ -18,6 +18,8 @@ pub struct SessionRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub ended_at: Option<i64>,
+    /// The session's public id (OIDC `sid`), carried by its ID tokens and logout tokens.
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -48,27 +50,33 @@ pub fn find_session(conn: &mut DbConn, id_hash: &str) -> StoreResult<Option<Sess
         .optional()?)
 }
 
-pub fn end_session(conn: &mut DbConn, id_hash: &str, now: i64) -> StoreResult<()> {
-    diesel::update(
+/// Ends a live session; returns it when this call ended it (not when it had already ended).
+pub fn end_session(conn: &mut DbConn, id_hash: &str, now: i64) -> StoreResult<Option<SessionRow>> {
+    let n = diesel::update(
         sessions::table
             .find(id_hash)
             .filter(sessions::ended_at.is_null()),
     )
     .set(sessions::ended_at.eq(now))
     .execute(conn)?;
-    Ok(())
+    if n != 1 {
+        return Ok(None);
+    }
+    find_session(conn, id_hash)
 }
 
-/// Ends every session of a user.
-pub fn end_user_sessions(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<()> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::user_id.eq(user))
-            .filter(sessions::ended_at.is_null()),
-    )
-    .set(sessions::ended_at.eq(now))
-    .execute(conn)?;
-    Ok(())
+/// Ends every session of a user; returns those this call ended.
+pub fn end_user_sessions(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<Vec<SessionRow>> {
+    let live: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user))
+        .filter(sessions::ended_at.is_null())
+        .select(sessions::id_hash)
+        .load(conn)?;
+    let mut ended = Vec::with_capacity(live.len());
+    for id_hash in live {
+        ended.extend(end_session(conn, &id_hash, now)?);
+    }
+    Ok(ended)
 }
 
 pub fn insert_request(conn: &mut DbConn, row: &AuthRequestRow) -> StoreResult<()> {

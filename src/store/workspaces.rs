@@ -18,6 +18,8 @@ pub struct WorkspaceRow {
     pub id_token_ttl: i64,
     pub refresh_token_ttl: i64,
     pub session_ttl: i64,
+    /// Whether DPoP proofs must carry a nonce this server issued (RFC 9449 §8).
+    pub dpop_nonce_required: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -67,6 +69,7 @@ pub fn update(conn: &mut DbConn, row: &WorkspaceRow) -> StoreResult<()> {
             workspaces::id_token_ttl.eq(row.id_token_ttl),
             workspaces::refresh_token_ttl.eq(row.refresh_token_ttl),
             workspaces::session_ttl.eq(row.session_ttl),
+            workspaces::dpop_nonce_required.eq(row.dpop_nonce_required),
         ))
         .execute(conn)?;
     Ok(())

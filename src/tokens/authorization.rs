@@ -29,6 +29,8 @@ pub struct AuthorizeParams {
     pub id_token_hint: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code must be redeemed with.
+    pub dpop_jkt: Option<String>,
 }
 
 /// How the response goes back to the client.
@@ -53,6 +55,9 @@ pub struct ValidRequest {
     pub prompt_login: bool,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The DPoP key thumbprint the code is bound to.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why a request is refused, and so how: a page, or a redirect back to the (verified) client.
@@ -150,6 +155,18 @@ pub fn validate(
     }
     let code_challenge = pkce(p, client.metadata.token_endpoint_auth_method)
         .map_err(|d| refuse("invalid_request", d))?;
+    // A SHA-256 thumbprint, base64url: 43 characters.
+    if p.dpop_jkt.as_deref().is_some_and(|j| {
+        j.len() != 43
+            || !j
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(refuse(
+            "invalid_request",
+            "dpop_jkt must be a SHA-256 JWK thumbprint",
+        ));
+    }
     let (prompt_none, prompt_login) =
         prompt(p.prompt.as_deref()).map_err(|d| refuse("invalid_request", d))?;
     let max_age =
@@ -171,6 +188,7 @@ pub fn validate(
         prompt_login,
         max_age,
         login_hint: p.login_hint.clone(),
+        dpop_jkt: p.dpop_jkt.clone(),
     })
 }
 

@@ -23,6 +23,12 @@ pub enum TokenError {
     /// An access token is invalid, expired or revoked.
     #[error("{0}")]
     InvalidToken(String),
+    /// A DPoP proof is missing, malformed, or does not match the request or the token (RFC 9449 §4.3).
+    #[error("{0}")]
+    InvalidDpopProof(String),
+    /// The proof needs a nonce this server issued; the response carries a fresh one (RFC 9449 §8).
+    #[error("the DPoP proof must carry the nonce this server provides")]
+    UseDpopNonce { nonce: String },
     /// Our fault; the message is for the log.
     #[error("{0}")]
     Internal(String),
@@ -36,7 +42,9 @@ impl TokenError {
             TokenError::InvalidGrant(_)
             | TokenError::InvalidRequest(_)
             | TokenError::InvalidScope(_)
-            | TokenError::UnauthorizedClient(_) => ErrorKind::Invalid,
+            | TokenError::UnauthorizedClient(_)
+            | TokenError::InvalidDpopProof(_)
+            | TokenError::UseDpopNonce { .. } => ErrorKind::Invalid,
             TokenError::InvalidToken(_) | TokenError::InvalidClient(_) => {
                 ErrorKind::Unauthenticated
             }
@@ -56,6 +64,8 @@ impl TokenError {
             TokenError::InvalidScope(_) => "invalid_scope",
             TokenError::InvalidRequest(_) => "invalid_request",
             TokenError::InvalidToken(_) => "invalid_token",
+            TokenError::InvalidDpopProof(_) => "invalid_dpop_proof",
+            TokenError::UseDpopNonce { .. } => "use_dpop_nonce",
             TokenError::Internal(_) | TokenError::Store(_) => "server_error",
         }
     }

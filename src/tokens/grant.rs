@@ -28,6 +28,10 @@ pub struct NewGrant {
     pub nonce: Option<String>,
     pub redirect_uri: String,
     pub code_challenge: Option<String>,
+    /// The SSO session the user authorised in (its `sid`), so its end reaches this client.
+    pub sid: Option<String>,
+    /// The thumbprint of the DPoP key the code is bound to (`dpop_jkt` at the authorization endpoint).
+    pub dpop_jkt: Option<String>,
 }
 
 /// Records the grant and returns a fresh authorization code for it.
@@ -50,6 +54,7 @@ pub fn issue_code(
         nonce: g.nonce,
         created_at: now,
         revoked_at: None,
+        sid: g.sid,
     };
     let row = CodeRow {
         code_hash: secret::hash(&code),
@@ -59,6 +64,7 @@ pub fn issue_code(
         created_at: now,
         expires_at: now + CODE_TTL,
         used_at: None,
+        dpop_jkt: g.dpop_jkt,
     };
     crate::store::transaction(conn, |c| {
         grants::insert_grant(c, &grant)?;
@@ -74,6 +80,8 @@ pub struct Active {
     pub user: UserRow,
     pub groups: Vec<String>,
     pub refresh_token: Option<String>,
+    /// The thumbprint of the DPoP key the request proved, which the access token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 fn invalid(why: &str) -> TokenError {
@@ -89,6 +97,10 @@ pub struct Redemption {
     pub code_verifier: Option<String>,
     /// Whether the client is registered for refresh tokens.
     pub with_refresh: bool,
+    /// The thumbprint of the request's DPoP key, if it sent a proof.
+    pub dpop_jkt: Option<String>,
+    /// Whether a refresh token is bound to that key (public clients, RFC 9449 §5).
+    pub bind_refresh: bool,
 }
 
 pub fn redeem_code(
@@ -103,6 +115,8 @@ pub fn redeem_code(
         redirect_uri,
         code_verifier: verifier,
         with_refresh,
+        dpop_jkt,
+        bind_refresh,
     } = r;
     let (client_id, code, redirect_uri, verifier) = (
         client_id.as_str(),
@@ -135,6 +149,11 @@ pub fn redeem_code(
         ));
     }
     check_pkce(row.code_challenge.as_deref(), verifier)?;
+    if row.dpop_jkt.is_some() && row.dpop_jkt != dpop_jkt {
+        return Err(invalid(
+            "the code is bound to a DPoP key (dpop_jkt) this request did not prove",
+        ));
+    }
     // Claiming the code is its own statement, so a concurrent replay loses even if what follows fails.
     if !grants::use_code(conn, &row.code_hash, now)? {
         grants::revoke_grant(conn, &grant.id, now)?;
@@ -142,9 +161,16 @@ pub fn redeem_code(
             "the code was already used; the tokens it issued are revoked",
         ));
     }
+    let binding = dpop_jkt.clone().filter(|_| bind_refresh);
     crate::store::transaction(conn, |c| {
-        let active = activate(c, grant)?;
-        attach_refresh(c, active, with_refresh, p.lifetimes.refresh_token, now)
+        let mut active = activate(c, grant)?;
+        active.dpop_jkt = dpop_jkt;
+        let refresh = NewRefresh {
+            wanted: with_refresh,
+            ttl: p.lifetimes.refresh_token,
+            binding,
+        };
+        attach_refresh(c, active, refresh, now)
     })
 }
 
@@ -192,17 +218,30 @@ fn activate(conn: &mut DbConn, grant: GrantRow) -> Result<Active, TokenError> {
         user,
         groups,
         refresh_token: None,
+        dpop_jkt: None,
     })
+}
+
+/// The refresh token to issue with a grant's tokens, if any.
+struct NewRefresh {
+    wanted: bool,
+    ttl: i64,
+    /// The DPoP key thumbprint it is bound to.
+    binding: Option<String>,
 }
 
 fn attach_refresh(
     conn: &mut DbConn,
     mut active: Active,
-    with_refresh: bool,
-    ttl: i64,
+    refresh: NewRefresh,
     now: i64,
 ) -> Result<Active, TokenError> {
-    if with_refresh {
+    let NewRefresh {
+        wanted,
+        ttl,
+        binding,
+    } = refresh;
+    if wanted {
         let token = secret::generate();
         grants::insert_refresh(
             conn,
@@ -212,6 +251,7 @@ fn attach_refresh(
                 created_at: now,
                 expires_at: now + ttl,
                 used_at: None,
+                dpop_jkt: binding,
             },
         )?;
         active.refresh_token = Some(token);
@@ -220,13 +260,15 @@ fn attach_refresh(
 }
 
 /// Rotates a refresh token: the presented one dies and a new one is returned. Presenting a dead one revokes
-/// the whole family (the grant). `scope`, when given, may only narrow the grant (RFC 6749 §6).
+/// the whole family (the grant). `scope`, when given, may only narrow the grant (RFC 6749 §6). A token bound to
+/// a DPoP key needs a proof of that key (`dpop_jkt`), and its successor is bound to the same key.
 pub fn refresh(
     conn: &mut DbConn,
     p: &Provider,
     client_id: &str,
     token: &str,
     scope: Option<&str>,
+    dpop_jkt: Option<&str>,
     now: i64,
 ) -> Result<Active, TokenError> {
     let row = grants::find_refresh(conn, &secret::hash(token))?
@@ -238,6 +280,12 @@ pub fn refresh(
         || grant.workspace_id != p.workspace
     {
         return Err(invalid("the refresh token was issued to another client"));
+    }
+    // A proof of another key (a stolen token) must not spend the owner's token either.
+    if row.dpop_jkt.is_some() && row.dpop_jkt.as_deref() != dpop_jkt {
+        return Err(invalid(
+            "the refresh token is bound to a DPoP key this request did not prove",
+        ));
     }
     // A refused scope must not spend a live token (the client's retry would then revoke the family); a dead
     // token goes on to the reuse check below, which revokes the family.
@@ -269,8 +317,14 @@ pub fn refresh(
         return Err(invalid("the refresh token has expired"));
     }
     crate::store::transaction(conn, |c| {
-        let active = activate(c, grant)?;
-        attach_refresh(c, active, true, p.lifetimes.refresh_token, now)
+        let mut active = activate(c, grant)?;
+        active.dpop_jkt = dpop_jkt.map(str::to_owned);
+        let refresh = NewRefresh {
+            wanted: true,
+            ttl: p.lifetimes.refresh_token,
+            binding: row.dpop_jkt.clone(),
+        };
+        attach_refresh(c, active, refresh, now)
     })
 }
 

@@ -14,6 +14,7 @@ use crate::identity::client::{ClientMetadata, SigningAlg};
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
     pub access_token: String,
+    /// `Bearer`, or `DPoP` for a token bound to a DPoP key (RFC 9449 §5).
     pub token_type: &'static str,
     pub expires_in: i64,
     pub scope: String,
@@ -47,17 +48,32 @@ fn access_token(
     jwt::sign(p.keys.signer(alg)?, "at+jwt", &claims)
 }
 
-/// `client_credentials`: an access token for the client itself, no ID token, nothing written.
+/// The `cnf` claim binding a token to a DPoP key (RFC 9449 §6.1), and the token type that goes with it.
+fn bind(extra: &mut Map<String, Value>, dpop_jkt: Option<&str>) -> &'static str {
+    match dpop_jkt {
+        Some(jkt) => {
+            extra.insert("cnf".into(), json!({ "jkt": jkt }));
+            "DPoP"
+        }
+        None => "Bearer",
+    }
+}
+
+/// `client_credentials`: an access token for the client itself, no ID token, nothing written; bound to the
+/// DPoP key `dpop_jkt` when the request proved one.
 pub fn for_client(
     p: &Provider,
     alg: SigningAlg,
     client_id: &str,
     scope: &str,
+    dpop_jkt: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse, TokenError> {
+    let mut extra = Map::new();
+    let token_type = bind(&mut extra, dpop_jkt);
     Ok(TokenResponse {
-        access_token: access_token(p, alg, client_id, client_id, scope, Map::new(), now)?,
-        token_type: "Bearer",
+        access_token: access_token(p, alg, client_id, client_id, scope, extra, now)?,
+        token_type,
         expires_in: p.lifetimes.access_token,
         scope: scope.to_owned(),
         id_token: None,
@@ -77,12 +93,14 @@ pub fn for_grant(
         user,
         groups,
         refresh_token,
+        dpop_jkt,
     } = active;
     let (grant, user) = (&grant, &user);
     let amr: Value = serde_json::from_str(&grant.amr).unwrap_or_else(|_| json!([]));
     let mut extra = Map::new();
     extra.insert("auth_time".into(), json!(grant.auth_time));
     extra.insert("gid".into(), json!(grant.id));
+    let token_type = bind(&mut extra, dpop_jkt.as_deref());
     let alg = client.id_token_signed_response_alg;
     let access = access_token(p, alg, &grant.client_id, &user.id, &grant.scope, extra, now)?;
     let id_token = if has_scope(&grant.scope, "openid") {
@@ -98,13 +116,17 @@ pub fn for_grant(
         if let Some(nonce) = &grant.nonce {
             claims.insert("nonce".into(), json!(nonce));
         }
+        // Back-Channel Logout §2.1: the session, so the logout token that ends it can name it.
+        if let Some(sid) = &grant.sid {
+            claims.insert("sid".into(), json!(sid));
+        }
         Some(jwt::sign(p.keys.signer(alg)?, "JWT", &claims)?)
     } else {
         None
     };
     Ok(TokenResponse {
         access_token: access,
-        token_type: "Bearer",
+        token_type,
         expires_in: p.lifetimes.access_token,
         scope: grant.scope.clone(),
         id_token,

@@ -5,10 +5,11 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::error::TokenError;
+use super::keyring::{self, Keyring, KeyringError, Place};
 use crate::identity::client::SigningAlg;
 use crate::store::DbConn;
 use crate::store::keys::{self, KeyRow};
@@ -115,6 +116,7 @@ fn generate(
     workspace: &str,
     alg: SigningAlg,
     now: i64,
+    keyring: Option<&Keyring>,
 ) -> Result<KeyRow, TokenError> {
     let failed = |_| TokenError::Internal("key generation failed".into());
     let pkcs8: Vec<u8> = match alg {
@@ -142,14 +144,19 @@ fn generate(
     let key = SigningKey::parse(&kid, alg, &pkcs8)?;
     Ok(KeyRow {
         public_jwk: key.public_jwk().to_string(),
+        private_der: keyring::conceal(keyring, &place(&kid), &pkcs8).map_err(unusable)?,
         kid,
         tenant_id: tenant.to_owned(),
         workspace_id: workspace.to_owned(),
         alg: alg_name(alg).to_owned(),
-        private_der: STANDARD.encode(&pkcs8),
         created_at: now,
         retired_at: None,
     })
+}
+
+fn has_current(rows: &[KeyRow], alg: SigningAlg) -> bool {
+    rows.iter()
+        .any(|r| r.retired_at.is_none() && r.alg == alg_name(alg))
 }
 
 /// A workspace's keys: the current signing key per algorithm and the published JWK Set.
@@ -170,6 +177,11 @@ impl KeyRing {
             .ok_or_else(|| TokenError::Internal("no current signing key".into()))
     }
 
+    /// Whether `kid` is one of the published keys.
+    pub fn publishes(&self, kid: &str) -> bool {
+        self.public.iter().any(|k| k["kid"] == kid)
+    }
+
     /// The `kid`s of the current signing keys.
     pub fn current_kids(&self) -> Vec<String> {
         self.current.iter().map(|k| k.kid.clone()).collect()
@@ -183,26 +195,24 @@ impl KeyRing {
         workspace: &str,
         now: i64,
         retired_since: i64,
+        keyring: Option<&Keyring>,
     ) -> Result<KeyRing, TokenError> {
         let mut rows = keys::list_published(conn, tenant, workspace, retired_since)?;
-        let missing: Vec<SigningAlg> = ALGORITHMS
-            .into_iter()
-            .filter(|alg| {
-                !rows
-                    .iter()
-                    .any(|r| r.retired_at.is_none() && r.alg == alg_name(*alg))
-            })
-            .collect();
-        if !missing.is_empty() {
-            for alg in missing {
-                keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+        if !ALGORITHMS.into_iter().all(|alg| has_current(&rows, alg)) {
+            // Another instance may be creating them this very moment: wait for it, then look again.
+            keys::lock_workspace(conn, tenant, workspace)?;
+            rows = keys::list_published(conn, tenant, workspace, retired_since)?;
+            for alg in ALGORITHMS {
+                if !has_current(&rows, alg) {
+                    keys::insert(conn, &generate(tenant, workspace, alg, now, keyring)?)?;
+                }
             }
             rows = keys::list_published(conn, tenant, workspace, retired_since)?;
         }
-        Self::from_rows(&rows)
+        Self::from_rows(&rows, keyring)
     }
 
-    fn from_rows(rows: &[KeyRow]) -> Result<KeyRing, TokenError> {
+    fn from_rows(rows: &[KeyRow], keyring: Option<&Keyring>) -> Result<KeyRing, TokenError> {
         let mut current = Vec::new();
         for row in rows.iter().filter(|r| r.retired_at.is_none()) {
             let Some(alg) = parse_alg(&row.alg) else {
@@ -212,9 +222,8 @@ impl KeyRing {
             if current.iter().any(|k: &SigningKey| k.alg == alg) {
                 continue;
             }
-            let der = STANDARD
-                .decode(&row.private_der)
-                .map_err(|_| TokenError::Internal("stored key is not base64".into()))?;
+            let der =
+                keyring::reveal(keyring, &place(&row.kid), &row.private_der).map_err(unusable)?;
             current.push(SigningKey::parse(&row.kid, alg, &der)?);
         }
         let public: Vec<Value> = rows
@@ -236,10 +245,55 @@ pub fn rotate(
     tenant: &str,
     workspace: &str,
     now: i64,
+    keyring: Option<&Keyring>,
 ) -> Result<(), TokenError> {
+    // Two rotations at once would otherwise each retire only the keys it saw and both insert new ones.
+    keys::lock_workspace(conn, tenant, workspace)?;
     keys::retire_current(conn, tenant, workspace, now)?;
     for alg in ALGORITHMS {
-        keys::insert(conn, &generate(tenant, workspace, alg, now)?)?;
+        keys::insert(conn, &generate(tenant, workspace, alg, now, keyring)?)?;
     }
     Ok(())
+}
+
+/// Where a workspace key's private half is stored: the associated data of its ciphertext.
+fn place(kid: &str) -> Place<'_> {
+    Place {
+        table: "signing_keys",
+        row: kid,
+        column: "private_der",
+    }
+}
+
+fn unusable(e: KeyringError) -> TokenError {
+    TokenError::Internal(e.to_string())
+}
+
+/// At start-up: with a keyring, opens every stored private key (a wrong or missing key is an error) and seals
+/// those still stored in plaintext; without one, refuses sealed keys it could not open. Returns how many it sealed.
+pub fn seal_at_rest(conn: &mut DbConn, keyring: Option<&Keyring>) -> Result<usize, KeyringError> {
+    let rows = keys::list_private(conn)?;
+    let mut sealed = 0;
+    for (kid, stored) in rows {
+        let plain = keyring::reveal(keyring, &place(&kid), &stored)?;
+        if let (Some(ring), false) = (keyring, keyring::is_sealed(&stored)) {
+            let value = ring.seal(&place(&kid), &plain)?;
+            keys::set_private(conn, &kid, &value)?;
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
+/// `tarn keys rewrap`: re-seals every stored private key under the keyring's first key. Returns how many changed.
+pub fn rewrap(conn: &mut DbConn, keyring: &Keyring) -> Result<usize, KeyringError> {
+    let rows = keys::list_private(conn)?;
+    let mut changed = 0;
+    for (kid, stored) in rows.into_iter().filter(|(_, s)| !keyring.is_current(s)) {
+        let plain = keyring::reveal(Some(keyring), &place(&kid), &stored)?;
+        let value = keyring.seal(&place(&kid), &plain)?;
+        keys::set_private(conn, &kid, &value)?;
+        changed += 1;
+    }
+    Ok(changed)
 }

@@ -6,12 +6,15 @@ pub mod assertion;
 pub mod authorization;
 pub mod claims;
 pub mod client_auth;
+pub mod dpop;
 pub mod error;
 pub mod grant;
 pub mod hint;
 pub mod issue;
 pub mod jwt;
+pub mod keyring;
 pub mod keys;
+pub mod logout_token;
 pub mod preview;
 pub mod provider;
 

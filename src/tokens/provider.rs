@@ -1,9 +1,10 @@
 //! A workspace as an OpenID Provider: issuer, lifetimes and keys, cached in memory for a few seconds.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::error::TokenError;
+use super::keyring::Keyring;
 use super::keys::KeyRing;
 use crate::cache::TtlCache;
 use crate::identity::workspace::{self, Lifetimes};
@@ -11,6 +12,11 @@ use crate::store::{Db, workspaces};
 
 /// How long a cached provider (and so a key rotation made elsewhere) may be stale.
 pub const STALENESS: Duration = Duration::from_secs(5);
+
+/// The least time between two reloads of one workspace forced by tokens naming keys it does not know, so a flood
+/// of made-up `kid`s costs about one database round trip per workspace and interval (the cache's own expiry adds
+/// one per `STALENESS`).
+const KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Everything the OIDC endpoints need about one workspace.
 pub struct Provider {
@@ -21,22 +27,26 @@ pub struct Provider {
     pub keys: KeyRing,
     /// The discovery document, rendered once by the web layer.
     pub discovery_json: OnceLock<String>,
+    /// When a token naming an unknown key made this load happen; `None` for an ordinary load.
+    reloaded_for_kid_at: Option<Instant>,
+    /// DPoP nonces: whether proofs must carry one, and the installation's key that makes them (RFC 9449 §8).
+    pub dpop: super::dpop::NonceSettings,
 }
 
-/// Providers by `(tenant, workspace)`.
+/// Providers by `(tenant, workspace)`, and the keyring their private keys are stored under.
 pub struct Providers {
     cache: TtlCache<(String, String), Provider>,
-}
-
-impl Default for Providers {
-    fn default() -> Self {
-        Providers {
-            cache: TtlCache::new(STALENESS),
-        }
-    }
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl Providers {
+    pub fn new(keyring: Option<Arc<Keyring>>) -> Providers {
+        Providers {
+            cache: TtlCache::new(STALENESS),
+            keyring,
+        }
+    }
+
     /// The provider for a workspace; `None` when the workspace does not exist.
     pub async fn get(
         &self,
@@ -46,12 +56,25 @@ impl Providers {
         tenant: &str,
         ws: &str,
     ) -> Result<Option<Arc<Provider>>, TokenError> {
-        let key = (tenant.to_owned(), ws.to_owned());
-        if let Some(p) = self.cache.get(&key) {
+        if let Some(p) = self.cache.get(&(tenant.to_owned(), ws.to_owned())) {
             return Ok(Some(p));
         }
+        self.load(db, public_url, now, tenant, ws, None).await
+    }
+
+    async fn load(
+        &self,
+        db: &Db,
+        public_url: &str,
+        now: i64,
+        tenant: &str,
+        ws: &str,
+        reloaded_for_kid_at: Option<Instant>,
+    ) -> Result<Option<Arc<Provider>>, TokenError> {
+        let key = (tenant.to_owned(), ws.to_owned());
         let issuer = workspace::issuer(public_url, tenant, ws);
         let (t, w) = key.clone();
+        let keyring = self.keyring.clone();
         let loaded = db
             .transaction(move |c| {
                 let Some(row) = workspaces::find(c, &t, &w)? else {
@@ -59,7 +82,9 @@ impl Providers {
                 };
                 // Retired keys stay published while a token they signed can still be valid.
                 let retention = row.access_token_ttl.max(row.id_token_ttl);
-                let keys = KeyRing::load_or_create(c, &t, &w, now, now - retention)?;
+                let keys =
+                    KeyRing::load_or_create(c, &t, &w, now, now - retention, keyring.as_deref())?;
+                let nonce_key = crate::authn::installation::secret(c, "dpop_nonce_key")?;
                 let lifetimes = Lifetimes {
                     access_token: row.access_token_ttl,
                     id_token: row.id_token_ttl,
@@ -73,6 +98,11 @@ impl Providers {
                     lifetimes,
                     keys,
                     discovery_json: OnceLock::new(),
+                    reloaded_for_kid_at,
+                    dpop: super::dpop::NonceSettings {
+                        required: row.dpop_nonce_required,
+                        key: nonce_key.into_bytes(),
+                    },
                 }))
             })
             .await?;
@@ -81,6 +111,36 @@ impl Providers {
             self.cache.put(key, p.clone());
             p
         }))
+    }
+
+    /// `p`, or `p` reloaded at once when `token`'s header names a key it does not publish: a key rotated or first
+    /// created through another instance would otherwise be refused until the cache expires.
+    pub async fn knowing_key_of(
+        &self,
+        app: &crate::state::AppState,
+        p: Arc<Provider>,
+        token: &str,
+    ) -> Result<Arc<Provider>, TokenError> {
+        let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
+        let known = kid.as_deref().is_none_or(|kid| p.keys.publishes(kid));
+        let recently = p
+            .reloaded_for_kid_at
+            .is_some_and(|at| at.elapsed() < KID_RELOAD_INTERVAL);
+        if known || recently {
+            return Ok(p);
+        }
+        let (public_url, now) = (app.config.public_url(), app.clock.now());
+        let reloaded = self
+            .load(
+                &app.db,
+                public_url,
+                now,
+                &p.tenant,
+                &p.workspace,
+                Some(Instant::now()),
+            )
+            .await?;
+        Ok(reloaded.unwrap_or(p))
     }
 
     /// Drops the cached provider (after a rotation or a lifetime change through this instance).
@@ -96,13 +156,14 @@ pub async fn rotate_keys(
     ws: &str,
 ) -> Result<Option<Vec<String>>, TokenError> {
     let (t, w, now) = (tenant.to_owned(), ws.to_owned(), app.clock.now());
+    let keyring = app.providers.keyring.clone();
     let rotated = app
         .db
         .transaction(move |c| {
             if workspaces::find(c, &t, &w)?.is_none() {
                 return Ok(false);
             }
-            super::keys::rotate(c, &t, &w, now)?;
+            super::keys::rotate(c, &t, &w, now, keyring.as_deref())?;
             Ok::<_, TokenError>(true)
         })
         .await?;

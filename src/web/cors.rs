@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_MAX_AGE, HeaderValue,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, HeaderValue,
 };
 
 /// Path endings (inside a workspace) that answer cross-origin requests.
@@ -31,6 +31,11 @@ pub fn allow_public<B>(path_is_public: bool, mut res: ServiceResponse<B>) -> Ser
     if path_is_public {
         res.headers_mut()
             .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        // A browser client reads the DPoP nonce and the challenge it answers (RFC 9449 §8).
+        res.headers_mut().insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("DPoP-Nonce, WWW-Authenticate"),
+        );
     }
     res
 }
@@ -39,7 +44,10 @@ pub fn allow_public<B>(path_is_public: bool, mut res: ServiceResponse<B>) -> Ser
 pub async fn preflight() -> HttpResponse {
     HttpResponse::NoContent()
         .insert_header((ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
-        .insert_header((ACCESS_CONTROL_ALLOW_HEADERS, "authorization, content-type"))
+        .insert_header((
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            "authorization, content-type, dpop",
+        ))
         .insert_header((ACCESS_CONTROL_MAX_AGE, "86400"))
         .finish()
 }

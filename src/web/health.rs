@@ -1,4 +1,5 @@
-//! `GET /healthz` (the process serves) and `GET /readyz` (the database answers; migrations ran before serving).
+//! `GET /healthz` (the process serves) and `GET /readyz` (the database answers within a short bound, migrations ran
+//! before serving, and no shutdown has begun).
 
 use actix_web::{HttpResponse, web};
 
@@ -14,8 +15,15 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+/// Well inside the 2 s a load balancer's check may allow.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
+
 async fn readyz(app: web::Data<AppState>) -> HttpResponse {
-    if app.db.is_ready().await {
+    if app.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable", "reason": "shutting down"}));
+    }
+    if app.db.is_ready(READY_WITHIN).await {
         HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable()

@@ -103,6 +103,28 @@ pub fn message_page(
 /// The title of the page for a failure on our side.
 pub const FAILURE_TITLE: &str = "Something went wrong";
 
+/// The title of the page shown while the service is overloaded or its database unreachable (503).
+pub const UNAVAILABLE_TITLE: &str = "Temporarily unavailable";
+
+/// The page for a failure of `kind`: 503 when the service is overloaded or its database unreachable (a state
+/// that passes, logged as a warning), else [`failure`].
+pub fn failure_of_kind(
+    public_url: &str,
+    kind: crate::error::ErrorKind,
+    cause: &dyn std::fmt::Display,
+) -> HttpResponse {
+    if kind != crate::error::ErrorKind::Overloaded {
+        return failure(public_url, cause);
+    }
+    tracing::warn!(error = %cause, "a page could not be served: the service is unavailable");
+    message(
+        public_url,
+        StatusCode::SERVICE_UNAVAILABLE,
+        UNAVAILABLE_TITLE,
+        "The service is busy or briefly unavailable. Please try again in a moment.",
+    )
+}
+
 /// The page for a failure on our side: the cause is logged, never shown.
 pub fn failure(public_url: &str, cause: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %cause, "a page could not be served");

@@ -1,5 +1,5 @@
 //! HTTP glue shared by the web areas: the client address, cookies, CSRF, the SSO cookie, HTML responses, security
-//! headers, CORS, static files, health endpoints. Nothing domain-specific, and nothing from the areas above it.
+//! headers, CORS, static files, health endpoints, draining at shutdown. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
 pub mod auth_header;
@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
+pub mod drain;
 pub mod health;
 pub mod html;
 pub mod methods;

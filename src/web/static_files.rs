@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use super::methods;
 
-const FILES: [(&str, &str, &str); 3] = [
+const FILES: [(&str, &str, &str); 5] = [
     (
         "css/tarn.css",
         "text/css; charset=utf-8",
@@ -20,6 +20,16 @@ const FILES: [(&str, &str, &str); 3] = [
         "js/passkey.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/js/passkey.js"),
+    ),
+    (
+        "portal/portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/portal/portal.css"),
+    ),
+    (
+        "portal/portal.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/portal/portal.js"),
     ),
 ];
 

@@ -27,7 +27,18 @@ async fn a_fresh_database_has_the_default_tenant_and_workspace() {
     let (_, pools) = admin.get("/default/pools").await;
     assert_eq!(pools["items"].as_array().unwrap().len(), 0);
     let (_, tenants) = admin.get("/tenants").await;
-    assert_eq!(tenants["items"][0]["id"], "default");
+    let mut ids: Vec<&str> = tenants["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        ["admin", "default"],
+        "the built-in tenant beside the default"
+    );
 }
 
 #[actix_web::test]

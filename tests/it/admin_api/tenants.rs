@@ -21,7 +21,7 @@ async fn a_created_tenant_is_returned_and_listed() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["next_cursor"], Value::Null);
     let ids: Vec<String> = list["items"].as_array().unwrap().iter().map(id).collect();
-    assert_eq!(ids.len(), 2);
+    assert_eq!(ids.len(), 3, "default, the built-in admin and acme");
     assert!(ids.contains(&"default".to_owned()) && ids.contains(&"acme".to_owned()));
     let listed = list["items"]
         .as_array()
@@ -71,8 +71,8 @@ async fn ids_that_are_not_slugs_are_refused() {
     }
     assert_eq!(
         admin.items("/tenants").await.len(),
-        1,
-        "only `default` exists"
+        2,
+        "only `default` and the built-in `admin` exist"
     );
 }
 
@@ -88,7 +88,7 @@ async fn reserved_words_are_refused_as_tenant_ids() {
         assert!(description.contains("reserved"), "{description}");
     }
     admin.create_tenant("admins").await;
-    assert_eq!(admin.items("/tenants").await.len(), 2);
+    assert_eq!(admin.items("/tenants").await.len(), 3);
 }
 
 #[actix_web::test]
@@ -100,7 +100,7 @@ async fn tenant_names_must_be_one_to_two_hundred_characters() {
             .await;
         assert_invalid(&res, "name");
     }
-    assert_eq!(admin.items("/tenants").await.len(), 1);
+    assert_eq!(admin.items("/tenants").await.len(), 2);
     let tenant = admin
         .create("/tenants", json!({"id": "acme", "name": "n".repeat(200)}))
         .await;
@@ -122,7 +122,7 @@ async fn a_duplicate_tenant_id_is_a_conflict() {
         .await;
     assert_conflict(&res);
     let tenants = admin.items("/tenants").await;
-    assert_eq!(tenants.len(), 2);
+    assert_eq!(tenants.len(), 3);
     let acme = tenants.iter().find(|t| t["id"] == "acme").unwrap();
     assert_eq!(acme["name"], "Acme", "the first tenant is untouched");
 }
@@ -140,7 +140,7 @@ async fn malformed_tenant_requests_are_refused() {
         let res = admin.post("/tenants", body).await;
         assert_bad_request(&res);
     }
-    assert_eq!(admin.items("/tenants").await.len(), 1);
+    assert_eq!(admin.items("/tenants").await.len(), 2);
 }
 
 #[actix_web::test]
@@ -152,7 +152,7 @@ async fn the_tenant_list_pages() {
     let all = admin.list_all("/tenants", 2).await;
     let mut ids: Vec<String> = all.iter().map(id).collect();
     ids.sort();
-    assert_eq!(ids, ["default", "t1", "t2", "t3", "t4"]);
+    assert_eq!(ids, ["admin", "default", "t1", "t2", "t3", "t4"]);
     for query in ["limit=0", "limit=501", "cursor=garbage"] {
         let res = admin.get(&format!("/tenants?{query}")).await;
         assert_bad_request(&res);

@@ -94,6 +94,7 @@ async fn the_id_token_claim_set_for_the_usual_scopes() {
         ".at_hash" => "[at_hash]",
         ".aud" => "[aud]",
         ".azp" => "[azp]",
+        ".sid" => "[sid]",
         ".iss" => "[iss]",
     });
 }

@@ -197,3 +197,28 @@ async fn a_sign_in_request_left_waiting_for_half_an_hour_expires() {
     assert!(page.alert().is_some());
     assert!(page.set_cookie("tarn_session").is_none());
 }
+
+#[actix_web::test]
+async fn hashing_memory_given_back_when_idle_is_acquired_again_for_the_next_sign_in() {
+    let (srv, admin) = TestServer::start().await;
+    // Setting Alice's password hashed it, so a hashing thread holds its working memory.
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let hasher = &srv.state.hasher;
+    assert!(hasher.acquisitions() >= 1);
+    let mut waits = 0;
+    while hasher.held_kib() > 0 && waits < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waits += 1;
+    }
+    assert_eq!(hasher.held_kib(), 0, "released while idle");
+    let before = hasher.acquisitions();
+    let signed_in = Browser::default()
+        .sign_in(&setup.authorize_url(&[]), ALICE, PASSWORD)
+        .await;
+    assert_eq!(signed_in.status, StatusCode::FOUND, "{}", signed_in.body);
+    assert!(signed_in.location.as_deref().unwrap().starts_with(REDIRECT));
+    assert!(
+        hasher.acquisitions() > before,
+        "the verification mapped it again"
+    );
+}

@@ -1,9 +1,11 @@
 mod authorize_errors;
+mod backchannel;
 mod client_assertions;
 mod client_auth;
 mod code_flow;
 mod cors;
 mod discovery;
+mod dpop;
 mod http_methods;
 mod login_page;
 mod logout;

@@ -73,6 +73,7 @@ async fn userinfo_answers_get_and_post_with_the_id_tokens_claims() {
         "amr",
         "at_hash",
         "nonce",
+        "sid",
     ] {
         id_token.remove(protocol);
     }
@@ -212,4 +213,57 @@ async fn userinfo_reads_the_current_groups_not_those_at_sign_in() {
     let info = setup.userinfo(access(&tokens)).await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.json);
     assert_eq!(info.json["groups"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_token_used_before_is_refused_at_once_on_every_instance() {
+    let (srv, admin) = TestServer::start().await;
+    let public = srv.state.config.public_url().to_owned();
+    let (other, _) = srv
+        .another_instance(|c| c.public_url = Some(public.clone()))
+        .await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let at_other = |token: &str| {
+        let url = setup
+            .endpoint("/oauth2/userinfo")
+            .replace(&public, &other.base);
+        let req = http().get(url).bearer_auth(token.to_owned());
+        async move { Reply::read(req.send().await.unwrap()).await }
+    };
+    let revoked = setup.tokens(&[]).await;
+    let deactivated = setup.tokens(&[]).await;
+    for tokens in [&revoked, &deactivated] {
+        // Twice on each instance: the second answer comes from the verified-token cache.
+        for _ in 0..2 {
+            assert_eq!(setup.userinfo(access(tokens)).await.status, StatusCode::OK);
+            assert_eq!(at_other(access(tokens)).await.status, StatusCode::OK);
+        }
+    }
+    assert_eq!(srv.state.access_tokens.len(), 2);
+    assert_eq!(other.state.access_tokens.len(), 2);
+
+    let gone = setup
+        .post("/oauth2/revoke", &[("token", access(&revoked))])
+        .await;
+    assert_eq!(gone.status, StatusCode::OK);
+    for reply in [
+        setup.userinfo(access(&revoked)).await,
+        at_other(access(&revoked)).await,
+    ] {
+        reply.assert_error(StatusCode::UNAUTHORIZED, "invalid_token");
+    }
+    assert_eq!(
+        setup.userinfo(access(&deactivated)).await.status,
+        StatusCode::OK
+    );
+
+    let path = format!("/default/pools/{}/users/{}", setup.pool, setup.user);
+    let (status, body) = admin.patch(&path, json!({"status": "inactive"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for reply in [
+        setup.userinfo(access(&deactivated)).await,
+        at_other(access(&deactivated)).await,
+    ] {
+        reply.assert_error(StatusCode::UNAUTHORIZED, "invalid_token");
+    }
 }

@@ -71,6 +71,11 @@ async fn a_reset_changes_the_password_and_revokes_every_earlier_token() {
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let before = setup.tokens(&[]).await;
     let old_refresh = before["refresh_token"].as_str().unwrap().to_owned();
+    // Used once before the reset, so the server has it verified and cached.
+    let used = setup
+        .userinfo(before["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(used.status, StatusCode::OK);
 
     let browser = Browser::default();
     let page = ask_reset(&browser, &setup, ALICE).await;

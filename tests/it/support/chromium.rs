@@ -121,6 +121,16 @@ pub struct Chromium {
 impl Chromium {
     /// Starts chromedriver and a browser session, or `None` when Chromium is not installed (and not required).
     pub async fn start() -> Option<Chromium> {
+        Self::start_with_prefs(json!({})).await
+    }
+
+    /// Like [`Chromium::start`], with JavaScript switched off (pages must work without it).
+    pub async fn start_without_javascript() -> Option<Chromium> {
+        Self::start_with_prefs(json!({"profile.managed_default_content_settings.javascript": 2}))
+            .await
+    }
+
+    async fn start_with_prefs(prefs: Value) -> Option<Chromium> {
         let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
             .into_iter()
             .filter(|path| !Path::new(path).exists())
@@ -146,6 +156,7 @@ impl Chromium {
                 // The debugging pipe (instead of a port) ties the browser's lifetime to chromedriver's.
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--remote-debugging-pipe"],
+                "prefs": prefs,
             }),
         );
         let client = ClientBuilder::new(HttpConnector::new())

@@ -6,9 +6,11 @@ pub mod browser;
 pub mod chromium;
 pub mod client_key;
 mod db;
+pub mod dpop;
 pub mod oidc;
 pub mod passkey;
 pub mod proxy;
+pub mod receiver;
 
 pub use admin::{
     Admin, assert_bad_request, assert_conflict, assert_error, assert_invalid, assert_no_content,

@@ -193,8 +193,21 @@ impl Setup {
     /// Posts a form to an endpoint, authenticated as this client by its registered method (for
     /// `private_key_jwt` only `client_id` is added; the caller adds the assertion).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.post_with(path, form, &[]).await
+    }
+
+    /// [`Setup::post`] with extra request headers (a `DPoP` proof, say).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut form: Vec<(&str, &str)> = form.to_vec();
         let mut req = http().post(self.endpoint(path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         match (self.auth_method.as_str(), self.client_secret.as_deref()) {
             ("client_secret_basic", Some(secret)) => {
                 req = req.basic_auth(&self.client_id, Some(secret));

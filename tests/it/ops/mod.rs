@@ -1,0 +1,10 @@
+//! Running Tarn as an operator does: several instances on one database, turns at background work, and (with the
+//! real binary) start-up races, crashes, draining and outages.
+
+mod crash;
+mod drain;
+mod instances;
+mod jobs;
+mod outage;
+pub mod process;
+mod two_processes;
