@@ -8,6 +8,8 @@ use super::list::{List, ListQuery};
 use super::paths::{GroupPath, MemberPath, PoolPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::identity::group::{self, GroupPatch, NewGroup};
+use crate::identity::membership::{self, Assignment};
+use crate::identity::{deletion_impact, user_list};
 use crate::state::AppState;
 use crate::web::methods;
 
@@ -23,9 +25,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update_group))
             .route(web::delete().to(delete_group)),
     )
+    .service(resource("/{tenant}/pools/{pool}/group-tree").route(methods::get().to(get_group_tree)))
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}/users")
-            .route(methods::get().to(list_group_members)),
+            .route(methods::get().to(list_group_members))
+            .route(web::post().to(assign_users_to_group)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}/deletion-impact")
+            .route(methods::get().to(get_group_deletion_impact)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/groups/{group}/assignable-users")
+            .route(methods::get().to(list_assignable_users)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/groups/{group}/users/{user}")
@@ -105,7 +117,67 @@ async fn list_group_members(
     }
     .page()?;
     Ok(ok(List::from(
-        group::members(&app, &path.tenant, &path.pool, &path.group, q.nested, page).await?,
+        membership::members(&app, &path.tenant, &path.pool, &path.group, q.nested, page).await?,
+    )))
+}
+
+async fn get_group_deletion_impact(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<GroupPath>,
+) -> Reply {
+    Ok(ok(deletion_impact::of_group(
+        &app,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+    )
+    .await?))
+}
+
+async fn get_group_tree(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
+    Ok(ok(membership::tree(&app, &path.tenant, &path.pool).await?))
+}
+
+async fn assign_users_to_group(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<GroupPath>,
+    body: JsonBody<Assignment>,
+) -> Reply {
+    Ok(ok(membership::assign_many(
+        &app,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        body.into_inner(),
+    )
+    .await?))
+}
+
+// Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
+#[derive(Deserialize)]
+struct AssignableQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn list_assignable_users(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<GroupPath>,
+    q: Query<AssignableQuery>,
+) -> Reply {
+    let q = q.into_inner();
+    let page = ListQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .page()?;
+    let (tenant, pool, group) = (&path.tenant, &path.pool, &path.group);
+    Ok(ok(List::from(
+        user_list::assignable(&app, tenant, pool, group, q.q.as_deref(), page).await?,
     )))
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use crate::error::ErrorKind;
-use crate::store::page::{Page, PageRequest};
+use crate::store::page::{CountedPage, Page, PageRequest};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -40,11 +40,13 @@ fn decode(cursor: &str) -> Result<(i64, String), ApiError> {
     Ok((time.parse().map_err(|_| bad())?, id.to_owned()))
 }
 
-/// The list envelope.
+/// The list envelope; `total` (the exact size of the filtered set) on the lists that count.
 #[derive(Debug, Serialize)]
 pub struct List<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
 impl<T> From<Page<T>> for List<T> {
@@ -52,6 +54,16 @@ impl<T> From<Page<T>> for List<T> {
         List {
             items,
             next_cursor: next.map(|(t, id)| URL_SAFE_NO_PAD.encode(format!("{t}:{id}"))),
+            total: None,
+        }
+    }
+}
+
+impl<T> From<CountedPage<T>> for List<T> {
+    fn from((page, total): CountedPage<T>) -> Self {
+        List {
+            total: Some(total),
+            ..List::from(page)
         }
     }
 }

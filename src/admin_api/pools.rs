@@ -6,6 +6,7 @@ use super::body::JsonBody;
 use super::list::{List, ListQuery};
 use super::paths::PoolPath;
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
+use crate::identity::deletion_impact;
 use crate::identity::pool::{self, NewPool, PoolPatch};
 use crate::state::AppState;
 use crate::web::methods;
@@ -21,7 +22,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(methods::get().to(get_pool))
             .route(web::patch().to(update_pool))
             .route(web::delete().to(delete_pool)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/deletion-impact")
+            .route(methods::get().to(get_pool_deletion_impact)),
     );
+}
+
+async fn get_pool_deletion_impact(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<PoolPath>,
+) -> Reply {
+    Ok(ok(
+        deletion_impact::of_pool(&app, &path.tenant, &path.pool).await?
+    ))
 }
 
 async fn create_pool(

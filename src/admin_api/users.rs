@@ -11,8 +11,10 @@ use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::authn::passkey::admin as passkeys;
 use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
+use crate::identity::user_list::{self, InvitationState, UserQuery};
 use crate::identity::{group, invitation};
 use crate::state::AppState;
+use crate::tokens::preview;
 use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,6 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/groups")
             .route(methods::get().to(list_user_groups)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/claims-preview")
+            .route(methods::get().to(preview_user_claims)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/invitation")
@@ -58,7 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 // Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
 #[derive(Deserialize)]
 struct UserListQuery {
+    q: Option<String>,
     identifier: Option<String>,
+    status: Option<user::Status>,
+    invitation: Option<InvitationState>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -86,15 +95,14 @@ async fn list_users(
         cursor: q.cursor,
     }
     .page()?;
+    let query = UserQuery {
+        q: q.q,
+        identifier: q.identifier,
+        status: q.status,
+        invitation: q.invitation,
+    };
     Ok(ok(List::from(
-        user::list(
-            &app,
-            &path.tenant,
-            &path.pool,
-            q.identifier.as_deref(),
-            page,
-        )
-        .await?,
+        user_list::search(&app, &path.tenant, &path.pool, query, page).await?,
     )))
 }
 
@@ -131,6 +139,28 @@ async fn list_user_groups(_: AdminBearer, app: Data<AppState>, path: Path<UserPa
         &path.tenant,
         &path.pool,
         &path.user,
+    )
+    .await?))
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    scope: Option<String>,
+}
+
+async fn preview_user_claims(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<UserPath>,
+    q: Query<PreviewQuery>,
+) -> Reply {
+    let (tenant, pool, user) = (&path.tenant, &path.pool, &path.user);
+    Ok(ok(preview::claims_preview(
+        &app,
+        tenant,
+        pool,
+        user,
+        q.scope.as_deref(),
     )
     .await?))
 }

@@ -8,6 +8,7 @@ use super::list::{List, ListQuery};
 use super::paths::{ConnectionPath, WorkspacePath};
 use super::{AdminBearer, ApiError, Reply, created, no_content, ok, resource};
 use crate::error::ErrorKind;
+use crate::identity::deletion_impact;
 use crate::identity::workspace::{self, NewWorkspace, WorkspacePatch};
 use crate::state::AppState;
 use crate::tokens::provider;
@@ -36,7 +37,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}/keys/rotate").route(web::post().to(rotate_keys)),
+    )
+    .service(
+        resource("/{tenant}/workspaces/{workspace}/deletion-impact")
+            .route(methods::get().to(get_workspace_deletion_impact)),
     );
+}
+
+async fn get_workspace_deletion_impact(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<WorkspacePath>,
+) -> Reply {
+    Ok(ok(deletion_impact::of_workspace(
+        &app,
+        &path.tenant,
+        &path.workspace,
+    )
+    .await?))
 }
 
 async fn create_workspace(

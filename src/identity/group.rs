@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result, unique_as_conflict};
 use super::hierarchy::Hierarchy;
+use super::membership::GroupRef;
 use super::patch::Patch;
-use super::user::User;
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::groups::{self, GroupRow};
@@ -54,11 +54,22 @@ pub struct GroupPatch {
     pub parent_id: Patch<String>,
 }
 
-/// A user's groups: those they were put in, and those plus every ancestor.
+/// A user's groups: those they were put in, those plus every ancestor, and each ancestor they are not in
+/// themselves with the path that makes them a member of it.
 #[derive(Debug, Serialize)]
 pub struct UserGroups {
     pub direct: Vec<Group>,
     pub effective: Vec<Group>,
+    pub inherited: Vec<InheritedGroup>,
+}
+
+/// A group the user is a member of through a sub-group: `via` runs from this group down to the one they were
+/// put in ("staff › eu-staff"); the shortest such path when there are several.
+#[derive(Debug, Serialize)]
+pub struct InheritedGroup {
+    #[serde(flatten)]
+    pub group: Group,
+    pub via: Vec<GroupRef>,
 }
 
 const DUPLICATE: &str = "a group with this name already exists in the pool";
@@ -238,30 +249,6 @@ pub async fn unassign(
         .await
 }
 
-/// The group's members; with `nested`, also the members of every sub-group (each user once).
-pub async fn members(
-    app: &AppState,
-    tenant: &str,
-    pool: &str,
-    group: &str,
-    nested: bool,
-    page: PageRequest,
-) -> Result<Page<User>> {
-    let (tenant, pool, group) = (tenant.to_owned(), pool.to_owned(), group.to_owned());
-    app.db
-        .run(move |c| {
-            require(c, &tenant, &pool, &group)?;
-            let ids = if nested {
-                Hierarchy::new(groups::hierarchy(c, &pool)?).with_descendants(&group)
-            } else {
-                vec![group]
-            };
-            let (rows, next) = groups::list_members(c, &ids, &page)?;
-            Ok((rows.into_iter().map(User::from).collect(), next))
-        })
-        .await
-}
-
 /// The user's direct groups and their effective groups (direct plus every ancestor), each sorted by name.
 pub async fn of_user(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<UserGroups> {
     let (tenant, pool, user) = (tenant.to_owned(), pool.to_owned(), user.to_owned());
@@ -289,12 +276,58 @@ pub fn effective_groups(c: &mut DbConn, pool: &str, user: &str) -> Result<UserGr
         .into_iter()
         .map(Group::from)
         .collect();
-    let direct = effective
+    let direct: Vec<Group> = effective
         .iter()
         .filter(|g| direct_ids.contains(&g.id))
         .cloned()
         .collect();
-    Ok(UserGroups { direct, effective })
+    let inherited = inherited_paths(&hierarchy, &effective, &direct);
+    Ok(UserGroups {
+        direct,
+        effective,
+        inherited,
+    })
+}
+
+/// Each effective group that is not a direct one, with its shortest path down to a direct group (ties by name).
+fn inherited_paths(
+    hierarchy: &Hierarchy,
+    effective: &[Group],
+    direct: &[Group],
+) -> Vec<InheritedGroup> {
+    let name = |id: &str| {
+        effective
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.name.clone())
+    };
+    effective
+        .iter()
+        .filter(|g| !direct.iter().any(|d| d.id == g.id))
+        .map(|g| {
+            let via = direct
+                .iter()
+                .filter_map(|d| hierarchy.path_down(&g.id, &d.id))
+                .map(|ids| {
+                    ids.into_iter()
+                        .map(|id| GroupRef {
+                            name: name(&id).unwrap_or_default(),
+                            id,
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .min_by(|a, b| (a.len(), path_names(a)).cmp(&(b.len(), path_names(b))))
+                .unwrap_or_default();
+            InheritedGroup {
+                group: g.clone(),
+                via,
+            }
+        })
+        .collect()
+}
+
+fn path_names(path: &[GroupRef]) -> Vec<&str> {
+    path.iter().map(|g| g.name.as_str()).collect()
 }
 
 /// The group row, or `NotFound` when the tenant's pool has no such group.

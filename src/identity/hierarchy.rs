@@ -1,7 +1,8 @@
-//! The group tree of one pool as a parent map: cycle checks and transitive walks, done in the domain so both
-//! databases give the same answer. Every walk is bounded by the number of groups, so bad data cannot loop.
+//! The group tree of one pool as a parent map: cycle checks and walks up (ancestors, membership paths), done in
+//! the domain so both databases give the same answer; walks down are a recursive query in `store::membership`.
+//! Every walk is bounded by the number of groups, so bad data cannot loop.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Each group id mapped to its parent id.
 pub struct Hierarchy {
@@ -34,20 +35,16 @@ impl Hierarchy {
         out
     }
 
-    /// `group` and every group below it.
-    pub fn with_descendants(&self, group: &str) -> Vec<String> {
-        let mut out = vec![group.to_owned()];
-        let mut seen: HashSet<String> = out.iter().cloned().collect();
-        let mut i = 0;
-        while let Some(current) = out.get(i).cloned() {
-            for (child, parent) in &self.parents {
-                if parent.as_deref() == Some(current.as_str()) && seen.insert(child.clone()) {
-                    out.push(child.clone());
-                }
-            }
-            i += 1;
+    /// The ids from `top` down to `group`, both included, when `top` is `group` or one of its ancestors.
+    pub fn path_down(&self, top: &str, group: &str) -> Option<Vec<String>> {
+        let mut path = vec![group.to_owned()];
+        if top != group {
+            let above = self.ancestors(group);
+            let at = above.iter().position(|a| a == top)?;
+            path.extend(above.into_iter().take(at + 1));
         }
-        out
+        path.reverse();
+        Some(path)
     }
 }
 
@@ -84,11 +81,15 @@ mod tests {
     }
 
     #[test]
-    fn descendants_include_the_whole_subtree() {
-        let mut d = tree().with_descendants("staff");
-        d.sort();
-        assert_eq!(d, ["eu-staff", "paris", "staff", "us-staff"]);
-        assert_eq!(tree().with_descendants("loners"), ["loners"]);
+    fn a_path_goes_down_from_an_ancestor_to_the_group() {
+        let t = tree();
+        assert_eq!(
+            t.path_down("staff", "paris").unwrap(),
+            ["staff", "eu-staff", "paris"]
+        );
+        assert_eq!(t.path_down("eu-staff", "eu-staff").unwrap(), ["eu-staff"]);
+        assert!(t.path_down("us-staff", "paris").is_none());
+        assert!(t.path_down("paris", "staff").is_none());
     }
 
     #[test]
@@ -98,6 +99,6 @@ mod tests {
             ("b".into(), Some("a".into())),
         ]);
         assert_eq!(t.ancestors("a"), ["b"]);
-        assert_eq!(t.with_descendants("a").len(), 2);
+        assert!(t.path_down("b", "b").is_some());
     }
 }

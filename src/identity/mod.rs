@@ -5,11 +5,13 @@
 pub mod admin;
 pub mod client;
 pub mod client_jwks;
+pub mod deletion_impact;
 pub mod error;
 pub mod group;
 pub mod hierarchy;
 pub mod identifier;
 pub mod invitation;
+pub mod membership;
 pub mod patch;
 pub mod pool;
 pub mod profile_schema;
@@ -17,6 +19,7 @@ pub mod redirect_uri;
 pub mod slug;
 pub mod tenant;
 pub mod user;
+pub mod user_list;
 pub mod workspace;
 
 pub use error::{Error, Result};

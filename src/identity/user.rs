@@ -4,13 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{Error, Result};
-use super::identifier::{Identifier, normalise_email, normalise_mobile};
+use super::identifier::{normalise_email, normalise_mobile};
 use super::pool::{self, Pool};
 use super::profile_schema;
 use crate::notify::Recipient;
 use crate::state::AppState;
-use crate::store::page::{Page, PageRequest};
-use crate::store::users::{self, IdentifierFilter, UserRow};
+use crate::store::users::{self, UserRow};
 use crate::store::{DbConn, StoreError};
 
 /// A user's lifecycle state; mapped to its column in the store, re-exported here for the domain and the web.
@@ -236,31 +235,6 @@ pub async fn find(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<
     let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
     app.db
         .run(move |c| require(c, &tenant, &pool, &id).map(User::from))
-        .await
-}
-
-pub async fn list(
-    app: &AppState,
-    tenant: &str,
-    pool: &str,
-    identifier: Option<&str>,
-    page: PageRequest,
-) -> Result<Page<User>> {
-    let filter = identifier
-        .map(|i| {
-            Identifier::parse("identifier", i).map(|parsed| match parsed {
-                Identifier::Email(e) => IdentifierFilter::Email(e),
-                Identifier::Mobile(m) => IdentifierFilter::Mobile(m),
-            })
-        })
-        .transpose()?;
-    let (tenant, pool) = (tenant.to_owned(), pool.to_owned());
-    app.db
-        .run(move |c| {
-            pool::require(c, &tenant, &pool)?;
-            let (rows, next) = users::list(c, &pool, filter.as_ref(), &page)?;
-            Ok((rows.into_iter().map(User::from).collect(), next))
-        })
         .await
 }
 

@@ -3,8 +3,7 @@
 use diesel::prelude::*;
 
 use super::page::{Page, PageRequest, load_page};
-use super::schema::{group_members, pool_groups, users};
-use super::users::UserRow;
+use super::schema::{group_members, pool_groups};
 use super::{DbConn, StoreResult, insert_unless_present};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -106,24 +105,4 @@ pub fn direct_group_ids(conn: &mut DbConn, user: &str) -> StoreResult<Vec<String
         .filter(group_members::user_id.eq(user))
         .select(group_members::group_id)
         .load(conn)?)
-}
-
-/// One page of the users who are direct members of any of `groups`, each once.
-pub fn list_members(
-    conn: &mut DbConn,
-    groups: &[String],
-    req: &PageRequest,
-) -> StoreResult<Page<UserRow>> {
-    let member_ids = group_members::table
-        .filter(group_members::group_id.eq_any(groups.to_vec()))
-        .select(group_members::user_id);
-    load_page!(
-        conn,
-        users::table
-            .filter(users::id.eq_any(member_ids))
-            .into_boxed(),
-        users,
-        UserRow,
-        req
-    )
 }

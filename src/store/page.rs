@@ -10,6 +10,9 @@ pub struct PageRequest {
 /// A page of rows and the key the next page starts after (`None` on the last page).
 pub type Page<T> = (Vec<T>, Option<(i64, String)>);
 
+/// A page and the exact number of rows in the whole (filtered) set it is a page of.
+pub type CountedPage<T> = (Page<T>, i64);
+
 /// Trims the one extra row a query fetched and says where the next page starts.
 pub fn finish<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> (i64, String)) -> Page<T> {
     let limit = usize::try_from(limit).unwrap_or(0);

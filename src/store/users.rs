@@ -8,7 +8,6 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 
-use super::page::{Page, PageRequest, load_page};
 use super::schema::users;
 use super::{DbConn, StoreResult};
 
@@ -134,21 +133,6 @@ pub fn find(conn: &mut DbConn, pool: &str, id: &str) -> StoreResult<Option<UserR
         .select(UserRow::as_select())
         .first(conn)
         .optional()?)
-}
-
-pub fn list(
-    conn: &mut DbConn,
-    pool: &str,
-    identifier: Option<&IdentifierFilter>,
-    req: &PageRequest,
-) -> StoreResult<Page<UserRow>> {
-    let mut q = users::table.filter(users::pool_id.eq(pool)).into_boxed();
-    match identifier {
-        Some(IdentifierFilter::Email(e)) => q = q.filter(users::email.eq(e.clone())),
-        Some(IdentifierFilter::Mobile(m)) => q = q.filter(users::mobile.eq(m.clone())),
-        None => {}
-    }
-    load_page!(conn, q, users, UserRow, req)
 }
 
 /// The user of `pool` with this exact (normalised) identifier.

@@ -15,6 +15,7 @@ pub mod jwt;
 pub mod keyring;
 pub mod keys;
 pub mod logout_token;
+pub mod preview;
 pub mod provider;
 
 pub use error::TokenError;

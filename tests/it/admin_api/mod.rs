@@ -1,9 +1,13 @@
+mod claims_preview;
 mod clients;
+mod deletion_impact;
 mod errors;
 mod groups;
+mod membership;
 mod passkeys;
 mod pools;
 mod schemas;
 mod tenants;
+mod user_list;
 mod users;
 mod workspaces;

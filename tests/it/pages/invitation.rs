@@ -30,7 +30,7 @@ pub async fn last_link(admin: &Admin) -> String {
         .to_owned()
 }
 
-async fn activate(browser: &Browser, link: &str, password: &str) -> Page {
+pub async fn activate(browser: &Browser, link: &str, password: &str) -> Page {
     let page = browser.get(link).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = page.input("csrf_token").unwrap();

@@ -1,0 +1,6 @@
+DROP INDEX pool_groups_parent;
+DROP INDEX invitations_user_created;
+DROP INDEX users_pool_family_name;
+DROP INDEX users_pool_given_name;
+DROP INDEX users_pool_name;
+DROP INDEX users_pool_status_created;
