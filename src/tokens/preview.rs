@@ -15,7 +15,7 @@ use crate::store::dependents;
 pub const PREVIEW_SCOPE: &str = "openid profile email phone groups";
 
 /// ID token claims set per sign-in and per client, so not previewable as values.
-pub const PER_SIGN_IN: [&str; 8] = [
+pub const PER_SIGN_IN: [&str; 9] = [
     "aud",
     "azp",
     "iat",
@@ -24,6 +24,7 @@ pub const PER_SIGN_IN: [&str; 8] = [
     "amr",
     "at_hash",
     "nonce",
+    "sid",
 ];
 
 /// What one workspace would put in the user's tokens.

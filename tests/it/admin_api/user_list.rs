@@ -69,7 +69,7 @@ async fn the_search_box_matches_identifier_prefixes_names_and_ids() {
     );
     assert_eq!(
         found(&admin, &pool, "q=grace%40navy.example").await.0,
-        [grace.clone()]
+        vec![grace.clone()]
     );
     // Given, family and full name, case-insensitive; a name in the middle of an email does not match.
     assert_eq!(found(&admin, &pool, "q=hop").await, (sorted([&grace]), 1));
@@ -184,11 +184,11 @@ async fn status_and_invitation_filters_narrow_the_list_and_its_total() {
         found(&admin, &pool, "status=active&invitation=none")
             .await
             .0,
-        [active.clone()]
+        vec![active.clone()]
     );
     assert_eq!(
         found(&admin, &pool, "status=invited&q=pe").await.0,
-        [pending.clone()]
+        vec![pending.clone()]
     );
     assert_eq!(found(&admin, &pool, "status=inactive&q=pe").await.1, 0);
     // A resent invitation is the one that counts: the expired user becomes pending.
