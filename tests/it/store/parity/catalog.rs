@@ -83,6 +83,7 @@ const SQLITE_FOREIGN_KEYS: &str = "SELECT m.name AS table_name, CAST(f.id AS TEX
 // Restricted to the test's schema. The indexes PostgreSQL builds for PRIMARY KEY and UNIQUE constraints are
 // left out (their constraints are compared), as SQLite's `pk`/`u` autoindexes are; `conindid` of a foreign key
 // points at the referenced table's index, hence the `conrelid` condition.
+// An index column in another collation than its column's is read as `name collate C`.
 const PG_COLUMNS: &str = "SELECT c.table_name::text, c.column_name::text, c.data_type::text, \
     CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END::int8 AS not_null \
     FROM information_schema.columns c WHERE c.table_schema = current_schema()";
@@ -96,7 +97,9 @@ const PG_KEYS: &str = "SELECT CASE c.contype WHEN 'p' THEN 'primary key' ELSE 'u
     WHERE c.contype IN ('p', 'u') AND n.nspname = current_schema() \
     UNION ALL SELECT CASE WHEN ix.indisunique THEN 'unique index' ELSE 'index' END, t.relname::text, \
     i.relname::text, CASE WHEN ix.indpred IS NULL THEN 0 ELSE 1 END::int8, k.ord, \
-    COALESCE(a.attname::text, '<expression>') \
+    COALESCE(a.attname::text || CASE WHEN ix.indcollation[(k.ord - 1)::int] IN (0, a.attcollation) THEN '' \
+      ELSE ' collate ' || (SELECT l.collname::text FROM pg_collation l WHERE l.oid = ix.indcollation[(k.ord - 1)::int]) \
+      END, '<expression>') \
     FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
     JOIN pg_namespace n ON n.oid = t.relnamespace \
     CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
