@@ -118,8 +118,8 @@ impl Account {
             .map(|k| PasskeyItem {
                 rename: format!("{}/account/passkeys/{}/rename", p.issuer, k.id),
                 remove: format!("{}/account/passkeys/{}/remove", p.issuer, k.id),
-                created: day(k.created_at),
-                last_used: k.last_used_at.map(day),
+                created: html::day(k.created_at),
+                last_used: k.last_used_at.map(html::day),
                 id: k.id,
                 name: k.name,
             })
@@ -183,11 +183,4 @@ async fn remove_passkey(
     let user = &account.session.user.id;
     let removed = passkey::remove_own(&account.app, user, &path.passkey).await;
     account.change("removed", removed).await
-}
-
-/// A timestamp as the day it fell on (UTC), e.g. `2026-11-27`.
-fn day(timestamp: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(timestamp)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
 }

@@ -1,5 +1,5 @@
 //! The admin portal at `/admin` (HTML, server-rendered with askama; works with JavaScript off): the one-time setup
-//! page, sign-in through the built-in workspace, and the pages over tenants and pools. Every route is in the one
+//! page, sign-in through the built-in workspace, and the pages over tenants, pools and their users. Every route is in the one
 //! table below. Handlers authorize by type ([`session::Viewer`] to read, [`session::Admin`] to change), take
 //! forms through [`Csrf`](crate::web::csrf::Csrf), call the same domain functions as `admin_api` and never the
 //! store. Unsafe requests from another site are refused ([`origin`]); failures are a [`error::PortalError`],
@@ -19,6 +19,8 @@ mod pools;
 mod session;
 mod step_up;
 mod tenants;
+mod user;
+mod users;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -38,7 +40,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::FormConfig::default().limit(64 * 1024))
             .configure(auth::configure)
             .configure(tenants::configure)
-            .configure(pools::configure),
+            .configure(pools::configure)
+            .configure(users::configure)
+            .configure(user::configure),
     );
 }
 

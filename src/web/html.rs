@@ -160,3 +160,10 @@ pub fn form_post(public_url: &str, redirect_uri: &str, fields: &[(&str, String)]
     }
     res
 }
+
+/// A timestamp as the day it fell on (UTC), e.g. `2026-11-27`.
+pub fn day(timestamp: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(timestamp)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}

@@ -9,6 +9,7 @@ mod pools;
 mod setup;
 mod sign_in;
 mod templates;
+mod users;
 
 use reqwest::StatusCode;
 use serde_json::json;
