@@ -6,7 +6,6 @@ use std::future::Future;
 use std::time::Instant;
 
 use actix_web::HttpMessage;
-use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
@@ -35,11 +34,16 @@ fn is_sane(id: &str) -> bool {
     (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Runs the request in its span, logs its access line and sets `X-Request-Id` on the response, errors included.
+/// Runs the request in its span, logs its access line and sets `X-Request-Id` on the response.
+///
+/// Handlers' and extractors' errors reach this layer as responses already (actix renders them at the resource), so
+/// every answer passes here. An `Err` could only come from a middleware below, and none of ours returns one; it
+/// is passed on unchanged because the request cannot be held here to build a response (a clone of it would stop
+/// the router from recording the matched path).
 pub fn traced<S, B>(
     req: ServiceRequest,
     srv: &S,
-) -> impl Future<Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, actix_web::Error>> + use<S, B>
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
@@ -47,14 +51,11 @@ where
     let span = tracing::info_span!("request", request_id = %id.0);
     let header = HeaderValue::from_str(&id.0).ok();
     req.extensions_mut().insert(id);
-    let (started, method, request) = (Instant::now(), req.method().clone(), req.request().clone());
+    let (started, method) = (Instant::now(), req.method().clone());
     let path = access_log::loggable(req.path());
     let answer = span.in_scope(|| srv.call(req));
     async move {
-        let mut res = match answer.await {
-            Ok(res) => res.map_into_left_body(),
-            Err(e) => ServiceResponse::from_err(e, request).map_into_right_body(),
-        };
+        let mut res = answer.await?;
         if let Some(header) = header {
             res.headers_mut().insert(HEADER, header);
         }
