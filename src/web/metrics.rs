@@ -77,7 +77,7 @@ async fn authenticated(req: HttpRequest, app: Data<AppState>) -> HttpResponse {
 fn unauthorized() -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((WWW_AUTHENTICATE, "Bearer"))
-        .json(serde_json::json!({"error": "unauthorized", "message": "a valid bearer token is required"}))
+        .json(serde_json::json!({"error": "unauthorized", "error_description": "a valid bearer token is required"}))
 }
 
 /// The exposition in the format the `Accept` header asks for, after reading the values known only at scrape time.
