@@ -6,22 +6,36 @@ use std::hash::Hash;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::metrics::CacheLookups;
+
 /// Values by key, each trusted for `ttl` after it was loaded.
 pub struct TtlCache<K, V> {
     entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
     ttl: Duration,
+    lookups: CacheLookups,
 }
 
 impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
-    pub fn new(ttl: Duration) -> Self {
+    /// A cache whose hits and misses are counted in `lookups` (the metrics' hit ratio).
+    pub fn new(ttl: Duration, lookups: CacheLookups) -> Self {
         TtlCache {
             entries: RwLock::new(HashMap::new()),
             ttl,
+            lookups,
         }
     }
 
     /// The cached value, if loaded less than `ttl` ago.
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
+        let found = self.fresh(key);
+        match found {
+            Some(_) => self.lookups.hits.inc(),
+            None => self.lookups.misses.inc(),
+        };
+        found
+    }
+
+    fn fresh(&self, key: &K) -> Option<Arc<V>> {
         let entries = self.entries.read().ok()?;
         entries
             .get(key)

@@ -13,7 +13,7 @@ pub use crate::authn::portal::Limits as PortalLimits;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 23] = [
     "listen",
     "public_url",
     "database_url",
@@ -22,6 +22,9 @@ const KEYS: [&str; 20] = [
     "mail_from",
     "sms_webhook_url",
     "log",
+    "log_format",
+    "metrics_token",
+    "metrics_listen",
     "passkey_rp_id",
     "passkey_origin",
     "registration_codes_per_address",
@@ -48,6 +51,9 @@ struct RawConfig {
     mail_from: String,
     sms_webhook_url: Option<String>,
     log: String,
+    log_format: String,
+    metrics_token: Option<String>,
+    metrics_listen: Option<String>,
     passkey_rp_id: Option<String>,
     passkey_origin: Option<String>,
     registration_codes_per_address: u32,
@@ -81,6 +87,9 @@ impl Default for RawConfig {
             mail_from: "tarn@localhost".into(),
             sms_webhook_url: None,
             log: "info".into(),
+            log_format: "text".into(),
+            metrics_token: None,
+            metrics_listen: None,
             passkey_rp_id: None,
             passkey_origin: None,
             registration_codes_per_address: RegistrationLimits::DEFAULT.per_address,
@@ -163,6 +172,12 @@ pub struct Config {
     pub mail_from: String,
     pub sms_webhook_url: Option<Url>,
     pub log: String,
+    /// How log lines are written: plain text, or one JSON object per line.
+    pub log_format: LogFormat,
+    /// SHA-256 of `TARN_METRICS_TOKEN`: a bearer token for `GET /metrics` besides the admin token.
+    pub metrics_token_hash: Option<String>,
+    /// A second listener serving only `/metrics`, without authentication (a private network's scraper).
+    pub metrics_listen: Option<SocketAddr>,
     /// The WebAuthn relying party ID; `None` means the public URL's host.
     pub passkey_rp_id: Option<String>,
     /// The origin browsers run passkey ceremonies on; `None` means the public URL's origin.
@@ -266,6 +281,9 @@ impl Config {
                 &["http", "https"],
             )?,
             log: raw.log,
+            log_format: LogFormat::parse(&raw.log_format)?,
+            metrics_token_hash: parse_metrics_token(raw.metrics_token)?,
+            metrics_listen: parse_metrics_listen(raw.metrics_listen)?,
             passkey_rp_id: raw.passkey_rp_id.filter(|id| !id.trim().is_empty()),
             passkey_origin: parse_optional_url(
                 "passkey_origin",
@@ -295,6 +313,11 @@ impl Config {
                 raw.portal_session_absolute_seconds,
             )?,
         })
+    }
+
+    /// Accepts `token` as a bearer for `GET /metrics` besides the admin token (what `TARN_METRICS_TOKEN` does).
+    pub fn set_metrics_token(&mut self, token: &str) {
+        self.metrics_token_hash = Some(crate::secret::hash(token));
     }
 
     /// Fills in the default public URL from the port actually bound (which differs from `listen` for port 0).
@@ -337,6 +360,9 @@ impl Config {
             mail_from: "tarn@localhost".into(),
             sms_webhook_url: None,
             log: "warn".into(),
+            log_format: LogFormat::Text,
+            metrics_token_hash: None,
+            metrics_listen: None,
             passkey_rp_id: None,
             passkey_origin: None,
             trusted_proxies: TrustedProxies::default(),
@@ -354,6 +380,51 @@ impl Config {
             portal_session: PortalLimits::DEFAULT,
         }
     }
+}
+
+/// The format of log lines (`TARN_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `fields` (with `message`) and the request's span.
+    Json,
+}
+
+impl LogFormat {
+    fn parse(value: &str) -> Result<LogFormat, ConfigError> {
+        match value {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(invalid(
+                "log_format",
+                format!("`{other}` is neither `text` nor `json`"),
+            )),
+        }
+    }
+}
+
+/// The metrics token's hash; an empty value means none.
+fn parse_metrics_token(token: Option<String>) -> Result<Option<String>, ConfigError> {
+    match token {
+        Some(t) if !t.trim().is_empty() && t.trim().len() < 16 => Err(invalid(
+            "metrics_token",
+            "must be at least 16 characters long",
+        )),
+        Some(t) if !t.trim().is_empty() => Ok(Some(crate::secret::hash(t.trim()))),
+        _ => Ok(None),
+    }
+}
+
+fn parse_metrics_listen(listen: Option<String>) -> Result<Option<SocketAddr>, ConfigError> {
+    let Some(listen) = listen.filter(|l| !l.trim().is_empty()) else {
+        return Ok(None);
+    };
+    listen.trim().parse().map(Some).map_err(|_| {
+        invalid(
+            "metrics_listen",
+            format!("`{listen}` is not a socket address like 127.0.0.1:9464"),
+        )
+    })
 }
 
 /// The portal session limits: each at least a minute, the idle one no longer than the absolute one.

@@ -22,6 +22,7 @@ pub mod config;
 pub(crate) mod error;
 pub(crate) mod identity;
 pub(crate) mod messages;
+pub(crate) mod metrics;
 pub(crate) mod notify;
 pub(crate) mod oidc;
 pub(crate) mod pages;
@@ -66,6 +67,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
     server: Server,
+    /// The unauthenticated `/metrics` listener (`TARN_METRICS_LISTEN`), running on its own task.
+    metrics_server: Option<web::metrics::MetricsListener>,
     deliveries: Background,
     logouts: Background,
 }
@@ -108,6 +111,9 @@ impl RunningServer {
     /// delivery worker finished the message in hand.
     pub async fn into_server(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some(listener) = self.metrics_server {
+            listener.stop().await;
+        }
         self.deliveries.stop().await;
         self.logouts.stop().await;
         served
@@ -163,21 +169,28 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     })
     .await?;
     let workers = config.workers;
-    let notifier = notify::Notifier::new(&config, db.clone(), clock.clone())?;
+    let metrics = Arc::new(metrics::Metrics::new());
+    let notifier = notify::Notifier::new(&config, db.clone(), clock.clone(), metrics.clone())?;
     let passkeys = relying_party(&config, &decoy_key);
-    let providers = Arc::new(tokens::Providers::new(config.key_encryption.clone()));
+    let provider_lookups = metrics.cache_lookups(metrics::labels::Cache::Provider);
+    let providers = Arc::new(tokens::Providers::new(
+        config.key_encryption.clone(),
+        provider_lookups,
+    ));
+    let client_lookups = metrics.cache_lookups(metrics::labels::Cache::Client);
     let state = AppState {
         config: Arc::new(config),
         db,
         clock,
-        hasher: authn::password::Hasher::default(),
+        hasher: authn::password::Hasher::default().timed_in(metrics.password_hash_durations()),
         notifier,
         admin_token_hash: admin_token_hash.into(),
         providers,
-        clients: Default::default(),
+        clients: Arc::new(tokens::client_auth::ClientCache::new(client_lookups)),
         access_tokens: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),
+        metrics,
         draining: Default::default(),
     };
     spawn_maintenance(state.db.clone(), state.clock.clone());
@@ -197,7 +210,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
                 let res = srv.call(req);
                 async move { res.await.map(|res| web::drain::close_if(draining, res)) }
             })
-            .wrap(web::access_log::logger())
+            .wrap_fn({
+                let metrics = app_state.metrics.clone();
+                move |req, srv| web::metrics::count_request(&metrics, req, srv)
+            })
+            .wrap_fn(web::request_id::traced)
             .configure(|cfg| configure_app(cfg, app_state.clone()))
     });
     if let Some(n) = workers {
@@ -209,10 +226,15 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .listen(listener)
         .map_err(|source| Bind(addr, source))?
         .run();
+    let metrics_server = match state.config.metrics_listen {
+        Some(at) => Some(web::metrics::listener(at, state.clone()).map_err(|s| Bind(at, s))?),
+        None => None,
+    };
     Ok(RunningServer {
         addr,
         state,
         server,
+        metrics_server,
         deliveries,
         logouts,
     })
@@ -353,6 +375,7 @@ pub fn configure_app(cfg: &mut actix::ServiceConfig, state: AppState) {
     // Fixed paths first: the workspace scope `/{tenant}/{workspace}` would match them too.
     cfg.app_data(actix::Data::new(state))
         .configure(web::health::configure)
+        .configure(web::metrics::configure)
         .configure(web::static_files::configure)
         .configure(admin_api::configure)
         .configure(portal::configure)

@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = init_logging(&config.log) {
+    if let Err(e) = init_logging(&config.log, config.log_format) {
         eprintln!("tarn: invalid configuration: log (TARN_LOG): {e}");
         return ExitCode::from(2);
     }
@@ -163,11 +163,19 @@ async fn rewrap(config: tarn::config::Config) -> Result<(), Failure> {
     Ok(())
 }
 
-fn init_logging(filter: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// Logs to standard error as text or, with `TARN_LOG_FORMAT=json`, one JSON object per line (`timestamp`, `level`,
+/// `target`, `fields` with `message`, and `span`/`spans` holding the request's `request_id`).
+fn init_logging(
+    filter: &str,
+    format: tarn::config::LogFormat,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)?;
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init()?;
+        .with_writer(std::io::stderr);
+    match format {
+        tarn::config::LogFormat::Text => builder.try_init()?,
+        tarn::config::LogFormat::Json => builder.json().try_init()?,
+    }
     Ok(())
 }

@@ -32,6 +32,8 @@ pub struct AppState {
     pub passkeys: Option<std::sync::Arc<RelyingParty>>,
     /// Binds CSRF form tokens to their cookies.
     pub csrf_key: CsrfKey,
+    /// This server's metric families (`GET /metrics`).
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Set once a shutdown began: `/readyz` answers 503 and connections are not kept alive.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

@@ -5,6 +5,7 @@
 //! the code is queued, never sent in the request ([`send`]), so the answer also takes the same time and does not
 //! depend on the mail server.
 
+use crate::metrics::labels::Limiter;
 use subtle::ConstantTimeEq;
 
 use super::login::find_user;
@@ -118,7 +119,12 @@ pub async fn send(
             }
             Ok::<_, CodeError>(challenge)
         })
-        .await?;
+        .await
+        .inspect_err(|e| {
+            if matches!(e, CodeError::Throttled) {
+                notifier.metrics.rate_limited(Limiter::CodeResend);
+            }
+        })?;
     notifier.wake();
     Ok(challenge)
 }

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use super::lockout::{self, Attempt};
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism};
+use crate::metrics::labels::{Outcome, SignInMethod};
 use crate::state::AppState;
 use crate::store::users::{self, IdentifierFilter, UserRow};
 use crate::store::{DbConn, StoreError, workspaces};
@@ -111,6 +112,7 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
         })
         .await?;
     if !admitted {
+        app.metrics.sign_in(SignInMethod::Password, Outcome::Locked);
         return Err(LoginError::Locked);
     }
     let matches = verify(app, user.as_ref(), a.password).await?;
@@ -120,12 +122,16 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
             app.db
                 .run(move |c| lockout::record_success(c, &attempt))
                 .await?;
+            app.metrics
+                .sign_in(SignInMethod::Password, Outcome::Success);
             Ok(user)
         }
         _ => {
             app.db
                 .run(move |c| lockout::record_failure(c, &attempt, now))
                 .await?;
+            app.metrics
+                .sign_in(SignInMethod::Password, Outcome::Failure);
             Err(LoginError::Failed)
         }
     }

@@ -149,6 +149,8 @@ pub struct Hasher {
     queue: Arc<Queue>,
     /// A hash of a random password, verified against when the user is unknown so failures cost the same.
     dummy: Arc<tokio::sync::OnceCell<String>>,
+    /// Where each hash and verification records its time (the metrics' histogram, or a private one).
+    durations: prometheus_client::metrics::histogram::Histogram,
 }
 
 /// Work for a hashing thread, given that thread's engine; what it returns hands the result to the caller once
@@ -258,7 +260,13 @@ impl Hasher {
             deadline: Duration::from_secs(10),
             queue: Arc::new(Queue { shared }),
             dummy: Arc::new(tokio::sync::OnceCell::new()),
+            durations: prometheus_client::metrics::histogram::Histogram::new([]),
         }
+    }
+
+    /// This hasher, recording the time of each hash and verification in `durations`.
+    pub fn timed_in(self, durations: prometheus_client::metrics::histogram::Histogram) -> Hasher {
+        Hasher { durations, ..self }
     }
 
     /// The PHC string of `password` with a fresh salt.
@@ -309,8 +317,11 @@ impl Hasher {
             .map_err(|_| Overloaded)?
             .map_err(|_| Overloaded)?;
         let (done, result) = tokio::sync::oneshot::channel();
+        let durations = self.durations.clone();
         let job: Job = Box::new(move |engine| {
+            let started = std::time::Instant::now();
             let result = work(engine);
+            durations.observe(started.elapsed().as_secs_f64());
             Box::new(move || {
                 let _ = done.send(result);
                 drop(permit);

@@ -95,6 +95,7 @@ pub struct LogoutWorker {
     public_url: String,
     woken: Arc<Notify>,
     http: reqwest::Client,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl LogoutWorker {
@@ -126,6 +127,7 @@ impl LogoutWorker {
             public_url,
             woken: notifier.logouts.clone(),
             http,
+            metrics: notifier.metrics.clone(),
         })
     }
 
@@ -273,6 +275,8 @@ impl LogoutWorker {
             }
             Err(failure) => failure,
         };
+        self.metrics
+            .delivery_failed(crate::metrics::labels::Worker::BackchannelLogout);
         if !failure.is_retryable || attempts >= self.schedule.max_attempts {
             tracing::error!(delivery = %id, client, attempts, error = %failure.message,
                 "logout token not delivered; giving up");

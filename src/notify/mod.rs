@@ -139,11 +139,18 @@ pub struct Notifier {
     queued: Arc<Notify>,
     /// Wakes the back-channel logout worker when a logout token was queued.
     logouts: Arc<Notify>,
+    /// Where the workers count messages sent and deliveries failed.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Notifier {
     /// Chooses each channel from the configuration: `smtp_url` for mail, `sms_webhook_url` for SMS.
-    pub fn new(config: &Config, db: Db, clock: Clock) -> Result<Notifier, NotifyError> {
+    pub fn new(
+        config: &Config,
+        db: Db,
+        clock: Clock,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Result<Notifier, NotifyError> {
         let mail = config
             .smtp_url
             .as_ref()
@@ -160,6 +167,7 @@ impl Notifier {
             outbox: outbox::Outbox::new(db, clock),
             queued: Arc::new(Notify::new()),
             logouts: Arc::new(Notify::new()),
+            metrics,
         })
     }
 

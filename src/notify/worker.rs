@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use super::{AttemptError, Channel, Message, Notifier, Recipient};
 use crate::clock::Clock;
 use crate::config::DeliverySchedule;
+use crate::metrics::labels;
 use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::{Db, StoreError};
 
@@ -123,6 +124,7 @@ impl Worker {
     ) -> Result<(), StoreError> {
         let attempts = row.attempts + 1;
         let (id, channel) = (row.id.clone(), row.channel.clone());
+        self.count(&channel, outcome.is_ok());
         let failure = match outcome {
             Ok(()) => {
                 tracing::info!(delivery = %id, channel, attempts, "queued message delivered");
@@ -143,6 +145,25 @@ impl Worker {
             .run(move |c| deliveries::retry_later(c, &row.id, &token, attempts, next))
             .await
             .map(drop)
+    }
+
+    /// Counts one attempt on `channel` (a row's channel name) in the metrics.
+    fn count(&self, channel: &str, sent: bool) {
+        let metrics = &self.notifier.metrics;
+        if !sent {
+            metrics.delivery_failed(labels::Worker::Outbox);
+        }
+        let channel = match channel {
+            c if c == Channel::Email.as_str() => labels::Channel::Email,
+            c if c == Channel::Sms.as_str() => labels::Channel::Sms,
+            _ => return,
+        };
+        let outcome = if sent {
+            labels::Delivery::Sent
+        } else {
+            labels::Delivery::Failed
+        };
+        metrics.message(channel, outcome);
     }
 
     async fn forget(&self, id: String, token: String) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::error::OAuthError;
 use super::{Op, client_auth, dpop};
 use crate::identity::client::AuthMethod;
+use crate::metrics::labels::GrantType;
 use crate::state::AppState;
 use crate::tokens::authorization::granted_scope;
 use crate::tokens::{TokenError, grant, issue};
@@ -23,13 +24,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Answers a token request, counting what it issued or why it refused.
 async fn token(
     req: HttpRequest,
     app: Data<AppState>,
+    op: Op,
+    body: Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let answer = answer(req, &app, op, body).await;
+    if let Err(e) = &answer {
+        app.metrics.token_error(e.code);
+    }
+    answer
+}
+
+async fn answer(
+    req: HttpRequest,
+    app: &AppState,
     Op(p): Op,
     body: Bytes,
 ) -> Result<HttpResponse, OAuthError> {
-    let (form, client) = client_auth::authenticated(&req, &app, &p, &body, PATH).await?;
+    let (form, client) = client_auth::authenticated(&req, app, &p, &body, PATH).await?;
     let grant_type = form
         .get("grant_type")
         .map(String::as_str)
@@ -53,7 +68,7 @@ async fn token(
     }
     // RFC 9449 §5: a proof binds the tokens to its key; a client registered with dpop_bound_access_tokens
     // must send one (§5.2).
-    let dpop_jkt = dpop::prove(&req, &app, &p, PATH, None).await?;
+    let dpop_jkt = dpop::prove(&req, app, &p, PATH, None).await?;
     if client.metadata.dpop_bound_access_tokens && dpop_jkt.is_none() {
         let why = "this client must send a DPoP proof";
         return Err(TokenError::InvalidDpopProof(why.into()).into());
@@ -112,10 +127,18 @@ async fn token(
                     let jkt = dpop_jkt.as_deref();
                     grant::refresh(c, &provider, &client_id, &token, scope.as_deref(), jkt, now)
                 })
-                .await?;
+                .await
+                .inspect_err(|e| {
+                    if matches!(e, TokenError::RefreshReused) {
+                        app.metrics.refresh_reuse_detected();
+                    }
+                })?;
             issue::for_grant(&p, &client.metadata, active, now)?
         }
     };
+    if let Some(grant) = GrantType::of(grant_type) {
+        app.metrics.token_issued(grant);
+    }
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
         .insert_header((PRAGMA, "no-cache"))

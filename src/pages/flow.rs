@@ -16,6 +16,7 @@ use super::views::{CodePage, LoginPage};
 use crate::authn::code::{self, Attempt, CodeError, Purpose};
 use crate::authn::login;
 use crate::authn::{pending, session};
+use crate::metrics::labels::{Outcome, SignInMethod};
 use crate::oidc::Op;
 use crate::oidc::authorize::complete;
 use crate::state::AppState;
@@ -204,7 +205,16 @@ impl SignIn {
             };
             code::verify(c, &attempt, Purpose::SignIn, now).map(|user| user.id)
         });
-        verified.await
+        let verified = verified.await;
+        let outcome = match &verified {
+            Ok(_) => Some(Outcome::Success),
+            Err(CodeError::Store(_)) => None,
+            Err(_) => Some(Outcome::Failure),
+        };
+        if let Some(outcome) = outcome {
+            self.app.metrics.sign_in(SignInMethod::Code, outcome);
+        }
+        verified
     }
 
     /// The user proved who they are by the `amr` methods: start the session, consume the pending request, and

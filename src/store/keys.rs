@@ -102,3 +102,15 @@ pub fn set_private(conn: &mut DbConn, kid: &str, stored: &str) -> StoreResult<()
         .execute(conn)?;
     Ok(())
 }
+
+/// The creation time of the oldest current (unretired) key of each algorithm, across all workspaces.
+pub fn oldest_current_by_alg(conn: &mut DbConn) -> StoreResult<Vec<(String, Option<i64>)>> {
+    Ok(signing_keys::table
+        .filter(signing_keys::retired_at.is_null())
+        .group_by(signing_keys::alg)
+        .select((
+            signing_keys::alg,
+            diesel::dsl::min(signing_keys::created_at),
+        ))
+        .load(conn)?)
+}

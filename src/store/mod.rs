@@ -143,12 +143,24 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
+        // What `f` logs belongs to the request that asked (its request id).
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             let mut conn = pool.get().map_err(StoreError::from)?;
             f(&mut conn)
         })
         .await
         .map_err(|e| StoreError::Blocking(e.to_string()))?
+    }
+
+    /// The pool's connections now: `(in use, idle)`.
+    pub fn connections(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections - state.idle_connections,
+            state.idle_connections,
+        )
     }
 
     /// Like [`Db::run`], inside one transaction: everything `f` writes lands, or nothing does.

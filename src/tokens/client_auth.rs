@@ -28,9 +28,10 @@ pub struct RegisteredClient {
 /// client registered through another instance is usable at once.
 pub struct ClientCache(TtlCache<(String, String, String), RegisteredClient>);
 
-impl Default for ClientCache {
-    fn default() -> Self {
-        ClientCache(TtlCache::new(Duration::from_secs(5)))
+impl ClientCache {
+    /// An empty cache counting its hits and misses in `lookups`.
+    pub fn new(lookups: crate::metrics::CacheLookups) -> ClientCache {
+        ClientCache(TtlCache::new(Duration::from_secs(5), lookups))
     }
 }
 

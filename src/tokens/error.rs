@@ -8,6 +8,9 @@ pub enum TokenError {
     /// The grant (code, refresh token, credentials) is invalid, expired, revoked or issued to another client.
     #[error("{0}")]
     InvalidGrant(String),
+    /// A refresh token presented again after it was rotated: a theft signal, and the family is now revoked.
+    #[error("the refresh token was already used; its family is revoked")]
+    RefreshReused,
     /// The client is not allowed to do this (e.g. revoke another client's token).
     #[error("{0}")]
     UnauthorizedClient(String),
@@ -40,6 +43,7 @@ impl TokenError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             TokenError::InvalidGrant(_)
+            | TokenError::RefreshReused
             | TokenError::InvalidRequest(_)
             | TokenError::InvalidScope(_)
             | TokenError::UnauthorizedClient(_)
@@ -58,7 +62,7 @@ impl TokenError {
     /// The RFC 6749 §5.2 / RFC 6750 §3.1 error code.
     pub fn code(&self) -> &'static str {
         match self {
-            TokenError::InvalidGrant(_) => "invalid_grant",
+            TokenError::InvalidGrant(_) | TokenError::RefreshReused => "invalid_grant",
             TokenError::UnauthorizedClient(_) => "unauthorized_client",
             TokenError::InvalidClient(_) => "invalid_client",
             TokenError::InvalidScope(_) => "invalid_scope",

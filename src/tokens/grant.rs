@@ -309,9 +309,7 @@ pub fn refresh(
     }
     if !grants::use_refresh(conn, &row.token_hash, now)? {
         grants::revoke_grant(conn, &grant.id, now)?;
-        return Err(invalid(
-            "the refresh token was already used; its family is revoked",
-        ));
+        return Err(TokenError::RefreshReused);
     }
     if row.expires_at <= now {
         return Err(invalid("the refresh token has expired"));

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::error::TokenError;
 use super::keyring::{self, Keyring, KeyringError, Place};
 use crate::identity::client::SigningAlg;
-use crate::store::DbConn;
 use crate::store::keys::{self, KeyRow};
+use crate::store::{DbConn, StoreResult};
 
 /// Every algorithm Tarn signs with; each workspace has one current key per algorithm.
 pub const ALGORITHMS: [SigningAlg; 3] = [SigningAlg::RS256, SigningAlg::ES256, SigningAlg::EdDSA];
@@ -108,6 +108,16 @@ pub fn alg_name(alg: SigningAlg) -> &'static str {
 
 fn parse_alg(name: &str) -> Option<SigningAlg> {
     ALGORITHMS.into_iter().find(|a| alg_name(*a) == name)
+}
+
+/// How old the oldest current signing key of each algorithm is at `now`, in seconds, across all workspaces: what
+/// an operator watches to see that rotation keeps up.
+pub fn oldest_current_ages(conn: &mut DbConn, now: i64) -> StoreResult<Vec<(&'static str, i64)>> {
+    let oldest = keys::oldest_current_by_alg(conn)?;
+    Ok(oldest
+        .into_iter()
+        .filter_map(|(name, created)| Some((alg_name(parse_alg(&name)?), now - created?)))
+        .collect())
 }
 
 /// A new key pair for `alg`, as a row to store.

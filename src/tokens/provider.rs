@@ -40,9 +40,10 @@ pub struct Providers {
 }
 
 impl Providers {
-    pub fn new(keyring: Option<Arc<Keyring>>) -> Providers {
+    /// No provider loaded yet; cache hits and misses are counted in `lookups`.
+    pub fn new(keyring: Option<Arc<Keyring>>, lookups: crate::metrics::CacheLookups) -> Providers {
         Providers {
-            cache: TtlCache::new(STALENESS),
+            cache: TtlCache::new(STALENESS, lookups),
             keyring,
         }
     }

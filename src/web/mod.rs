@@ -1,5 +1,5 @@
 //! HTTP glue shared by the web areas: the client address, cookies, CSRF, the SSO cookie, HTML responses, security
-//! headers, CORS, static files, health endpoints, draining at shutdown. Nothing domain-specific, and nothing from the areas above it.
+//! headers, CORS, static files, health endpoints, draining at shutdown, metrics, request ids. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
 pub mod auth_header;
@@ -11,6 +11,8 @@ pub mod drain;
 pub mod health;
 pub mod html;
 pub mod methods;
+pub mod metrics;
+pub mod request_id;
 pub mod security_headers;
 pub mod sso;
 pub mod static_files;

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::authn::login;
 use crate::identity::pool::Mechanism;
+use crate::metrics::labels::{Outcome, SignInMethod};
 use crate::state::AppState;
 use crate::store::passkeys;
 use crate::store::users::{self, UserRow};
@@ -195,9 +196,16 @@ pub async fn finish(
     let Subject::SignIn { user: expected, .. } = subject else {
         return Err(PasskeyError::Expired);
     };
-    app.db
+    let signed_in = app
+        .db
         .transaction(move |c| verify(c, &rp, &t, &w, &credential, state, expected, now))
-        .await
+        .await;
+    let outcome = match signed_in {
+        Ok(_) => Outcome::Success,
+        Err(_) => Outcome::Failure,
+    };
+    app.metrics.sign_in(SignInMethod::Passkey, outcome);
+    signed_in
 }
 
 #[expect(

@@ -5,6 +5,7 @@
 pub mod limits;
 pub mod passkey;
 
+use crate::metrics::labels::Limiter;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -193,7 +194,12 @@ pub async fn start(
             }
             Ok::<_, RegistrationError>(id)
         })
-        .await?;
+        .await
+        .inspect_err(|e| {
+            if matches!(e, RegistrationError::Code(CodeError::Throttled)) {
+                app.metrics.rate_limited(Limiter::CodeResend);
+            }
+        })?;
     app.notifier.wake();
     Ok(challenge)
 }

@@ -5,6 +5,8 @@ mod crash;
 mod drain;
 mod instances;
 mod jobs;
+mod logs;
+mod metrics;
 mod outage;
 pub mod process;
 mod two_processes;
