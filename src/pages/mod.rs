@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod code;
+pub mod device;
 pub mod enrolment;
 pub mod error;
 pub mod flow;
@@ -33,7 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(register_passkey::configure)
         .configure(passkey::configure)
         .configure(enrolment::configure)
-        .configure(account::configure);
+        .configure(account::configure)
+        .configure(device::configure);
 }
 
 /// Mounts the pages that belong to no workspace (invitation and verification links), at the root.
