@@ -19,11 +19,8 @@ pub const PATH: &str = "/oauth2/device_authorization";
 pub const USER_PAGE: &str = "/device";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        super::resource(PATH)
-            .route(web::post().to(device_authorization))
-            .route(super::preflight()),
-    );
+    // Devices call it, not browsers: no CORS, like the authorization endpoint.
+    cfg.service(super::resource(PATH).route(web::post().to(device_authorization)));
 }
 
 async fn device_authorization(

@@ -134,10 +134,20 @@ async fn submit_code(
         Entry::Found(waiting) => waiting,
         Entry::Wrong => {
             let message = Some(texts::DEVICE_CODE_WRONG);
-            return Ok(entry_page(&req, &app, &p, &shown, message, StatusCode::BAD_REQUEST));
+            return Ok(entry_page(
+                &req,
+                &app,
+                &p,
+                &shown,
+                message,
+                StatusCode::BAD_REQUEST,
+            ));
         }
         Entry::Limited => {
-            let (message, status) = (Some(texts::DEVICE_CODE_LIMITED), StatusCode::TOO_MANY_REQUESTS);
+            let (message, status) = (
+                Some(texts::DEVICE_CODE_LIMITED),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
             return Ok(entry_page(&req, &app, &p, &shown, message, status));
         }
     };
@@ -184,7 +194,11 @@ async fn show_approval(
         csrf: &csrf,
         device: &waiting.id,
         client_name: &client_name,
-        user: user.email.as_deref().or(user.mobile.as_deref()).unwrap_or_default(),
+        user: user
+            .email
+            .as_deref()
+            .or(user.mobile.as_deref())
+            .unwrap_or_default(),
         scopes: waiting
             .scope
             .split(' ')
@@ -221,17 +235,21 @@ async fn decide(
     let (provider, id, now) = (p.clone(), f.device.clone(), app.clock.now());
     let decided = app
         .db
-        .run(move |c| match allow {
-            true => device::approve(c, &provider, &id, who, now),
-            false => device::deny(c, &provider, &id, now),
+        .run(move |c| {
+            if allow {
+                device::approve(c, &provider, &id, who, now)
+            } else {
+                device::deny(c, &provider, &id, now)
+            }
         })
         .await?;
     if !decided {
         return Err(PageError::DeviceUnusable);
     }
-    let (title, message) = match allow {
-        true => (texts::DEVICE_APPROVED_TITLE, texts::DEVICE_APPROVED),
-        false => (texts::DEVICE_DENIED_TITLE, texts::DEVICE_DENIED),
+    let (title, message) = if allow {
+        (texts::DEVICE_APPROVED_TITLE, texts::DEVICE_APPROVED)
+    } else {
+        (texts::DEVICE_DENIED_TITLE, texts::DEVICE_DENIED)
     };
     Ok(html::message(
         app.config.public_url(),
@@ -248,7 +266,11 @@ async fn signed_in(req: &HttpRequest, app: &AppState, p: &Provider) -> Result<Se
         .ok_or(PageError::NotSignedIn)
 }
 
-async fn find_waiting(app: &AppState, p: &std::sync::Arc<Provider>, id: &str) -> Result<Waiting, PageError> {
+async fn find_waiting(
+    app: &AppState,
+    p: &std::sync::Arc<Provider>,
+    id: &str,
+) -> Result<Waiting, PageError> {
     let (provider, id, now) = (p.clone(), id.to_owned(), app.clock.now());
     app.db
         .run(move |c| device::find_waiting(c, &provider, &id, now))

@@ -83,13 +83,11 @@ pub const DEVICE_CODE_WRONG: &str =
 pub const DEVICE_CODE_LIMITED: &str =
     "Too many codes were tried. Please wait a few minutes and try again.";
 pub const DEVICE_UNUSABLE_TITLE: &str = "Code no longer valid";
-pub const DEVICE_UNUSABLE: &str =
-    "This device code has expired or was already used. Start again on your device to get a new one.";
+pub const DEVICE_UNUSABLE: &str = "This device code has expired or was already used. Start again on your device to get a new one.";
 pub const DEVICE_APPROVED_TITLE: &str = "Device connected";
 pub const DEVICE_APPROVED: &str = "You can return to your device.";
 pub const DEVICE_DENIED_TITLE: &str = "Access denied";
-pub const DEVICE_DENIED: &str =
-    "The device was not given access. You can return to your device.";
+pub const DEVICE_DENIED: &str = "The device was not given access. You can return to your device.";
 
 /// What a scope lets an application see or do, in plain words; `None` for a scope without a description.
 pub fn scope_in_words(scope: &str) -> Option<&'static str> {

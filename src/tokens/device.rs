@@ -1,7 +1,8 @@
 //! The device authorization grant (RFC 8628): a device asks for a device code and a user code, the user types
 //! the user code on the workspace's device page, signs in and approves, and the device polls the token endpoint
 //! until the request is approved, denied or expired. Codes are stored only as SHA-256 hashes; each state change is
-//! one conditional update, so a request is decided once and redeemed once, whichever instance serves it.
+//! one conditional update, so a request is decided once and redeemed once, whichever instance serves it. The
+//! grant type's name is the client metadata's (`identity::client::DEVICE_CODE_GRANT`).
 
 use super::authorization::{ResponseMode, ValidRequest};
 use super::error::TokenError;
@@ -12,8 +13,6 @@ use crate::store::device_codes::{self, DeviceCodeRow};
 use crate::store::grants::{self, GrantRow};
 use crate::store::{DbConn, StoreError};
 
-/// The grant type of polling requests (RFC 8628 §3.4).
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// How long a device code can be approved and redeemed.
 pub const LIFETIME: i64 = 600;
 /// The polling interval a device starts with (RFC 8628 §3.2: 5 s when absent).
@@ -282,21 +281,34 @@ pub fn poll(conn: &mut DbConn, p: &Provider, r: Poll, now: i64) -> Result<Active
         APPROVED | PENDING if row.expires_at <= now => return Err(TokenError::ExpiredToken),
         PENDING => return Err(pending(conn, &row, now)?),
         APPROVED => {}
-        _ => {
-            return Err(TokenError::InvalidGrant(
-                "the device code was already used".into(),
-            ));
-        }
+        _ => return Err(replayed(conn, &row, now)?),
     }
     let grant_id = row.grant_id.clone().ok_or_else(unknown)?;
     let grant = grants::find_grant(conn, &grant_id)?.ok_or_else(unknown)?;
     // Claiming the code is its own statement, so of two concurrent polls only one gets the tokens.
     if !device_codes::redeem(conn, &row.device_code_hash)? {
-        return Err(TokenError::InvalidGrant(
-            "the device code was already used".into(),
-        ));
+        return Err(replayed(conn, &row, now)?);
     }
-    grant::activate_for_device(conn, p, grant, r.with_refresh, r.dpop_jkt, r.bind_refresh, now)
+    grant::activate_for_device(
+        conn,
+        p,
+        grant,
+        r.with_refresh,
+        r.dpop_jkt,
+        r.bind_refresh,
+        now,
+    )
+}
+
+/// A redeemed device code presented again: as with a replayed authorization code, someone else may hold it, so
+/// what it issued is revoked.
+fn replayed(conn: &mut DbConn, row: &DeviceCodeRow, now: i64) -> Result<TokenError, TokenError> {
+    if let Some(grant) = &row.grant_id {
+        grants::revoke_grant(conn, grant, now)?;
+    }
+    Ok(TokenError::InvalidGrant(
+        "the device code was already used; the tokens it issued are revoked".into(),
+    ))
 }
 
 /// A poll before the user decided: `slow_down` (and a longer interval) when it came too soon after the last.

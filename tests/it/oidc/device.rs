@@ -17,7 +17,8 @@ const TOKEN: &str = "/oauth2/token";
 
 /// A public client registered for the device grant and refresh tokens.
 async fn device_setup(srv: &TestServer, admin: &crate::support::Admin) -> Setup {
-    let client = json!({"grant_types": [GRANT, "refresh_token"], "token_endpoint_auth_method": "none"});
+    let client =
+        json!({"grant_types": [GRANT, "refresh_token"], "token_endpoint_auth_method": "none"});
     Setup::new(srv, admin, client).await
 }
 
@@ -105,10 +106,13 @@ async fn the_whole_dance_gives_tokens_verified_as_usual_once() {
     let setup = device_setup(&srv, &admin).await;
     let started = start(&setup, "openid email offline_access").await;
     let user_code = started["user_code"].as_str().unwrap();
-    let shape = user_code
-        .bytes()
-        .enumerate()
-        .all(|(i, b)| if i == 4 { b == b'-' } else { b"BCDFGHJKLMNPQRSTVWXZ".contains(&b) });
+    let shape = user_code.bytes().enumerate().all(|(i, b)| {
+        if i == 4 {
+            b == b'-'
+        } else {
+            b"BCDFGHJKLMNPQRSTVWXZ".contains(&b)
+        }
+    });
     assert!(user_code.len() == 9 && shape, "{user_code}");
     assert_eq!(
         started["verification_uri"],
@@ -118,7 +122,10 @@ async fn the_whole_dance_gives_tokens_verified_as_usual_once() {
         started["verification_uri_complete"],
         format!("{}?user_code={user_code}", setup.endpoint("/device")).as_str()
     );
-    assert_eq!((started["expires_in"].as_i64(), started["interval"].as_i64()), (Some(600), Some(5)));
+    assert_eq!(
+        (started["expires_in"].as_i64(), started["interval"].as_i64()),
+        (Some(600), Some(5))
+    );
     let device_code = started["device_code"].as_str().unwrap();
     assert!(device_code.len() >= 22, "{device_code}");
 
@@ -126,7 +133,11 @@ async fn the_whole_dance_gives_tokens_verified_as_usual_once() {
     let approval = sign_in_to_approval(&browser, &started).await;
     assert!(approval.header("content-security-policy").is_some());
     assert!(approval.body.contains("Test app"), "{}", approval.body);
-    assert!(approval.body.contains("See your email address"), "{}", approval.body);
+    assert!(
+        approval.body.contains("See your email address"),
+        "{}",
+        approval.body
+    );
     let done = decide(&browser, &approval, "allow").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("return to your device"), "{}", done.body);
@@ -150,9 +161,16 @@ async fn the_whole_dance_gives_tokens_verified_as_usual_once() {
     assert_eq!(info.status, StatusCode::OK, "{}", info.json);
     assert_eq!(info.json["sub"], setup.user.as_str());
     let refresh = tokens.json["refresh_token"].as_str().unwrap();
-    assert_eq!(setup.refresh(refresh).await.status, StatusCode::OK);
+    let refreshed = setup.refresh(refresh).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.json);
 
+    // Redeemed once; presented again, it revokes what it issued, as a replayed code does.
     poll(&setup, device_code)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    let rotated = refreshed.json["refresh_token"].as_str().unwrap();
+    setup
+        .refresh(rotated)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
     // A decided code cannot be typed again.
@@ -270,7 +288,12 @@ async fn wrong_codes_are_limited_per_address_and_per_workspace() {
         assert!(wrong.alert().unwrap().contains("not valid"));
     }
     let limited = enter(&guesser, &started, right).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
     assert!(limited.alert().unwrap().contains("Too many"));
     let owner = Browser::forwarded_for("198.51.100.1");
     let fine = enter(&owner, &started, &right.to_lowercase().replace('-', "")).await;
@@ -285,7 +308,12 @@ async fn wrong_codes_are_limited_per_address_and_per_workspace() {
         }
     }
     let paused = enter(&Browser::forwarded_for("198.51.100.2"), &started, right).await;
-    assert_eq!(paused.status, StatusCode::TOO_MANY_REQUESTS, "{}", paused.body);
+    assert_eq!(
+        paused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        paused.body
+    );
 }
 
 #[actix_web::test]
@@ -343,7 +371,12 @@ async fn a_signed_in_browser_goes_straight_to_the_approval() {
     assert!(next.location.unwrap().contains("/device/approve?device="));
     // Without a session, the approval page is not for anyone.
     let stranger = Browser::default().get(&approval_url(&setup)).await;
-    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED, "{}", stranger.body);
+    assert_eq!(
+        stranger.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        stranger.body
+    );
 }
 
 fn approval_url(setup: &Setup) -> String {
