@@ -101,7 +101,7 @@ impl Attempt {
 }
 
 /// The address a counter is kept for: IPv4 as it is, IPv6 by its /64.
-fn address_block(client: Option<IpAddr>) -> String {
+pub(crate) fn address_block(client: Option<IpAddr>) -> String {
     match client.map(|ip| ip.to_canonical()) {
         Some(IpAddr::V4(v4)) => v4.to_string(),
         Some(IpAddr::V6(v6)) => {

@@ -14,4 +14,5 @@ pub mod portal;
 pub mod registration;
 pub mod reset;
 pub mod session;
+pub mod user_code_limits;
 pub mod verification;

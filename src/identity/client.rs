@@ -103,7 +103,15 @@ pub struct Client {
     pub metadata: ClientMetadata,
 }
 
-const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+/// The device authorization grant's type (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+const GRANTS: [&str; 4] = [
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE_GRANT,
+];
 
 /// Checks a registration and fills in the defaults.
 pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
@@ -142,10 +150,11 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             "`code` goes with grant type authorization_code (RFC 7591 §2.1)",
         ));
     }
-    if grant_types.iter().any(|g| g == "refresh_token") && !has_code {
+    let has_user_grant = has_code || grant_types.iter().any(|g| g == DEVICE_CODE_GRANT);
+    if grant_types.iter().any(|g| g == "refresh_token") && !has_user_grant {
         return Err(Error::invalid(
             "grant_types",
-            "refresh_token needs authorization_code",
+            "refresh_token needs authorization_code or the device code grant",
         ));
     }
     if grant_types.iter().any(|g| g == "client_credentials") && auth == AuthMethod::None {
@@ -394,5 +403,13 @@ mod tests {
                 .is_err()
         );
         assert!(reg(json!({"grant_types": ["client_credentials"]})).is_ok());
+    }
+
+    #[test]
+    fn a_device_client_needs_no_redirect_uri_and_may_refresh() {
+        let grants = json!([DEVICE_CODE_GRANT, "refresh_token"]);
+        let m = reg(json!({"grant_types": grants, "token_endpoint_auth_method": "none"})).unwrap();
+        assert_eq!(m.grant_types, [DEVICE_CODE_GRANT, "refresh_token"]);
+        assert!(m.response_types.is_empty());
     }
 }

@@ -125,6 +125,7 @@ label_values!(
         AuthorizationCode => "authorization_code",
         RefreshToken => "refresh_token",
         ClientCredentials => "client_credentials",
+        DeviceCode => "device_code",
     }
 );
 
@@ -134,6 +135,7 @@ impl GrantType {
             "authorization_code" => Some(GrantType::AuthorizationCode),
             "refresh_token" => Some(GrantType::RefreshToken),
             "client_credentials" => Some(GrantType::ClientCredentials),
+            crate::identity::client::DEVICE_CODE_GRANT => Some(GrantType::DeviceCode),
             _ => None,
         }
     }

@@ -190,8 +190,18 @@ pub(crate) async fn live_session(
         .await?)
 }
 
+/// The device page's approval step for the device request `device` (RFC 8628), where a sign-in started there
+/// continues.
+pub(crate) fn device_approval(p: &Provider, device: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("device", device)
+        .finish();
+    format!("{}{}/approve?{query}", p.issuer, super::device::USER_PAGE)
+}
+
 /// Issues the code for a signed-in user and sends it to the client: the single hand-off from the hosted pages
-/// back to the protocol, once a user proved who they are (or already had a session).
+/// back to the protocol, once a user proved who they are (or already had a session). A sign-in for a device
+/// request goes on to that request's approval step instead (its session is what approves).
 pub(crate) async fn complete(
     app: &AppState,
     p: &Arc<Provider>,
@@ -201,6 +211,11 @@ pub(crate) async fn complete(
     amr: Vec<String>,
     sid: Option<String>,
 ) -> Result<HttpResponse, TokenError> {
+    if let Some(device) = &valid.device {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, device_approval(p, device)))
+            .finish());
+    }
     let new = NewGrant {
         client_id: valid.client_id.clone(),
         user_id: user.to_owned(),

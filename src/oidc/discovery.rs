@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::{Op, endpoint};
+use crate::identity::client::DEVICE_CODE_GRANT;
 use crate::tokens::Provider;
 use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 use crate::tokens::client_auth::ASSERTION_ALGORITHMS;
@@ -45,10 +46,11 @@ fn document(p: &Provider) -> String {
         "revocation_endpoint": endpoint(p, "/oauth2/revoke"),
         "introspection_endpoint": endpoint(p, "/oauth2/introspect"),
         "end_session_endpoint": endpoint(p, "/oauth2/logout"),
+        "device_authorization_endpoint": endpoint(p, super::device::PATH),
         "scopes_supported": SUPPORTED_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE_GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         // UserInfo answers JSON only, so no `userinfo_signing_alg_values_supported` (OIDC Discovery §3).

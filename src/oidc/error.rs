@@ -19,6 +19,8 @@ pub struct OAuthError {
     pub challenge: Option<String>,
     /// A fresh server nonce for the client's next DPoP proof (`DPoP-Nonce`, RFC 9449 §8).
     pub dpop_nonce: Option<String>,
+    /// The polling interval a `slow_down` raised (RFC 8628 §3.5), so the device need not count itself.
+    pub interval: Option<i64>,
 }
 
 impl OAuthError {
@@ -33,6 +35,7 @@ impl OAuthError {
             description: description.into(),
             challenge: None,
             dpop_nonce: None,
+            interval: None,
         }
     }
 
@@ -65,6 +68,7 @@ impl OAuthError {
             description,
             challenge: Some(challenge),
             dpop_nonce: None,
+            interval: None,
         }
     }
 
@@ -115,7 +119,12 @@ impl ResponseError for OAuthError {
         if let Some(nonce) = &self.dpop_nonce {
             res.insert_header(("DPoP-Nonce", nonce.as_str()));
         }
-        res.json(serde_json::json!({"error": self.code, "error_description": self.description}))
+        let mut body =
+            serde_json::json!({"error": self.code, "error_description": self.description});
+        if let Some(interval) = self.interval {
+            body["interval"] = interval.into();
+        }
+        res.json(body)
     }
 }
 
@@ -143,6 +152,8 @@ impl From<TokenError> for OAuthError {
         }
         if let TokenError::UseDpopNonce { nonce } = e {
             err.dpop_nonce = Some(nonce);
+        } else if let TokenError::SlowDown { interval } = e {
+            err.interval = Some(interval);
         }
         err
     }

@@ -3,6 +3,7 @@
 
 pub(crate) mod authorize;
 mod client_auth;
+pub(crate) mod device;
 mod discovery;
 mod dpop;
 pub mod error;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(jwks::configure)
         .configure(authorize::configure)
         .configure(token::configure)
+        .configure(device::configure)
         .configure(userinfo::configure)
         .configure(revoke::configure)
         .configure(introspect::configure)

@@ -1,4 +1,5 @@
-//! The token endpoint: `authorization_code`, `refresh_token` and `client_credentials` grants (RFC 6749 §4–6).
+//! The token endpoint: `authorization_code`, `refresh_token` and `client_credentials` grants (RFC 6749 §4–6), and
+//! polling for the device authorization grant (RFC 8628 §3.4).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
@@ -7,11 +8,11 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::error::OAuthError;
 use super::{Op, client_auth, dpop};
-use crate::identity::client::AuthMethod;
+use crate::identity::client::{AuthMethod, DEVICE_CODE_GRANT};
 use crate::metrics::labels::GrantType;
 use crate::state::AppState;
 use crate::tokens::authorization::granted_scope;
-use crate::tokens::{TokenError, grant, issue};
+use crate::tokens::{TokenError, device, grant, issue};
 
 /// The token endpoint's path under the issuer.
 pub const PATH: &str = "/oauth2/token";
@@ -51,7 +52,7 @@ async fn answer(
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     if !matches!(
         grant_type,
-        "authorization_code" | "refresh_token" | "client_credentials"
+        "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_CODE_GRANT
     ) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -76,6 +77,13 @@ async fn answer(
     let now = app.clock.now();
     let client_id = client.row.id.clone();
     let param = |name: &str| form.get(name).cloned();
+    let with_refresh = client
+        .metadata
+        .grant_types
+        .iter()
+        .any(|g| g == "refresh_token");
+    // RFC 9449 §5: only a public client's refresh token is bound; a confidential client authenticates.
+    let bind_refresh = client.metadata.token_endpoint_auth_method == AuthMethod::None;
     let response = match grant_type {
         "client_credentials" => {
             let requested = param("scope").unwrap_or_else(|| client.metadata.scope.clone());
@@ -101,19 +109,30 @@ async fn answer(
                     .ok_or_else(|| OAuthError::invalid_request("code is required"))?,
                 redirect_uri: param("redirect_uri"),
                 code_verifier: param("code_verifier"),
-                with_refresh: client
-                    .metadata
-                    .grant_types
-                    .iter()
-                    .any(|g| g == "refresh_token"),
+                with_refresh,
                 dpop_jkt,
-                // §5: only a public client's refresh token is bound; a confidential client authenticates.
-                bind_refresh: client.metadata.token_endpoint_auth_method == AuthMethod::None,
+                bind_refresh,
             };
             let provider = p.clone();
             let active = app
                 .db
                 .run(move |c| grant::redeem_code(c, &provider, redemption, now))
+                .await?;
+            issue::for_grant(&p, &client.metadata, active, now)?
+        }
+        DEVICE_CODE_GRANT => {
+            let poll = device::Poll {
+                client_id,
+                device_code: param("device_code")
+                    .ok_or_else(|| OAuthError::invalid_request("device_code is required"))?,
+                with_refresh,
+                dpop_jkt,
+                bind_refresh,
+            };
+            let provider = p.clone();
+            let active = app
+                .db
+                .run(move |c| device::poll(c, &provider, poll, now))
                 .await?;
             issue::for_grant(&p, &client.metadata, active, now)?
         }

@@ -42,6 +42,8 @@ pub enum PageError {
         status: StatusCode,
         back: String,
     },
+    #[error("the device code is unknown, expired or decided")]
+    DeviceUnusable,
     #[error("the server is busy")]
     Busy,
     /// A form refused by [`Csrf`](crate::web::csrf::Csrf): forged, or not a form at all.
@@ -80,6 +82,7 @@ impl PageError {
                 let title = texts::PASSKEY_NOT_ADDED_TITLE;
                 return html::message_page(public_url, status, title, message, link);
             }
+            PageError::DeviceUnusable => (texts::DEVICE_UNUSABLE_TITLE, texts::DEVICE_UNUSABLE),
             PageError::Busy => (html::UNAVAILABLE_TITLE, texts::BUSY),
             PageError::Form(FormRejected::Forged) => {
                 (texts::FORM_EXPIRED_TITLE, texts::FORM_EXPIRED)
@@ -99,7 +102,9 @@ impl ResponseError for PageError {
             PageError::RequestExpired | PageError::RegistrationExpired => StatusCode::BAD_REQUEST,
             PageError::RegistrationNotOffered => StatusCode::NOT_FOUND,
             PageError::NotSignedIn => StatusCode::UNAUTHORIZED,
-            PageError::InvitationUnusable | PageError::LinkUnusable => StatusCode::GONE,
+            PageError::InvitationUnusable | PageError::LinkUnusable | PageError::DeviceUnusable => {
+                StatusCode::GONE
+            }
             PageError::PasskeyNotAdded { status, .. } => *status,
             PageError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Form(_) => StatusCode::BAD_REQUEST,

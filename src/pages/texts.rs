@@ -76,3 +76,28 @@ pub const LINK_UNUSABLE_TITLE: &str = "This link cannot be used";
 pub const LINK_UNUSABLE: &str = "It has expired or was already used. Ask for a new one.";
 pub const CONFIRMED_TITLE: &str = "Confirmed";
 pub const CONFIRMED: &str = "Thank you. You can close this window.";
+
+// The device page (RFC 8628).
+pub const DEVICE_CODE_WRONG: &str =
+    "That code is not valid, or it has expired. Check the code shown on your device and try again.";
+pub const DEVICE_CODE_LIMITED: &str =
+    "Too many codes were tried. Please wait a few minutes and try again.";
+pub const DEVICE_UNUSABLE_TITLE: &str = "Code no longer valid";
+pub const DEVICE_UNUSABLE: &str = "This device code has expired or was already used. Start again on your device to get a new one.";
+pub const DEVICE_APPROVED_TITLE: &str = "Device connected";
+pub const DEVICE_APPROVED: &str = "You can return to your device.";
+pub const DEVICE_DENIED_TITLE: &str = "Access denied";
+pub const DEVICE_DENIED: &str = "The device was not given access. You can return to your device.";
+
+/// What a scope lets an application see or do, in plain words; `None` for a scope without a description.
+pub fn scope_in_words(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        "openid" => "Know who you are",
+        "profile" => "See your name and profile",
+        "email" => "See your email address",
+        "phone" => "See your mobile number",
+        "groups" => "See the groups you belong to",
+        "offline_access" => "Stay signed in while you are not using it",
+        _ => return None,
+    })
+}

@@ -176,3 +176,27 @@ pub struct RegisterPasskeyPage<'a> {
     pub skip: Option<String>,
     pub error: Option<&'a str>,
 }
+
+#[derive(Template)]
+#[template(path = "pages/device.html")]
+pub struct DevicePage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub user_code: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/device_approve.html")]
+pub struct DeviceApprovePage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub device: &'a str,
+    pub client_name: &'a str,
+    /// Who is signed in (their email or mobile number), so a shared browser's user notices.
+    pub user: &'a str,
+    /// What the scopes allow, in plain words.
+    pub scopes: Vec<String>,
+}

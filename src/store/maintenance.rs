@@ -11,7 +11,7 @@ use super::{DbConn, StoreResult};
 /// Used or expired codes are kept this long after expiry, so a late replay still meets a used code.
 const CODE_GRACE: i64 = 24 * 3600;
 
-/// Deletes expired pending requests, codes, sessions, refresh tokens, revocation and replay markers, stale
+/// Deletes expired pending requests, device codes, codes, sessions, refresh tokens, revocation and replay markers, stale
 /// failure counters and registration sends older than the hour the limits count. Returns the number deleted.
 pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     let mut n = diesel::delete(
@@ -52,5 +52,6 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     n += super::passkeys::purge_ceremonies(conn, now)?;
     n += super::portal::purge_sessions(conn, now)?;
     n += super::portal::purge_sign_ins(conn, now)?;
+    n += super::device_codes::purge(conn, now)?;
     Ok(n)
 }

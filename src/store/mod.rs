@@ -16,6 +16,7 @@ pub mod clients;
 pub mod codes;
 pub mod deliveries;
 pub mod dependents;
+pub mod device_codes;
 pub mod failures;
 pub mod grants;
 pub mod groups;

@@ -413,6 +413,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    device_codes (device_code_hash) {
+        device_code_hash -> Text,
+        user_code_hash -> Text,
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        scope -> Text,
+        status -> Text,
+        grant_id -> Nullable<Text>,
+        poll_interval -> BigInt,
+        last_polled_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -446,4 +464,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_leases,
     portal_sessions,
     portal_sign_ins,
+    device_codes,
 );

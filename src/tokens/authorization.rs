@@ -58,6 +58,10 @@ pub struct ValidRequest {
     /// The DPoP key thumbprint the code is bound to.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// For a sign-in on the device page (RFC 8628): the device request's handle. Signing in then leads to the
+    /// device page's approval step instead of a redirect to the client.
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 /// Why a request is refused, and so how: a page, or a redirect back to the (verified) client.
@@ -189,6 +193,7 @@ pub fn validate(
         max_age,
         login_hint: p.login_hint.clone(),
         dpop_jkt: p.dpop_jkt.clone(),
+        device: None,
     })
 }
 

@@ -32,6 +32,18 @@ pub enum TokenError {
     /// The proof needs a nonce this server issued; the response carries a fresh one (RFC 9449 §8).
     #[error("the DPoP proof must carry the nonce this server provides")]
     UseDpopNonce { nonce: String },
+    /// RFC 8628 §3.5: the user has not yet approved or denied the device's request.
+    #[error("the user has not yet approved the request")]
+    AuthorizationPending,
+    /// RFC 8628 §3.5: the device polls too fast; it must wait `interval` seconds between polls from now on.
+    #[error("polling too fast: wait {interval} seconds between requests")]
+    SlowDown { interval: i64 },
+    /// RFC 8628 §3.5: the user denied the device's request.
+    #[error("the user denied the request")]
+    AccessDenied,
+    /// RFC 8628 §3.5: the device code expired before the user approved it.
+    #[error("the device code has expired")]
+    ExpiredToken,
     /// Our fault; the message is for the log.
     #[error("{0}")]
     Internal(String),
@@ -48,7 +60,11 @@ impl TokenError {
             | TokenError::InvalidScope(_)
             | TokenError::UnauthorizedClient(_)
             | TokenError::InvalidDpopProof(_)
-            | TokenError::UseDpopNonce { .. } => ErrorKind::Invalid,
+            | TokenError::UseDpopNonce { .. }
+            | TokenError::AuthorizationPending
+            | TokenError::SlowDown { .. }
+            | TokenError::AccessDenied
+            | TokenError::ExpiredToken => ErrorKind::Invalid,
             TokenError::InvalidToken(_) | TokenError::InvalidClient(_) => {
                 ErrorKind::Unauthenticated
             }
@@ -70,6 +86,10 @@ impl TokenError {
             TokenError::InvalidToken(_) => "invalid_token",
             TokenError::InvalidDpopProof(_) => "invalid_dpop_proof",
             TokenError::UseDpopNonce { .. } => "use_dpop_nonce",
+            TokenError::AuthorizationPending => "authorization_pending",
+            TokenError::SlowDown { .. } => "slow_down",
+            TokenError::AccessDenied => "access_denied",
+            TokenError::ExpiredToken => "expired_token",
             TokenError::Internal(_) | TokenError::Store(_) => "server_error",
         }
     }

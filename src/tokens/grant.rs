@@ -174,6 +174,30 @@ pub fn redeem_code(
     })
 }
 
+/// The tokens of a grant the user approved on another device (RFC 8628): the grant's user must still be
+/// active; `with_refresh`, `dpop_jkt` and `bind_refresh` as for a code redemption.
+pub(super) fn activate_for_device(
+    conn: &mut DbConn,
+    p: &Provider,
+    grant: GrantRow,
+    with_refresh: bool,
+    dpop_jkt: Option<String>,
+    bind_refresh: bool,
+    now: i64,
+) -> Result<Active, TokenError> {
+    let binding = dpop_jkt.clone().filter(|_| bind_refresh);
+    crate::store::transaction(conn, |c| {
+        let mut active = activate(c, grant)?;
+        active.dpop_jkt = dpop_jkt;
+        let refresh = NewRefresh {
+            wanted: with_refresh,
+            ttl: p.lifetimes.refresh_token,
+            binding,
+        };
+        attach_refresh(c, active, refresh, now)
+    })
+}
+
 /// RFC 7636 §4.6 with S256 only; a verifier without a challenge is refused too (OAuth 2.1).
 fn check_pkce(challenge: Option<&str>, verifier: Option<&str>) -> Result<(), TokenError> {
     match (challenge, verifier) {

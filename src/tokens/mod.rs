@@ -6,6 +6,7 @@ pub mod assertion;
 pub mod authorization;
 pub mod claims;
 pub mod client_auth;
+pub mod device;
 pub mod dpop;
 pub mod error;
 pub mod grant;

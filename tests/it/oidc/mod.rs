@@ -4,6 +4,7 @@ mod client_assertions;
 mod client_auth;
 mod code_flow;
 mod cors;
+mod device;
 mod discovery;
 mod dpop;
 mod http_methods;

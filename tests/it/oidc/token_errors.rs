@@ -129,7 +129,7 @@ async fn an_unknown_grant_type_is_unsupported_grant_type() {
     for grant_type in [
         "password",
         "implicit",
-        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
     ] {
         let form = [
             ("grant_type", grant_type),
