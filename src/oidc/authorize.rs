@@ -10,7 +10,7 @@ use actix_web::web::{self, Data, Form, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Op, respond};
-use crate::authn::{pending, session};
+use crate::authn::{login, pending, session};
 use crate::state::AppState;
 use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
 use crate::tokens::client_auth::find_client;
@@ -133,7 +133,8 @@ async fn try_authorize(
         let fresh = valid
             .max_age
             .is_none_or(|max| max > 0 && now - s.row.auth_time <= max);
-        if !valid.prompt_login && fresh {
+        // prompt=create asks for a new account, so the current one does not answer it.
+        if !valid.prompt_login && !valid.prompt_create && fresh {
             let sid = s.row.sid.clone();
             return complete(app, p, &valid, &s.user.id, s.row.auth_time, s.amr(), sid).await;
         }
@@ -154,24 +155,29 @@ async fn try_authorize(
             state,
         ));
     }
-    let id = store_request(app, p, &valid, now).await?;
-    let login = format!("{}/login?request={id}", p.issuer);
+    let (id, page) = store_request(app, p, &valid, now).await?;
+    let first = format!("{}/{page}?request={id}", p.issuer);
     Ok(HttpResponse::Found()
-        .insert_header((LOCATION, login))
+        .insert_header((LOCATION, first))
         .finish())
 }
 
+/// Stores the request for the hosted pages; its id and the page it starts on: the registration page for
+/// `prompt=create` where a connected pool allows self-registration, the sign-in page otherwise.
 async fn store_request(
     app: &AppState,
     p: &Provider,
     valid: &ValidRequest,
     now: i64,
-) -> Result<String, TokenError> {
+) -> Result<(String, &'static str), TokenError> {
     let (t, w, valid) = (p.tenant.clone(), p.workspace.clone(), valid.clone());
-    Ok(app
-        .db
-        .run(move |c| pending::save(c, &t, &w, &valid, now))
-        .await?)
+    app.db
+        .run(move |c| {
+            let id = pending::save(c, &t, &w, &valid, now)?;
+            let register = valid.prompt_create && login::offered(c, &t, &w)?.registration;
+            Ok::<_, TokenError>((id, if register { "register" } else { "login" }))
+        })
+        .await
 }
 
 /// The browser's live SSO session at this workspace, if its user may still sign in here.
@@ -227,6 +233,7 @@ pub(crate) async fn complete(
         code_challenge: valid.code_challenge.clone(),
         sid,
         dpop_jkt: valid.dpop_jkt.clone(),
+        claims: valid.claims.clone(),
     };
     let (provider, now) = (p.clone(), app.clock.now());
     let code = app

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Op, endpoint};
 use crate::identity::client::DEVICE_CODE_GRANT;
 use crate::tokens::Provider;
-use crate::tokens::authorization::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
+use crate::tokens::authorization::{PROMPT_VALUES, SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 use crate::tokens::client_auth::ASSERTION_ALGORITHMS;
 use crate::web::methods;
 
@@ -64,12 +64,12 @@ fn document(p: &Provider) -> String {
         "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": SUPPORTED_CLAIMS,
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "authorization_response_iss_parameter_supported": true,
-        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "prompt_values_supported": PROMPT_VALUES,
         "display_values_supported": ["page"],
         "claim_types_supported": ["normal"],
         // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, and ID tokens do too.

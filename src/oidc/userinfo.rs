@@ -77,18 +77,20 @@ async fn userinfo(
     let body = app
         .db
         .run(move |c| {
-            let user = access::live_subject(c, &claims)?
+            let (user, requested) = access::live_subject_and_claims(c, &claims)?
                 .ok_or_else(|| TokenError::InvalidToken("the token has no user".into()))?;
-            let groups: Vec<String> = if has_scope(&scope, "groups") {
-                effective_groups(c, &user.pool_id, &user.id)?
-                    .effective
-                    .into_iter()
-                    .map(|g| g.name)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            Ok::<_, TokenError>(user_claims(&user, &groups, &scope))
+            let named = &requested.userinfo;
+            let groups: Vec<String> =
+                if has_scope(&scope, "groups") || named.iter().any(|n| n == "groups") {
+                    effective_groups(c, &user.pool_id, &user.id)?
+                        .effective
+                        .into_iter()
+                        .map(|g| g.name)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+            Ok::<_, TokenError>(user_claims(&user, &groups, &scope, named))
         })
         .await
         .map_err(|e| match e {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Query};
+use actix_web::web::{self, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use crate::authn::code::{Attempt, CodeError};
 use crate::authn::registration::{self, Completed, RegistrationError, Requester, Submission};
 use crate::identity::profile_schema;
 use crate::oidc::Op;
+use crate::state::AppState;
 use crate::tokens::TokenError;
 use crate::web::csrf::{self, Csrf, CsrfProtected};
 use crate::web::methods;
@@ -63,10 +64,14 @@ struct Shape {
 }
 
 /// The sign-in of `request_id` and the form its registration pool asks for; an error page where none allows it.
+/// The pool is looked up before the request, so a workspace without registration answers 404 whether or not
+/// the link names a live request.
 async fn load(req: &HttpRequest, op: Op, request_id: &str) -> Result<(SignIn, Shape), PageError> {
-    let flow = SignIn::load(req, op, request_id).await?;
-    let (t, w) = (flow.op.tenant.clone(), flow.op.workspace.clone());
-    let found = flow.app.db.run(move |c| {
+    let app = req
+        .app_data::<Data<AppState>>()
+        .ok_or_else(|| PageError::internal(anyhow::anyhow!("application state missing")))?;
+    let (t, w) = (op.0.tenant.clone(), op.0.workspace.clone());
+    let found = app.db.run(move |c| {
         let Some(pool) = registration::pool_for(c, &t, &w)? else {
             return Ok::<_, TokenError>(None);
         };
@@ -74,6 +79,7 @@ async fn load(req: &HttpRequest, op: Op, request_id: &str) -> Result<(SignIn, Sh
         Ok(Some((pool, schema)))
     });
     let (pool, schema) = found.await?.ok_or(PageError::RegistrationNotOffered)?;
+    let flow = SignIn::load(req, op, request_id).await?;
     let shape = Shape {
         fields: registration::fields(&schema),
         needs_password: pool.uses_passwords(),

@@ -27,6 +27,8 @@ pub struct GrantRow {
     pub revoked_at: Option<i64>,
     /// The SSO session the grant was issued in (OIDC `sid`); `None` without one.
     pub sid: Option<String>,
+    /// The claims requested one by one (OIDC Core §5.5), as JSON; `None` when the request named none.
+    pub claims: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -83,12 +85,15 @@ pub fn find_grant_with_user_status(
         .optional()?)
 }
 
-/// The grant's revocation time and its user.
-pub fn find_grant_user(conn: &mut DbConn, id: &str) -> StoreResult<Option<(Option<i64>, UserRow)>> {
+/// A grant's revocation time, its requested claims (JSON) and its user.
+pub type GrantUser = (Option<i64>, Option<String>, UserRow);
+
+/// The grant's revocation time, requested claims and user.
+pub fn find_grant_user(conn: &mut DbConn, id: &str) -> StoreResult<Option<GrantUser>> {
     Ok(grants::table
         .inner_join(users::table)
         .filter(grants::id.eq(id))
-        .select((grants::revoked_at, UserRow::as_select()))
+        .select((grants::revoked_at, grants::claims, UserRow::as_select()))
         .first(conn)
         .optional()?)
 }

@@ -183,6 +183,7 @@ diesel::table! {
         created_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
         sid -> Nullable<Text>,
+        claims -> Nullable<Text>,
     }
 }
 

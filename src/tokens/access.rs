@@ -8,6 +8,7 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::claims::RequestedClaims;
 use super::error::TokenError;
 use super::jwt;
 use super::provider::Provider;
@@ -148,6 +149,14 @@ pub fn live_subject(
     conn: &mut DbConn,
     claims: &AccessClaims,
 ) -> Result<Option<UserRow>, TokenError> {
+    Ok(live_subject_and_claims(conn, claims)?.map(|(user, _)| user))
+}
+
+/// [`live_subject`] with the claims its grant requested by name (what UserInfo adds to the scopes' claims).
+pub fn live_subject_and_claims(
+    conn: &mut DbConn,
+    claims: &AccessClaims,
+) -> Result<Option<(UserRow, RequestedClaims)>, TokenError> {
     let dead = |why: &str| TokenError::InvalidToken(why.to_owned());
     // A user's token is revoked through its grant (see `revoke`); only a client's own token can be in the
     // revoked list. One query either way: UserInfo is a hot path.
@@ -158,7 +167,10 @@ pub fn live_subject(
         };
     };
     match grants::find_grant_user(conn, gid)? {
-        Some((None, user)) if user.is_active() => Ok(Some(user)),
+        Some((None, requested, user)) if user.is_active() => Ok(Some((
+            user,
+            RequestedClaims::from_stored(requested.as_deref()),
+        ))),
         _ => Err(dead(
             "the access token's grant was revoked or its user is inactive",
         )),

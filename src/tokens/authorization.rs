@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::claims::has_scope;
+use super::claims::{RequestedClaims, has_scope};
 use super::client_auth::RegisteredClient;
 use crate::identity::client::AuthMethod;
 use crate::identity::redirect_uri;
@@ -31,6 +31,8 @@ pub struct AuthorizeParams {
     pub request_uri: Option<String>,
     /// RFC 9449 §10: the thumbprint of the DPoP key the code must be redeemed with.
     pub dpop_jkt: Option<String>,
+    /// OIDC Core §5.5: individual claims for UserInfo and the ID token, as JSON.
+    pub claims: Option<String>,
 }
 
 /// How the response goes back to the client.
@@ -53,6 +55,12 @@ pub struct ValidRequest {
     pub code_challenge: Option<String>,
     pub prompt_none: bool,
     pub prompt_login: bool,
+    /// `prompt=consent`: ask for consent even where the user gave it before.
+    #[serde(default)]
+    pub prompt_consent: bool,
+    /// `prompt=create` (Initiating User Registration via OpenID Connect 1.0): open the registration page.
+    #[serde(default)]
+    pub prompt_create: bool,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
     /// The DPoP key thumbprint the code is bound to.
@@ -62,6 +70,9 @@ pub struct ValidRequest {
     /// device page's approval step instead of a redirect to the client.
     #[serde(default)]
     pub device: Option<String>,
+    /// The claims requested by name that the client may have.
+    #[serde(default)]
+    pub claims: RequestedClaims,
 }
 
 /// Why a request is refused, and so how: a page, or a redirect back to the (verified) client.
@@ -80,6 +91,7 @@ pub enum Refusal {
 }
 
 const MAX_PARAM: usize = 2048;
+const MAX_CLAIMS_PARAM: usize = 8192;
 
 /// Checks the request against the client (`None` when `client_id` names no client of this workspace).
 pub fn validate(
@@ -171,8 +183,9 @@ pub fn validate(
             "dpop_jkt must be a SHA-256 JWK thumbprint",
         ));
     }
-    let (prompt_none, prompt_login) =
-        prompt(p.prompt.as_deref()).map_err(|d| refuse("invalid_request", d))?;
+    let claims =
+        requested_claims(p, &client.metadata.scope).map_err(|d| refuse("invalid_request", d))?;
+    let prompt = Prompt::parse(p.prompt.as_deref()).map_err(|d| refuse("invalid_request", d))?;
     let max_age =
         match p.max_age.as_deref() {
             None => None,
@@ -188,13 +201,25 @@ pub fn validate(
         state: p.state.clone(),
         nonce: p.nonce.clone(),
         code_challenge,
-        prompt_none,
-        prompt_login,
+        prompt_none: prompt.none,
+        prompt_login: prompt.login,
+        prompt_consent: prompt.consent,
+        prompt_create: prompt.create,
         max_age,
         login_hint: p.login_hint.clone(),
         dpop_jkt: p.dpop_jkt.clone(),
         device: None,
+        claims,
     })
+}
+
+/// The `claims` parameter, bounded, read, and narrowed to the claims of the client's registered scopes.
+fn requested_claims(p: &AuthorizeParams, allowed: &str) -> Result<RequestedClaims, &'static str> {
+    match p.claims.as_deref() {
+        None => Ok(RequestedClaims::default()),
+        Some(c) if c.len() > MAX_CLAIMS_PARAM => Err("claims is too long"),
+        Some(c) => Ok(RequestedClaims::parse(c)?.allowed_by(allowed)),
+    }
 }
 
 /// Free-text parameters: bounded, and without control characters (RFC 6749 Appendix A: `state` is VSCHAR,
@@ -244,25 +269,42 @@ fn pkce(p: &AuthorizeParams, method: AuthMethod) -> Result<Option<String>, &'sta
     }
 }
 
-/// `(none, login)`; `none` cannot be combined with another value (OIDC Core §3.1.2.1).
-fn prompt(value: Option<&str>) -> Result<(bool, bool), &'static str> {
-    let values: Vec<&str> = value
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .collect();
-    if values
-        .iter()
-        .any(|v| !matches!(*v, "none" | "login" | "consent" | "select_account"))
-    {
-        return Err("prompt has an unknown value");
-    }
-    let none = values.contains(&"none");
-    if none && values.len() > 1 {
-        return Err("prompt=none cannot be combined with other values");
-    }
-    Ok((none, values.contains(&"login")))
+/// The `prompt` values Tarn acts on; `select_account` is accepted and needs nothing (one account per browser).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Prompt {
+    none: bool,
+    login: bool,
+    consent: bool,
+    create: bool,
 }
+
+impl Prompt {
+    /// `none` cannot be combined with another value (OIDC Core §3.1.2.1; for `create`, Initiating User
+    /// Registration §4.1).
+    fn parse(value: Option<&str>) -> Result<Prompt, &'static str> {
+        let values: Vec<&str> = value
+            .unwrap_or("")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .collect();
+        if values.iter().any(|v| !PROMPT_VALUES.contains(v)) {
+            return Err("prompt has an unknown value");
+        }
+        let has = |v: &str| values.contains(&v);
+        if has("none") && values.len() > 1 {
+            return Err("prompt=none cannot be combined with other values");
+        }
+        Ok(Prompt {
+            none: has("none"),
+            login: has("login"),
+            consent: has("consent"),
+            create: has("create"),
+        })
+    }
+}
+
+/// The `prompt` values Tarn accepts (`prompt_values_supported`).
+pub const PROMPT_VALUES: [&str; 5] = ["none", "login", "consent", "select_account", "create"];
 
 /// The requested scopes the client may have, in request order; others are dropped (CONTRACT: the response's
 /// `scope` says what was granted).
@@ -329,9 +371,12 @@ mod tests {
 
     #[test]
     fn prompt_values() {
-        assert_eq!(prompt(Some("login consent")), Ok((false, true)));
-        assert_eq!(prompt(Some("none")), Ok((true, false)));
-        assert!(prompt(Some("none login")).is_err());
-        assert!(prompt(Some("bogus")).is_err());
+        let login_consent = Prompt::parse(Some("login consent")).unwrap();
+        assert!(login_consent.login && login_consent.consent && !login_consent.none);
+        assert!(Prompt::parse(Some("none")).unwrap().none);
+        assert!(Prompt::parse(Some("create")).unwrap().create);
+        assert!(Prompt::parse(Some("none login")).is_err());
+        assert!(Prompt::parse(Some("none create")).is_err());
+        assert!(Prompt::parse(Some("bogus")).is_err());
     }
 }

@@ -194,10 +194,13 @@ pub fn sign_in_request(waiting: &Waiting, return_to: &str) -> ValidRequest {
         code_challenge: None,
         prompt_none: false,
         prompt_login: false,
+        prompt_consent: false,
+        prompt_create: false,
         max_age: None,
         login_hint: None,
         dpop_jkt: None,
         device: Some(waiting.id.clone()),
+        claims: Default::default(),
     }
 }
 
@@ -235,6 +238,7 @@ pub fn approve(
         created_at: now,
         revoked_at: None,
         sid: who.sid,
+        claims: None,
     };
     crate::store::transaction(conn, |c| {
         if !device_codes::decide(c, id, APPROVED, Some(&grant.id), now)? {

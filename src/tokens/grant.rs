@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::claims::RequestedClaims;
 use super::error::TokenError;
 use super::provider::Provider;
 use crate::identity::group::effective_groups;
@@ -32,6 +33,8 @@ pub struct NewGrant {
     pub sid: Option<String>,
     /// The thumbprint of the DPoP key the code is bound to (`dpop_jkt` at the authorization endpoint).
     pub dpop_jkt: Option<String>,
+    /// The claims requested by name (OIDC Core §5.5).
+    pub claims: RequestedClaims,
 }
 
 /// Records the grant and returns a fresh authorization code for it.
@@ -55,6 +58,7 @@ pub fn issue_code(
         created_at: now,
         revoked_at: None,
         sid: g.sid,
+        claims: g.claims.to_stored(),
     };
     let row = CodeRow {
         code_hash: secret::hash(&code),

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::claims::{has_scope, user_claims};
+use super::claims::{RequestedClaims, has_scope, user_claims};
 use super::error::TokenError;
 use super::grant::Active;
 use super::jwt;
@@ -104,7 +104,8 @@ pub fn for_grant(
     let alg = client.id_token_signed_response_alg;
     let access = access_token(p, alg, &grant.client_id, &user.id, &grant.scope, extra, now)?;
     let id_token = if has_scope(&grant.scope, "openid") {
-        let mut claims = user_claims(user, &groups, &grant.scope);
+        let requested = RequestedClaims::from_stored(grant.claims.as_deref());
+        let mut claims = user_claims(user, &groups, &grant.scope, &requested.id_token);
         claims.insert("iss".into(), json!(p.issuer));
         claims.insert("aud".into(), json!(grant.client_id));
         claims.insert("azp".into(), json!(grant.client_id));

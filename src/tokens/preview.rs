@@ -62,7 +62,7 @@ pub async fn claims_preview(
                 .into_iter()
                 .map(|g| g.name)
                 .collect();
-            let claims = decide(&row, &groups, &scope);
+            let claims = decide(&row, &groups, &scope, &[]);
             let previews = dependents::connected_workspaces(c, &pool)?
                 .into_iter()
                 .map(|ws| {

@@ -1,5 +1,6 @@
 mod authorize_errors;
 mod backchannel;
+mod claims_parameter;
 mod client_assertions;
 mod client_auth;
 mod code_flow;

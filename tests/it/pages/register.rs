@@ -190,4 +190,64 @@ async fn registration_is_offered_only_where_a_pool_allows_it() {
         .get(&format!("{}/register?request={request}", setup.issuer))
         .await;
     assert_eq!(direct.status, StatusCode::NOT_FOUND);
+    for path in [
+        "/register",
+        "/register?request=",
+        "/register?request=unknown",
+    ] {
+        let page = browser.get(&format!("{}{path}", setup.issuer)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn prompt_create_opens_the_registration_page_where_a_pool_allows_it() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    open_registration(&admin, &setup).await;
+    let browser = Browser::default();
+    let start = browser
+        .get(&setup.authorize_url(&[("prompt", "create")]))
+        .await;
+    assert_eq!(start.status, StatusCode::FOUND, "{}", start.body);
+    let location = start.location.unwrap();
+    assert!(location.contains("/register?request="), "{location}");
+    let page = browser.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Employee number"));
+}
+
+#[actix_web::test]
+async fn prompt_create_opens_the_login_page_where_registration_is_off() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let browser = Browser::default();
+    let login = browser
+        .login_page(&setup.authorize_url(&[("prompt", "create")]))
+        .await;
+    assert!(login.input("identifier").is_some());
+}
+
+#[actix_web::test]
+async fn prompt_create_skips_a_live_session_and_refuses_none() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    open_registration(&admin, &setup).await;
+    let browser = Browser::default();
+    setup.code(&browser, &[]).await;
+    let again = browser
+        .get(&setup.authorize_url(&[("prompt", "create")]))
+        .await;
+    assert!(again.location.unwrap().contains("/register?request="));
+    let combined = browser
+        .get(&setup.authorize_url(&[("prompt", "none create")]))
+        .await;
+    assert_eq!(
+        combined.redirect_param("error").as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(
+        combined.redirect_param("state").as_deref(),
+        Some(crate::support::oidc::STATE)
+    );
 }
