@@ -145,7 +145,7 @@ fn parse_scrypt(params: &str, salt: &str, hash: &str) -> Result<Foreign, String>
         return Err("lacks one of the scrypt parameters ln, r, p".into());
     };
     // scrypt's working memory is 128 · r · 2^ln bytes.
-    let memory = 128u128 * u128::from(r) << log_n.min(127);
+    let memory = (128u128 * u128::from(r)) << log_n.min(63);
     if log_n >= 64 || memory > u128::from(MAX_MEMORY_BYTES) {
         return Err("asks for more than 256 MiB of memory".into());
     }
