@@ -87,7 +87,18 @@ impl Engine {
 
     /// Whether `password` matches the PHC string `phc`; a malformed, non-argon2id or over-costly string never
     /// matches. The comparison is constant-time.
+    /// Argon2i strings and the foreign formats of `foreign_hash` verify too, and always ask for a rehash.
     pub fn verify(&mut self, password: &[u8], phc: &str) -> Option<Verified> {
+        if phc.starts_with("$argon2i$") {
+            self.inner
+                .verify_encoded_bounded(phc, password, Algorithm::Argon2i, &CEILING)
+                .ok()?;
+            return Some(Verified { needs_rehash: true });
+        }
+        if super::foreign_hash::is_foreign(phc) {
+            return super::foreign_hash::verify(password, phc)
+                .then_some(Verified { needs_rehash: true });
+        }
         self.inner
             .verify_encoded_bounded(phc, password, Algorithm::Argon2id, &CEILING)
             .ok()?;
@@ -230,7 +241,12 @@ mod tests {
         .hash_password(b"x")
         .unwrap()
         .to_string();
-        assert!(e.verify(b"x", &argon2i).is_none());
+        assert_eq!(
+            e.verify(b"x", &argon2i),
+            Some(Verified { needs_rehash: true }),
+            "argon2i verifies, to be rehashed"
+        );
+        assert!(e.verify(b"y", &argon2i).is_none());
         let hostile = "$argon2id$v=19$m=4294967295,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
         assert!(e.verify(b"pw", hostile).is_none());
     }

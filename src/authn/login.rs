@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use super::argon2id::Verified;
 use super::lockout::{self, Attempt};
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism};
@@ -115,12 +116,22 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
         app.metrics.sign_in(SignInMethod::Password, Outcome::Locked);
         return Err(LoginError::Locked);
     }
-    let matches = verify(app, user.as_ref(), a.password).await?;
+    let verified = verify(app, user.as_ref(), a.password).await?;
     let now = app.clock.now();
-    match user {
-        Some(user) if matches && user.is_active() => {
+    match (user, verified) {
+        (Some(user), Some(verified)) if user.is_active() => {
+            let rehash = match verified.needs_rehash {
+                true => rehash(app, &user, a.password).await,
+                false => None,
+            };
             app.db
-                .run(move |c| lockout::record_success(c, &attempt))
+                .transaction(move |c| {
+                    lockout::record_success(c, &attempt)?;
+                    match rehash {
+                        Some((id, old, new)) => users::replace_password_hash(c, &id, &old, &new),
+                        None => Ok(()),
+                    }
+                })
                 .await?;
             app.metrics
                 .sign_in(SignInMethod::Password, Outcome::Success);
@@ -142,19 +153,24 @@ async fn verify(
     app: &AppState,
     user: Option<&UserRow>,
     password: &str,
-) -> Result<bool, LoginError> {
+) -> Result<Option<Verified>, LoginError> {
     let phc = user.and_then(|u| u.password_hash.clone());
     match phc {
-        Some(phc) => app
-            .hasher
-            .verify(password.to_owned(), phc)
-            .await
-            .map(|v| v.is_some()),
-        None => app
-            .hasher
-            .verify_dummy(password.to_owned())
-            .await
-            .map(|v| v.is_some()),
+        Some(phc) => app.hasher.verify(password.to_owned(), phc).await,
+        None => app.hasher.verify_dummy(password.to_owned()).await,
     }
     .map_err(|_| LoginError::Overloaded)
+}
+
+/// The user's id, stored hash and a fresh argon2id hash of the password that just matched it: a hash imported from
+/// another system (or made at older parameters) is replaced at the first sign-in that proves the password. When
+/// hashing is overloaded the sign-in still succeeds and a later one rehashes.
+async fn rehash(
+    app: &AppState,
+    user: &UserRow,
+    password: &str,
+) -> Option<(String, String, String)> {
+    let old = user.password_hash.clone()?;
+    let new = app.hasher.hash(password.to_owned()).await.ok()?;
+    Some((user.id.clone(), old, new))
 }

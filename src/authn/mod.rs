@@ -4,6 +4,7 @@
 pub mod admin_token;
 pub mod argon2id;
 pub mod code;
+pub mod foreign_hash;
 pub mod installation;
 pub mod lockout;
 pub mod login;

@@ -165,6 +165,15 @@ pub fn update(conn: &mut DbConn, row: &UserRow) -> StoreResult<()> {
     Ok(())
 }
 
+/// Replaces the user's password hash with `new` only while it is still `old`: a rehash at sign-in must not undo a
+/// password change that landed in between. `updated_at` stays: the user's password did not change.
+pub fn replace_password_hash(conn: &mut DbConn, id: &str, old: &str, new: &str) -> StoreResult<()> {
+    diesel::update(users::table.filter(users::id.eq(id).and(users::password_hash.eq(old))))
+        .set(users::password_hash.eq(new))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(users::table.find(id)).execute(conn)?)
 }
