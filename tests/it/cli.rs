@@ -37,6 +37,9 @@ fn a_bad_value_names_its_key_and_exits_2() {
         ("TARN_TRUSTED_PROXIES", "10.0.0.0/33"),
         ("TARN_KEY_ENCRYPTION_KEYS", "one-without-a-key"),
         ("TARN_KEY_ENCRYPTION_KEYS", "one:dG9vLXNob3J0"),
+        ("TARN_LOG_FORMAT", "yaml"),
+        ("TARN_METRICS_LISTEN", "nowhere"),
+        ("TARN_METRICS_TOKEN", "short"),
     ] {
         let out = tarn(&["serve"], &[(name, value)]);
         assert_eq!(
