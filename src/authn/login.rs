@@ -124,6 +124,7 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
                 true => rehash(app, &user, a.password).await,
                 false => None,
             };
+            let rehashed = rehash.is_some();
             app.db
                 .transaction(move |c| {
                     lockout::record_success(c, &attempt)?;
@@ -133,6 +134,9 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
                     }
                 })
                 .await?;
+            if rehashed {
+                app.metrics.password_rehashed();
+            }
             app.metrics
                 .sign_in(SignInMethod::Password, Outcome::Success);
             Ok(user)

@@ -35,6 +35,7 @@ pub struct Metrics {
     lockouts: Counter,
     rate_limited: Family<LimiterLabels, Counter>,
     password_hashes: Histogram,
+    password_rehashes: Counter,
     messages: Family<MessageLabels, Counter>,
     delivery_failures: Family<WorkerLabels, Counter>,
     connections: Family<ConnectionLabels, Gauge>,
@@ -69,6 +70,7 @@ impl Metrics {
             rate_limited: Family::default(),
             // argon2id takes tens to hundreds of milliseconds: 5 ms to about 5 s.
             password_hashes: Histogram::new(exponential_buckets(0.005, 2.0, 11)),
+            password_rehashes: Counter::default(),
             messages: Family::default(),
             delivery_failures: Family::default(),
             connections: Family::default(),
@@ -125,6 +127,11 @@ impl Metrics {
             "tarn_password_hash_duration_seconds",
             "Time of one argon2id hash or verification",
             self.password_hashes.clone(),
+        );
+        r.register(
+            "tarn_password_rehashes",
+            "Passwords rehashed to the current argon2id at a sign-in (foreign, imported or weaker hashes)",
+            self.password_rehashes.clone(),
         );
         r.register(
             "tarn_messages_sent",
@@ -224,6 +231,10 @@ impl Metrics {
     }
 
     /// The histogram the password hasher records each hash and verification in.
+    pub fn password_rehashed(&self) {
+        self.password_rehashes.inc();
+    }
+
     pub fn password_hash_durations(&self) -> Histogram {
         self.password_hashes.clone()
     }

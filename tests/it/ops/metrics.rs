@@ -15,7 +15,7 @@ use crate::support::{ADMIN_TOKEN, TestServer};
 
 /// One sample line: name, labels and value.
 #[derive(Debug, Clone, PartialEq)]
-struct Sample {
+pub struct Sample {
     name: String,
     labels: BTreeMap<String, String>,
     value: f64,
@@ -84,7 +84,7 @@ fn parse_sample(line: &str) -> Sample {
 }
 
 /// The sum of the samples named `name` whose labels include `labels`.
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|s| s.name == name)
@@ -97,7 +97,7 @@ fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
         .sum()
 }
 
-async fn scrape(srv: &TestServer) -> Vec<Sample> {
+pub async fn scrape(srv: &TestServer) -> Vec<Sample> {
     let res = http()
         .get(srv.url("/metrics"))
         .bearer_auth(ADMIN_TOKEN)

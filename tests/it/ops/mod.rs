@@ -6,7 +6,7 @@ mod drain;
 mod instances;
 mod jobs;
 mod logs;
-mod metrics;
+pub mod metrics;
 mod outage;
 pub mod process;
 mod two_processes;

@@ -104,7 +104,8 @@ async fn each_foreign_format_signs_in_once_and_is_rehashed_to_current_argon2id()
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let current = cost_prefix(&stored_hash(&srv, &setup.user).await);
     assert!(current.starts_with("$argon2id$"), "{current}");
-    for foreign in foreign_hashes() {
+    let formats = foreign_hashes();
+    for foreign in formats.iter().cloned() {
         store_hash(&srv, &setup.user, foreign.clone()).await;
         setup.code(&Browser::default(), &[]).await;
         let rehashed = stored_hash(&srv, &setup.user).await;
@@ -114,6 +115,13 @@ async fn each_foreign_format_signs_in_once_and_is_rehashed_to_current_argon2id()
         setup.code(&Browser::default(), &[]).await;
         assert_eq!(stored_hash(&srv, &setup.user).await, rehashed);
     }
+    let samples = crate::ops::metrics::scrape(&srv).await;
+    let rehashes = crate::ops::metrics::value(&samples, "tarn_password_rehashes_total", &[]);
+    assert_eq!(
+        rehashes,
+        formats.len() as f64,
+        "one rehash per foreign hash, none after"
+    );
 }
 
 #[actix_web::test]
