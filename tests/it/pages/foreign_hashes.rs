@@ -105,11 +105,11 @@ async fn each_foreign_format_signs_in_once_and_is_rehashed_to_current_argon2id()
     let current = cost_prefix(&stored_hash(&srv, &setup.user).await);
     assert!(current.starts_with("$argon2id$"), "{current}");
     let formats = foreign_hashes();
-    for foreign in formats.iter().cloned() {
+    for foreign in &formats {
         store_hash(&srv, &setup.user, foreign.clone()).await;
         setup.code(&Browser::default(), &[]).await;
         let rehashed = stored_hash(&srv, &setup.user).await;
-        assert_ne!(rehashed, foreign, "{foreign} was not replaced");
+        assert_ne!(&rehashed, foreign, "{foreign} was not replaced");
         assert_eq!(cost_prefix(&rehashed), current, "{foreign} → {rehashed}");
         // The new hash is the password's: the next sign-in works with it.
         setup.code(&Browser::default(), &[]).await;
