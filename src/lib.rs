@@ -137,11 +137,8 @@ impl Background {
 /// Opens and migrates the database, bootstraps a fresh one, binds the socket and builds the server.
 /// When the admin token was generated just now, it is printed once to standard output.
 pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
-    // Start-up runs on a pool that opens no connection in the background: a start that fails exits at once, and
-    // a connection being opened then (libpq negotiating TLS) races OpenSSL's exit-time cleanup and crashes. The
-    // serving pool, which keeps one connection ready, opens once nothing can fail any more.
     let backend = config.database.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open_for_command(backend))
+    let db = tokio::task::spawn_blocking(move || Db::open(backend))
         .await
         .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let clock = clock::Clock::default();
@@ -171,11 +168,6 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         identity::admin::ensure(c, &public_url, identity::admin::ClientUrls::Follow, now)
     })
     .await?;
-    drop(db);
-    let backend = config.database.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(backend))
-        .await
-        .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
     let workers = config.workers;
     let metrics = Arc::new(metrics::Metrics::new());
     let notifier = notify::Notifier::new(&config, db.clone(), clock.clone(), metrics.clone())?;

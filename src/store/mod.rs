@@ -99,7 +99,7 @@ impl Db {
     }
 
     /// Like [`Db::open`], for a command that exits as soon as its work is done (`tarn admin create`, `tarn keys
-    /// rewrap`, and the server's start-up checks, which may stop the start): the pool keeps no idle connection, so it never opens one in the background. A connection still
+    /// rewrap`): the pool keeps no idle connection, so it never opens one in the background. A connection still
     /// being opened (libpq negotiating TLS) when the process exits races OpenSSL's exit-time cleanup and crashes.
     pub fn open_for_command(backend: Backend) -> StoreResult<Db> {
         Db::open_with(backend, Some(0))
