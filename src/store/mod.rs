@@ -95,7 +95,10 @@ pub struct Db {
 impl Db {
     /// Opens the pool (failing fast with the driver's own message) and applies pending migrations.
     pub fn open(backend: Backend) -> StoreResult<Db> {
-        Db::open_with(backend, Some(1))
+        // No connection kept idle by force: r2d2 would refill it in the background, and a start refused after
+        // the pool opened (a wrong keyring) then exits while libpq negotiates TLS, racing OpenSSL's exit-time
+        // cleanup. Connections still stay idle after use, for r2d2's idle timeout.
+        Db::open_with(backend, Some(0))
     }
 
     /// Like [`Db::open`], for a command that exits as soon as its work is done (`tarn admin create`, `tarn keys
