@@ -92,15 +92,37 @@ pub fn redeem(conn: &mut DbConn, hash: &str) -> StoreResult<bool> {
     Ok(n == 1)
 }
 
-/// Records a poll at `now` and the interval the client must keep from now on.
-pub fn polled(conn: &mut DbConn, hash: &str, interval: i64, now: i64) -> StoreResult<()> {
-    diesel::update(device_codes::table.find(hash))
+/// Records an on-time poll at `now`, unless another poll was recorded since `seen` (the last poll the caller
+/// read): then nothing changes and the answer is `false`, so of two simultaneous polls only one is on time.
+pub fn polled_on_time(
+    conn: &mut DbConn,
+    hash: &str,
+    seen: Option<i64>,
+    now: i64,
+) -> StoreResult<bool> {
+    let row = device_codes::table.find(hash);
+    let set = device_codes::last_polled_at.eq(now);
+    let n = match seen {
+        Some(at) => diesel::update(row.filter(device_codes::last_polled_at.eq(at)))
+            .set(set)
+            .execute(conn)?,
+        None => diesel::update(row.filter(device_codes::last_polled_at.is_null()))
+            .set(set)
+            .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+/// Records a poll that came too soon: the interval grows by `step` in the statement itself (so simultaneous
+/// polls each add theirs); returns the new interval.
+pub fn slowed_down(conn: &mut DbConn, hash: &str, step: i64, now: i64) -> StoreResult<i64> {
+    Ok(diesel::update(device_codes::table.find(hash))
         .set((
             device_codes::last_polled_at.eq(now),
-            device_codes::poll_interval.eq(interval),
+            device_codes::poll_interval.eq(device_codes::poll_interval + step),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(device_codes::poll_interval)
+        .get_result(conn)?)
 }
 
 /// Deletes requests that expired before `before`.

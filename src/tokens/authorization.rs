@@ -329,7 +329,7 @@ pub const SUPPORTED_SCOPES: [&str; 6] = [
 ];
 
 /// Claims Tarn can return (profile claims come from the pool's schema; these are the standard ones).
-pub const SUPPORTED_CLAIMS: [&str; 24] = [
+pub const SUPPORTED_CLAIMS: [&str; 25] = [
     "sub",
     "iss",
     "aud",
@@ -338,6 +338,7 @@ pub const SUPPORTED_CLAIMS: [&str; 24] = [
     "auth_time",
     "nonce",
     "amr",
+    "sid",
     "azp",
     "at_hash",
     "name",

@@ -315,17 +315,17 @@ fn replayed(conn: &mut DbConn, row: &DeviceCodeRow, now: i64) -> Result<TokenErr
     ))
 }
 
-/// A poll before the user decided: `slow_down` (and a longer interval) when it came too soon after the last.
+/// A poll before the user decided: `slow_down` (and a longer interval) when it came too soon after the last, or
+/// at the same moment as another.
 fn pending(conn: &mut DbConn, row: &DeviceCodeRow, now: i64) -> Result<TokenError, TokenError> {
+    let hash = &row.device_code_hash;
     let too_soon = row
         .last_polled_at
         .is_some_and(|last| now - last < row.poll_interval);
-    if !too_soon {
-        device_codes::polled(conn, &row.device_code_hash, row.poll_interval, now)?;
+    if !too_soon && device_codes::polled_on_time(conn, hash, row.last_polled_at, now)? {
         return Ok(TokenError::AuthorizationPending);
     }
-    let interval = row.poll_interval + SLOW_DOWN_STEP;
-    device_codes::polled(conn, &row.device_code_hash, interval, now)?;
+    let interval = device_codes::slowed_down(conn, hash, SLOW_DOWN_STEP, now)?;
     Ok(TokenError::SlowDown { interval })
 }
 

@@ -354,11 +354,13 @@ pub fn refresh(
     })
 }
 
-/// Revokes a refresh token's family if `client_id` owns it; `Ok(false)` when the token is unknown.
+/// Revokes a refresh token's family if `client_id` owns it and, for a token bound to a DPoP key, `dpop_jkt` is
+/// that key; `Ok(false)` when the token is unknown.
 pub fn revoke_refresh(
     conn: &mut DbConn,
     client_id: &str,
     token: &str,
+    dpop_jkt: Option<&str>,
     now: i64,
 ) -> Result<bool, TokenError> {
     let Some(row) = grants::find_refresh(conn, &secret::hash(token))? else {
@@ -370,6 +372,11 @@ pub fn revoke_refresh(
     if grant.client_id != client_id {
         return Err(TokenError::UnauthorizedClient(
             "the token was issued to another client".into(),
+        ));
+    }
+    if row.dpop_jkt.is_some() && row.dpop_jkt.as_deref() != dpop_jkt {
+        return Err(TokenError::InvalidDpopProof(
+            "the token is bound to a DPoP key this request did not prove".into(),
         ));
     }
     grants::revoke_grant(conn, &grant.id, now)?;

@@ -1,7 +1,9 @@
 //! The device authorization grant (RFC 8628): the device authorization endpoint, the user page at `/device`
 //! (code, sign-in, Allow / Deny) driven like a browser, and polling at the token endpoint: pending, slow_down,
-//! denied, expired, single redemption, DPoP; limits on typing codes; clients that may not use the grant.
+//! simultaneous polls, denied, expired, single redemption, DPoP; limits on typing codes; clients that may not use
+//! the grant.
 
+use futures_util::future::join_all;
 use openidconnect::Nonce;
 use openidconnect::core::CoreIdToken;
 use reqwest::StatusCode;
@@ -204,6 +206,30 @@ async fn polling_before_approval_is_pending_and_too_fast_slows_down_with_a_longe
         .post(TOKEN, &[("grant_type", GRANT)])
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+#[actix_web::test]
+async fn of_simultaneous_polls_only_one_is_on_time() {
+    const POLLS: i64 = 8;
+    let (srv, admin) = TestServer::start().await;
+    let setup = device_setup(&srv, &admin).await;
+    let started = start(&setup, "openid").await;
+    let code = started["device_code"].as_str().unwrap();
+    let replies = join_all((0..POLLS).map(|_| poll(&setup, code))).await;
+    let errors: Vec<&str> = replies
+        .iter()
+        .map(|r| r.json["error"].as_str().unwrap_or_default())
+        .collect();
+    let pending = errors
+        .iter()
+        .filter(|e| **e == "authorization_pending")
+        .count();
+    let slowed = errors.iter().filter(|e| **e == "slow_down").count();
+    assert_eq!((pending, slowed), (1, POLLS as usize - 1), "{errors:?}");
+    // Every poll that came too soon added its five seconds.
+    let next = poll(&setup, code).await;
+    next.assert_error(StatusCode::BAD_REQUEST, "slow_down");
+    assert_eq!(next.json["interval"], 5 + 5 * POLLS, "{}", next.json);
 }
 
 #[actix_web::test]

@@ -1,6 +1,7 @@
 //! DPoP (RFC 9449): a proof binds the tokens to its key (`token_type` `DPoP`, `cnf.jkt`); UserInfo takes a bound
 //! token only with the DPoP scheme and a proof of that key; every refusal of §4.3; server nonces; a public
-//! client's refresh token bound to its key; `dpop_bound_access_tokens`; codes bound with `dpop_jkt`.
+//! client's refresh token bound to its key; a public client's bound tokens revoked only with a proof of that key;
+//! `dpop_bound_access_tokens`; codes bound with `dpop_jkt`.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -11,6 +12,7 @@ use crate::support::oidc::{Browser, REDIRECT, Reply, Setup, VERIFIER, http, jwt_
 
 const TOKEN: &str = "/oauth2/token";
 const USERINFO: &str = "/oauth2/userinfo";
+const REVOKE: &str = "/oauth2/revoke";
 
 /// A code exchanged at the token endpoint with `proof` (if any) in the `DPoP` header.
 async fn exchange_with(setup: &Setup, code: &str, proof: Option<&str>) -> Reply {
@@ -28,6 +30,11 @@ async fn client_credentials(setup: &Setup, proof: Option<&str>) -> Reply {
     let form = [("grant_type", "client_credentials")];
     let headers: Vec<(&str, &str)> = proof.map(|p| ("DPoP", p)).into_iter().collect();
     setup.post_with(TOKEN, &form, &headers).await
+}
+
+async fn revoke_with(setup: &Setup, token: &str, proof: Option<&str>) -> Reply {
+    let headers: Vec<(&str, &str)> = proof.map(|p| ("DPoP", p)).into_iter().collect();
+    setup.post_with(REVOKE, &[("token", token)], &headers).await
 }
 
 async fn refresh_with(setup: &Setup, token: &str, proof: Option<&str>) -> Reply {
@@ -327,4 +334,43 @@ async fn a_code_bound_with_dpop_jkt_is_redeemed_only_with_that_key() {
         jwt_claims(reply.json["access_token"].as_str().unwrap())["cnf"]["jkt"],
         jkt.as_str()
     );
+}
+
+#[actix_web::test]
+async fn a_public_client_revokes_its_bound_tokens_only_with_a_proof_of_their_key() {
+    let (srv, admin) = TestServer::start().await;
+    let client = json!({
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+    });
+    let setup = Setup::new(&srv, &admin, client).await;
+    let key = DpopKey::default();
+    let (token_url, revoke_url) = (setup.endpoint(TOKEN), setup.endpoint(REVOKE));
+    let code = setup.code(&Browser::default(), &[]).await;
+    let tokens = exchange_with(&setup, &code, Some(&key.proof("POST", &token_url).sign())).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.json);
+    let access = tokens.json["access_token"].as_str().unwrap();
+    let refresh = tokens.json["refresh_token"].as_str().unwrap();
+
+    for token in [access, refresh] {
+        let thief = DpopKey::default().proof("POST", &revoke_url).sign();
+        // A proof made for another endpoint proves nothing here.
+        let elsewhere = key.proof("POST", &token_url).sign();
+        for proof in [None, Some(thief.as_str()), Some(elsewhere.as_str())] {
+            revoke_with(&setup, token, proof)
+                .await
+                .assert_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof");
+        }
+    }
+    // None of the refusals revoked anything: the refresh token still rotates.
+    let rotated = refresh_with(&setup, refresh, Some(&key.proof("POST", &token_url).sign())).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.json);
+    let next = rotated.json["refresh_token"].as_str().unwrap();
+
+    let owner = key.proof("POST", &revoke_url).sign();
+    let revoked = revoke_with(&setup, next, Some(&owner)).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.json);
+    refresh_with(&setup, next, Some(&key.proof("POST", &token_url).sign()))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
 }

@@ -1,7 +1,7 @@
 //! Two real `tarn serve` processes started at the same moment on one fresh database, behind one public URL (a
 //! load balancer without sticky sessions): a sign-in, its tokens and their revocation hop between them, a replayed
-//! code is caught across them, failures add up to one lockout, and admin changes and key rotations made on one are
-//! in force on the other within the cache bound.
+//! code is caught across them, failures add up to one lockout, admin changes and key rotations made on one are
+//! in force on the other within the cache bound, and codes and passkey ceremonies begun on one finish on the other.
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::process::{Process, database_url, free_port};
+use crate::pages::code::{ask_code, last_code};
+use crate::pages::passkey::sign_in_options;
 use crate::support::oidc::{ALICE, Browser, PASSWORD, Page, REDIRECT, Setup, VERIFIER, http};
+use crate::support::passkey::{Authenticator, options};
 use crate::support::{ADMIN_TOKEN, Admin, TestDb};
 
 /// Two processes on one fresh database, started together; both must come up.
@@ -32,13 +35,17 @@ fn through(setup: &Setup, a: &Process, p: &Process) -> Setup {
     }
 }
 
+/// A URL of instance `a` (or a path) as a URL of instance `p`.
+fn on_instance(url: &str, a: &Process, p: &Process) -> String {
+    match url.strip_prefix('/') {
+        Some(path) => format!("{}/{path}", p.base),
+        None => url.replacen(&a.base, &p.base, 1),
+    }
+}
+
 /// A form's action sent to instance `p`.
 fn action_on(page: &Page, a: &Process, p: &Process) -> String {
-    let action = page.form_action();
-    match action.strip_prefix('/') {
-        Some(path) => format!("{}/{path}", p.base),
-        None => action.replacen(&a.base, &p.base, 1),
-    }
+    on_instance(&page.form_action(), a, p)
 }
 
 /// Authorize on A, submit the password on B; the code from the redirect.
@@ -211,5 +218,97 @@ async fn two_processes_on_one_database_behave_as_one_provider() {
             == StatusCode::UNAUTHORIZED
     })
     .await;
+    drop((a, b));
+}
+
+/// Posts the page's passkey form (`#passkey-form`) with `ceremony` and `credential` to instance `p`.
+async fn passkey_form_on(
+    browser: &Browser,
+    page: &Page,
+    ceremony: &str,
+    credential: &str,
+    (a, p): (&Process, &Process),
+) -> Page {
+    let action = on_instance(&page.attr("#passkey-form", "action").unwrap(), a, p);
+    let csrf = page.input("csrf_token").unwrap();
+    let request = page.attr("#passkey-form input[name=request]", "value");
+    let mut form = vec![
+        ("csrf_token", csrf.as_str()),
+        ("ceremony", ceremony),
+        ("credential", credential),
+    ];
+    if let Some(request) = request.as_deref() {
+        form.push(("request", request));
+    }
+    browser.post_form(&action, &form).await
+}
+
+fn assert_back_with_code(page: &Page) {
+    assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+    assert!(page.redirect_param("code").is_some(), "{:?}", page.location);
+}
+
+#[actix_web::test]
+async fn codes_and_passkey_ceremonies_begun_on_one_process_finish_on_the_other() {
+    let db = TestDb::fresh();
+    let (a, b) = started_together(&db).await;
+    let admin = Admin::new(&a.base, ADMIN_TOKEN);
+    let setup = setup_on(&a, &admin).await;
+    let methods = json!({
+        "authentication_mechanisms": ["password", "otp", "passkey"],
+        "preferred_authentication_mechanism": "passkey",
+    });
+    let (status, body) = admin
+        .patch(&format!("/default/pools/{}", setup.pool), methods)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Enrolment: the passkey suggested after a password sign-in on A, its options from A, the credential to B.
+    let browser = Browser::default();
+    let suggestion = browser
+        .sign_in(&setup.authorize_url(&[]), ALICE, PASSWORD)
+        .await;
+    let url = suggestion
+        .attr("#passkey-add", "data-options")
+        .expect("the passkey suggestion");
+    let csrf = suggestion.input("csrf_token").unwrap();
+    let (status, opts) = options(&browser, &url, &[("csrf_token", &csrf)]).await;
+    assert_eq!(status, 200, "{opts}");
+    let mut authenticator = Authenticator::new(&a.base);
+    let credential = authenticator.create(&opts).unwrap();
+    let ceremony = opts["ceremony"].as_str().unwrap();
+    let added = passkey_form_on(&browser, &suggestion, ceremony, &credential, (&a, &b)).await;
+    assert_back_with_code(&added);
+
+    // Sign-in: the login page and the options from A, the assertion to B.
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let (status, opts) = sign_in_options(&browser, &login, "").await;
+    assert_eq!(status, 200, "{opts}");
+    let credential = authenticator.get(&opts).unwrap();
+    let ceremony = opts["ceremony"].as_str().unwrap();
+    let back = passkey_form_on(&browser, &login, ceremony, &credential, (&a, &b)).await;
+    assert_back_with_code(&back);
+    let tokens = setup
+        .exchange(&back.redirect_param("code").unwrap(), VERIFIER)
+        .await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.json);
+
+    // A code sent by A (asked for on A's login page) is accepted by B.
+    let browser = Browser::default();
+    let login = browser.login_page(&setup.authorize_url(&[])).await;
+    let page = ask_code(&browser, &login, ALICE, "email_code").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let field = |name: &str| page.input(name).unwrap_or_default();
+    let form = [
+        ("csrf_token", field("csrf_token")),
+        ("request", field("request")),
+        ("challenge", field("challenge")),
+        ("identifier", field("identifier")),
+        ("code", last_code(&admin).await),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let back = browser.post_form(&action_on(&page, &a, &b), &form).await;
+    assert_back_with_code(&back);
     drop((a, b));
 }
