@@ -337,12 +337,12 @@ fn spawn_maintenance(db: Db, clock: clock::Clock) {
 
 /// Starts the worker that sends queued messages (`notify::worker`); it runs until the server stops.
 fn spawn_deliveries(state: &AppState) -> Background {
-    let worker = notify::worker::Worker {
-        notifier: state.notifier.clone(),
-        db: state.db.clone(),
-        clock: state.clock.clone(),
-        schedule: state.config.deliveries,
-    };
+    let worker = notify::worker::worker(
+        state.notifier.clone(),
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.deliveries,
+    );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = actix_web::rt::spawn(worker.run(stopped));
     Background { stop, task }
@@ -350,7 +350,7 @@ fn spawn_deliveries(state: &AppState) -> Background {
 
 /// Starts the worker that sends back-channel logout tokens (`notify::backchannel`); it runs until the server stops.
 fn spawn_logouts(state: &AppState) -> Result<Background, notify::NotifyError> {
-    let worker = notify::backchannel::LogoutWorker::new(
+    let worker = notify::backchannel::worker(
         state.db.clone(),
         state.clock.clone(),
         state.config.deliveries,

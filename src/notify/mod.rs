@@ -9,6 +9,7 @@
 //! sending works.
 
 pub mod backchannel;
+mod drain;
 mod mail;
 pub mod outbox;
 mod sms;
@@ -124,9 +125,27 @@ const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(200), Duration::from_
 
 /// One failed delivery attempt: whether trying again may help, and what to log and report.
 #[derive(Debug)]
-struct AttemptError {
+pub(crate) struct AttemptError {
     is_retryable: bool,
     message: String,
+}
+
+impl AttemptError {
+    /// A failure that another attempt cannot mend.
+    fn fatal(message: impl Into<String>) -> AttemptError {
+        AttemptError {
+            is_retryable: false,
+            message: message.into(),
+        }
+    }
+
+    /// A failure that may pass.
+    fn transient(message: impl Into<String>) -> AttemptError {
+        AttemptError {
+            is_retryable: true,
+            message: message.into(),
+        }
+    }
 }
 
 /// Hands messages to their channel: SMTP, the SMS webhook, or the dev outbox when the channel is not configured.

@@ -23,6 +23,7 @@ pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod keys;
+pub mod lease;
 pub mod logout_deliveries;
 pub mod maintenance;
 pub mod membership;

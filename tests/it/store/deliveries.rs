@@ -2,7 +2,8 @@
 //! row to the next, and only the claim holding a row settles it.
 
 use diesel::RunQueryDsl;
-use tarn::store::deliveries::{self, DeliveryRow};
+use tarn::store::deliveries::{self, DeliveryRow, Queue};
+use tarn::store::lease::LeaseQueue;
 use tarn::store::{Db, StoreError};
 
 use crate::support::TestDb;
@@ -38,43 +39,43 @@ async fn a_queued_message_is_held_by_one_claim_at_a_time() {
         .execute(c)?;
         deliveries::insert(c, &row(now))?;
         assert_eq!(
-            deliveries::list_due(c, now - 1, 10)?,
+            Queue::list_due(c, now - 1, 10)?,
             Vec::<String>::new(),
             "not due yet"
         );
-        assert_eq!(deliveries::list_due(c, now, 10)?, ["d1"]);
+        assert_eq!(Queue::list_due(c, now, 10)?, ["d1"]);
 
-        let a = deliveries::claim(c, "d1", "a", now, now + 60)?;
+        let a = Queue::claim(c, "d1", "a", now, now + 60)?;
         assert_eq!(a.map(|r| r.claimed_by), Some(Some("a".into())));
         assert!(
-            deliveries::claim(c, "d1", "b", now + 30, now + 90)?.is_none(),
+            Queue::claim(c, "d1", "b", now + 30, now + 90)?.is_none(),
             "held by a"
         );
-        assert!(deliveries::list_due(c, now + 30, 10)?.is_empty());
+        assert!(Queue::list_due(c, now + 30, 10)?.is_empty());
         assert_eq!(
-            deliveries::next_due(c)?,
+            Queue::next_due(c)?,
             Some(now + 60),
             "due again when the lease ends"
         );
 
         // `a` outlived its lease: `b` takes the row, and `a` can no longer settle it.
-        assert!(deliveries::claim(c, "d1", "b", now + 60, now + 120)?.is_some());
-        assert!(!deliveries::retry_later(c, "d1", "a", 1, now + 65)?);
-        assert!(!deliveries::delete_claimed(c, "d1", "a")?);
-        assert!(deliveries::retry_later(c, "d1", "b", 1, now + 70)?);
+        assert!(Queue::claim(c, "d1", "b", now + 60, now + 120)?.is_some());
+        assert!(!Queue::retry_later(c, "d1", "a", 1, now + 65)?);
+        assert!(!Queue::delete_claimed(c, "d1", "a")?);
+        assert!(Queue::retry_later(c, "d1", "b", 1, now + 70)?);
         assert!(
-            deliveries::list_due(c, now + 69, 10)?.is_empty(),
+            Queue::list_due(c, now + 69, 10)?.is_empty(),
             "waits for its retry"
         );
-        assert!(deliveries::claim(c, "d1", "c", now + 70, now + 130)?.is_some());
-        assert!(deliveries::delete_claimed(c, "d1", "c")?);
-        assert_eq!(deliveries::next_due(c)?, None);
+        assert!(Queue::claim(c, "d1", "c", now + 70, now + 130)?.is_some());
+        assert!(Queue::delete_claimed(c, "d1", "c")?);
+        assert_eq!(Queue::next_due(c)?, None);
 
         // An expired message goes unsent, unless a live lease holds it.
         deliveries::insert(c, &row(now))?;
-        assert!(deliveries::claim(c, "d1", "d", now, now + 400)?.is_some());
-        assert_eq!(deliveries::delete_expired(c, now + 300)?, 0, "held");
-        assert_eq!(deliveries::delete_expired(c, now + 400)?, 1);
+        assert!(Queue::claim(c, "d1", "d", now, now + 400)?.is_some());
+        assert_eq!(Queue::delete_expired(c, now + 300)?, 0, "held");
+        assert_eq!(Queue::delete_expired(c, now + 400)?, 1);
         Ok::<_, StoreError>(())
     })
     .await
