@@ -63,12 +63,6 @@ impl Layout {
                 &public_url,
             ));
         }
-        let flash = flash.map(|f| {
-            url::form_urlencoded::parse(format!("m={f}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        });
         let layout = Layout {
             public_url,
             csrf_token,
@@ -113,7 +107,11 @@ pub fn respond(
 /// `303 See Other` to `path` (under the public URL) with a flash message for the next page.
 pub fn see_other(app: &AppState, path: &str, flash: &str) -> HttpResponse {
     let public_url = app.config.public_url();
-    let value: String = url::form_urlencoded::byte_serialize(flash.as_bytes()).collect();
+    // Percent-encoded with spaces as `%20`, not `+`: actix percent-decodes request cookies, and nothing decodes
+    // a `+` (a message with `&` or `+` in it came back cut or changed when the page form-decoded it again).
+    let value = url::form_urlencoded::byte_serialize(flash.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
     let cookie = cookies::build(FLASH_COOKIE, value, FLASH_PATH.into(), public_url);
     HttpResponse::SeeOther()
         .insert_header((

@@ -1,5 +1,5 @@
 //! The admin portal at `/admin` (HTML, server-rendered with askama; works with JavaScript off): the one-time setup
-//! page, sign-in through the built-in workspace, and the pages over tenants, pools and their users. Every route is in the one
+//! page, sign-in through the built-in workspace, and the pages over tenants, pools, their users and groups. Every route is in the one
 //! table below. Handlers authorize by type ([`session::Viewer`] to read, [`session::Admin`] to change), take
 //! forms through [`Csrf`](crate::web::csrf::Csrf), call the same domain functions as `admin_api` and never the
 //! store. Unsafe requests from another site are refused ([`origin`]); failures are a [`error::PortalError`],
@@ -11,6 +11,9 @@
 mod auth;
 mod error;
 mod form;
+mod group;
+mod group_members;
+mod groups;
 mod layout;
 mod origin;
 mod paging;
@@ -42,7 +45,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tenants::configure)
             .configure(pools::configure)
             .configure(users::configure)
-            .configure(user::configure),
+            .configure(user::configure)
+            .configure(groups::configure)
+            .configure(group_members::configure)
+            .configure(group::configure),
     );
 }
 

@@ -16,6 +16,7 @@ use crate::authn::portal::Signed;
 use crate::identity::Error;
 use crate::identity::group::{self, UserGroups};
 use crate::identity::invitation::{self, Invitation, InvitationStatus};
+use crate::identity::membership;
 use crate::identity::pool::{self, Pool};
 use crate::identity::user::{self, Status, User, UserPatch};
 use crate::state::AppState;
@@ -86,6 +87,8 @@ struct UserPage {
     name: String,
     invitation: Option<Invitation>,
     groups: UserGroups,
+    /// `(id, path)` of the groups the user could be added to (those they are not in themselves).
+    addable: Vec<(String, String)>,
 }
 
 /// The pool, the user and what the page shows of them; another pool's user is not found.
@@ -108,6 +111,12 @@ async fn show_user(
         Err(e) => return Err(e.into()),
     };
     let groups = group::of_user(&app, &path.tenant, &path.pool, &u.id).await?;
+    let addable = membership::tree(&app, &path.tenant, &path.pool)
+        .await?
+        .iter()
+        .filter(|n| !groups.direct.iter().any(|d| d.id == n.group.id))
+        .map(|n| (n.group.id.clone(), n.path.join(" › ")))
+        .collect();
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
     let here = path.page();
     let page = UserPage {
@@ -123,6 +132,7 @@ async fn show_user(
         user: u,
         invitation,
         groups,
+        addable,
     };
     Ok(respond(StatusCode::OK, &page, cookies))
 }

@@ -5,6 +5,7 @@
 mod admins;
 mod browser;
 mod cli;
+mod groups;
 mod pools;
 mod setup;
 mod sign_in;
