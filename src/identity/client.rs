@@ -435,8 +435,10 @@ mod tests {
 
     #[test]
     fn consent_page_links_must_be_https_or_loopback() {
-        let m = reg(json!({"redirect_uris": ["https://a.example/cb"], "require_consent": true,
-            "logo_uri": "https://a.example/logo.png", "tos_uri": "http://127.0.0.1/tos"}))
+        let m = reg(
+            json!({"redirect_uris": ["https://a.example/cb"], "require_consent": true,
+            "logo_uri": "https://a.example/logo.png", "tos_uri": "http://127.0.0.1/tos"}),
+        )
         .unwrap();
         assert!(m.require_consent);
         assert_eq!(m.logo_uri.as_deref(), Some("https://a.example/logo.png"));

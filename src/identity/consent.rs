@@ -14,8 +14,6 @@ use crate::store::{DbConn, StoreResult, grants};
 /// A consent as the admin API and the account page show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Consent {
-    #[serde(skip)]
-    pub id: String,
     pub client_id: String,
     pub client_name: String,
     pub workspace_id: String,
@@ -27,7 +25,6 @@ pub struct Consent {
 impl From<ConsentItem> for Consent {
     fn from(item: ConsentItem) -> Consent {
         Consent {
-            id: item.id,
             client_id: item.client_id,
             client_name: item.client_name,
             workspace_id: item.workspace_id,
@@ -126,7 +123,13 @@ pub async fn list(
 }
 
 /// Withdraws a user's consent to a client (the admin API); `NotFound` when there is none.
-pub async fn remove(app: &AppState, tenant: &str, pool: &str, user: &str, client: &str) -> Result<()> {
+pub async fn remove(
+    app: &AppState,
+    tenant: &str,
+    pool: &str,
+    user: &str,
+    client: &str,
+) -> Result<()> {
     let (tenant, pool, user, client) = (
         tenant.to_owned(),
         pool.to_owned(),

@@ -243,7 +243,13 @@ pub(crate) async fn complete(
     }
     if valid.prompt_none {
         let description = "the user must consent to this application";
-        return Ok(error_to_client(app, p, valid, "consent_required", description));
+        return Ok(error_to_client(
+            app,
+            p,
+            valid,
+            "consent_required",
+            description,
+        ));
     }
     let mut waiting = valid.clone();
     waiting.awaiting_consent = Some(who);
@@ -329,9 +335,7 @@ pub(crate) async fn consent_given(
         consent::record(c, &asked, now)?;
         grant::issue_code(c, &provider, new, now).map(Some)
     });
-    Ok(code
-        .await?
-        .map(|code| code_to_client(app, p, valid, code)))
+    Ok(code.await?.map(|code| code_to_client(app, p, valid, code)))
 }
 
 /// The consent page's **Deny**: the request is consumed and the client gets `access_denied`. `None` when the
@@ -347,7 +351,13 @@ pub(crate) async fn consent_denied(
         return Ok(None);
     }
     let description = "the user denied access";
-    Ok(Some(error_to_client(app, p, valid, "access_denied", description)))
+    Ok(Some(error_to_client(
+        app,
+        p,
+        valid,
+        "access_denied",
+        description,
+    )))
 }
 
 /// What the code is issued for.
@@ -367,7 +377,12 @@ fn new_grant(valid: &ValidRequest, who: SignedIn) -> NewGrant {
     }
 }
 
-fn code_to_client(app: &AppState, p: &Provider, valid: &ValidRequest, code: String) -> HttpResponse {
+fn code_to_client(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    code: String,
+) -> HttpResponse {
     respond::to_client(
         p,
         app.config.public_url(),

@@ -267,7 +267,9 @@ async fn remove_access(
         .map_err(TokenError::from)?;
     if !removed {
         let message = texts::APP_MISSING;
-        return account.page(None, Some(message), StatusCode::NOT_FOUND).await;
+        return account
+            .page(None, Some(message), StatusCode::NOT_FOUND)
+            .await;
     }
     let location = format!("{}/account?access_removed=1", p.issuer);
     Ok(HttpResponse::SeeOther()

@@ -86,7 +86,9 @@ impl PageError {
                 return html::message_page(public_url, status, title, message, link);
             }
             PageError::DeviceUnusable => (texts::DEVICE_UNUSABLE_TITLE, texts::DEVICE_UNUSABLE),
-            PageError::ConsentNotYours => (texts::CONSENT_NOT_YOURS_TITLE, texts::CONSENT_NOT_YOURS),
+            PageError::ConsentNotYours => {
+                (texts::CONSENT_NOT_YOURS_TITLE, texts::CONSENT_NOT_YOURS)
+            }
             PageError::Busy => (html::UNAVAILABLE_TITLE, texts::BUSY),
             PageError::Form(FormRejected::Forged) => {
                 (texts::FORM_EXPIRED_TITLE, texts::FORM_EXPIRED)

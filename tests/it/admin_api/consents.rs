@@ -48,9 +48,15 @@ async fn a_users_consents_are_listed_and_withdrawn() {
     let (srv, admin) = TestServer::start().await;
     let setup = consenting(&srv, &admin, json!({"client_name": "First"})).await;
     let second = setup
-        .another_client(&admin, json!({"require_consent": true, "client_name": "Second"}))
+        .another_client(
+            &admin,
+            json!({"require_consent": true, "client_name": "Second"}),
+        )
         .await;
-    let consents = format!("/default/pools/{}/users/{}/consents", setup.pool, setup.user);
+    let consents = format!(
+        "/default/pools/{}/users/{}/consents",
+        setup.pool, setup.user
+    );
     assert!(admin.items(&consents).await.is_empty());
     let browser = Browser::default();
     for (s, scope) in [(&setup, "openid email"), (&second, "openid")] {
@@ -86,7 +92,11 @@ async fn a_users_consents_are_listed_and_withdrawn() {
     let other_pool = admin.create_pool("other").await;
     let elsewhere = format!("/default/pools/{other_pool}/users/{}/consents", setup.user);
     assert_not_found(&admin.get(&elsewhere).await);
-    assert_not_found(&admin.delete(&format!("{elsewhere}/{}", second.client_id)).await);
+    assert_not_found(
+        &admin
+            .delete(&format!("{elsewhere}/{}", second.client_id))
+            .await,
+    );
     assert_not_found(&admin.delete(&format!("{consents}/no-such-client")).await);
     assert_eq!(admin.items(&consents).await.len(), 1);
 }

@@ -81,7 +81,10 @@ pub fn assert_code(back: &Page, setup: &Setup) -> String {
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
     assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
     assert_eq!(back.redirect_param("state").as_deref(), Some(STATE));
-    assert_eq!(back.redirect_param("iss").as_deref(), Some(setup.issuer.as_str()));
+    assert_eq!(
+        back.redirect_param("iss").as_deref(),
+        Some(setup.issuer.as_str())
+    );
     back.redirect_param("code")
         .unwrap_or_else(|| panic!("a code in {:?}", back.location))
 }
@@ -106,16 +109,25 @@ async fn allow_gives_the_relying_party_its_tokens_and_is_remembered_for_those_sc
     let page = consent_page(&browser, url.as_str()).await;
     assert_eq!(texts(&page, "h1 .client-name"), ["Test app"]);
     let asked = texts(&page, "ul.scopes li");
-    assert_eq!(asked, ["Who you are", "Your email address", "Stay signed in"]);
+    assert_eq!(
+        asked,
+        ["Who you are", "Your email address", "Stay signed in"]
+    );
     let csp = page.header("content-security-policy").unwrap();
-    assert!(csp.contains("form-action 'self' http://localhost:9999"), "{csp}");
+    assert!(
+        csp.contains("form-action 'self' http://localhost:9999"),
+        "{csp}"
+    );
     let back = decide(&browser, &page, "allow").await;
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
     assert_eq!(
         back.redirect_param("state").as_deref(),
         Some(state.secret().as_str())
     );
-    assert_eq!(back.redirect_param("iss").as_deref(), Some(setup.issuer.as_str()));
+    assert_eq!(
+        back.redirect_param("iss").as_deref(),
+        Some(setup.issuer.as_str())
+    );
     let tokens = client
         .exchange_code(AuthorizationCode::new(back.redirect_param("code").unwrap()))
         .unwrap()
@@ -145,7 +157,10 @@ async fn allow_gives_the_relying_party_its_tokens_and_is_remembered_for_those_sc
 
     // A new scope asks again, naming it; once allowed, the union covers both.
     let page = consent_page(&browser, &setup.authorize_url(&[("scope", "openid phone")])).await;
-    assert_eq!(texts(&page, "ul.scopes li"), ["Who you are", "Your phone number"]);
+    assert_eq!(
+        texts(&page, "ul.scopes li"),
+        ["Who you are", "Your phone number"]
+    );
     assert_code(&decide(&browser, &page, "allow").await, &setup);
     let both = setup.authorize_url(&[("scope", "openid email phone offline_access")]);
     assert_code(&browser.get(&both).await, &setup);
@@ -178,9 +193,15 @@ async fn deny_sends_access_denied_with_state_and_iss_and_stores_nothing() {
     let back = decide(&browser, &page, "deny").await;
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
     assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
-    assert_eq!(back.redirect_param("error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        back.redirect_param("error").as_deref(),
+        Some("access_denied")
+    );
     assert_eq!(back.redirect_param("state").as_deref(), Some(STATE));
-    assert_eq!(back.redirect_param("iss").as_deref(), Some(setup.issuer.as_str()));
+    assert_eq!(
+        back.redirect_param("iss").as_deref(),
+        Some(setup.issuer.as_str())
+    );
     assert_eq!(back.redirect_param("code"), None);
     // Decided once: the same form again is refused, and the next request asks again.
     let twice = decide(&browser, &page, "allow").await;
@@ -220,9 +241,15 @@ async fn prompt_none_without_consent_is_consent_required() {
     let back = browser.get(&silent).await;
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
     assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
-    assert_eq!(back.redirect_param("error").as_deref(), Some("consent_required"));
+    assert_eq!(
+        back.redirect_param("error").as_deref(),
+        Some("consent_required")
+    );
     assert_eq!(back.redirect_param("state").as_deref(), Some(STATE));
-    assert_eq!(back.redirect_param("iss").as_deref(), Some(setup.issuer.as_str()));
+    assert_eq!(
+        back.redirect_param("iss").as_deref(),
+        Some(setup.issuer.as_str())
+    );
     // Once allowed, prompt=none gets its code.
     let page = consent_page(&browser, &setup.authorize_url(&[])).await;
     assert_code(&decide(&browser, &page, "allow").await, &setup);
@@ -303,7 +330,11 @@ async fn the_client_is_named_as_text_with_its_logo_and_links() {
     let page = consent_page(&browser, &setup.authorize_url(&[])).await;
     assert_eq!(texts(&page, "h1 .client-name"), [name]);
     assert!(texts(&page, "h1 b").is_empty() && !page.body.contains("<b>Evil"));
-    assert!(page.scripts().iter().all(|(_, inline)| !inline.contains("alert")));
+    assert!(
+        page.scripts()
+            .iter()
+            .all(|(_, inline)| !inline.contains("alert"))
+    );
     assert_eq!(
         page.attr("img.client-logo", "src").as_deref(),
         Some("https://cdn.example/logo.png?a=1&b=2")
@@ -317,7 +348,10 @@ async fn the_client_is_named_as_text_with_its_logo_and_links() {
         Some("https://shop.example/terms")
     );
     let csp = page.header("content-security-policy").unwrap();
-    assert!(csp.contains("img-src 'self' data: https://cdn.example;"), "{csp}");
+    assert!(
+        csp.contains("img-src 'self' data: https://cdn.example;"),
+        "{csp}"
+    );
 }
 
 #[actix_web::test]
@@ -350,7 +384,11 @@ async fn remove_access_on_the_account_page_revokes_the_refresh_tokens() {
     let removed = browser.post_form(&remove, &[("csrf_token", &csrf)]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
     let account = browser.get(removed.location.as_deref().unwrap()).await;
-    assert!(texts(&account, ".apps .app-name").is_empty(), "{}", account.body);
+    assert!(
+        texts(&account, ".apps .app-name").is_empty(),
+        "{}",
+        account.body
+    );
     assert!(account.body.contains("Access removed."));
     setup
         .refresh(&refresh_token)
