@@ -28,6 +28,15 @@ pub struct PasskeyPath {
     pub passkey: String,
 }
 
+/// `/{tenant}/pools/{pool}/users/{user}/consents/{client}`.
+#[derive(Debug, Deserialize)]
+pub struct ConsentPath {
+    pub tenant: String,
+    pub pool: String,
+    pub user: String,
+    pub client: String,
+}
+
 /// `/{tenant}/pools/{pool}/groups/{group}`.
 #[derive(Debug, Deserialize)]
 pub struct GroupPath {

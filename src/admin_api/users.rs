@@ -1,18 +1,18 @@
 //! `/api/admin/{tenant}/pools/{pool}/users`: users of a pool, and what belongs to one user (groups, invitation,
-//! passkeys, password reset, verification links).
+//! passkeys, consents, password reset, verification links).
 
 use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
-use super::paths::{PasskeyPath, PoolPath, UserPath};
+use super::paths::{ConsentPath, PasskeyPath, PoolPath, UserPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
 use crate::authn::passkey::admin as passkeys;
 use crate::authn::verification;
 use crate::identity::user::{self, NewUser, UserPatch};
 use crate::identity::user_list::{self, InvitationState, UserQuery};
-use crate::identity::{group, invitation};
+use crate::identity::{consent, group, invitation};
 use crate::state::AppState;
 use crate::tokens::preview;
 use crate::web::methods;
@@ -50,6 +50,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/passkeys/{passkey}")
             .route(web::delete().to(delete_passkey)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/consents")
+            .route(methods::get().to(list_consents)),
+    )
+    .service(
+        resource("/{tenant}/pools/{pool}/users/{user}/consents/{client}")
+            .route(web::delete().to(delete_consent)),
     )
     .service(
         resource("/{tenant}/pools/{pool}/users/{user}/password-reset")
@@ -195,6 +203,23 @@ async fn list_passkeys(
     Ok(ok(List::from(
         passkeys::list(&app, &path.tenant, &path.pool, &path.user, q.page()?).await?,
     )))
+}
+
+async fn list_consents(
+    _: AdminBearer,
+    app: Data<AppState>,
+    path: Path<UserPath>,
+    q: Query<ListQuery>,
+) -> Reply {
+    Ok(ok(List::from(
+        consent::list(&app, &path.tenant, &path.pool, &path.user, q.page()?).await?,
+    )))
+}
+
+async fn delete_consent(_: AdminBearer, app: Data<AppState>, path: Path<ConsentPath>) -> Reply {
+    let (t, pool, user) = (&path.tenant, &path.pool, &path.user);
+    consent::remove(&app, t, pool, user, &path.client).await?;
+    Ok(no_content())
 }
 
 async fn delete_passkey(_: AdminBearer, app: Data<AppState>, path: Path<PasskeyPath>) -> Reply {

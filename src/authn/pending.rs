@@ -52,5 +52,11 @@ pub fn find(
 
 /// Removes a request once the user has signed in.
 pub fn consume(conn: &mut DbConn, id: &str) -> Result<(), StoreError> {
+    sessions::delete_request(conn, id).map(|_| ())
+}
+
+/// Removes a request that is decided once (the consent page's Allow or Deny); `false` when another request
+/// already removed it.
+pub fn take(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
     sessions::delete_request(conn, id)
 }

@@ -64,6 +64,16 @@ pub struct ClientMetadata {
     /// RFC 9449 §5.2: every token request of this client must carry a DPoP proof.
     #[serde(default)]
     pub dpop_bound_access_tokens: bool,
+    /// OIDC Core §3.1.2.4: the user is asked to consent before this client gets a code.
+    #[serde(default)]
+    pub require_consent: bool,
+    /// RFC 7591 §2: shown on the consent page (an image, and links), never as HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tos_uri: Option<String>,
 }
 
 /// RFC 7591 registration request as the admin API accepts it.
@@ -85,6 +95,10 @@ pub struct ClientRegistration {
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: Option<bool>,
     pub dpop_bound_access_tokens: Option<bool>,
+    pub require_consent: Option<bool>,
+    pub logo_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
 }
 
 /// A registered client; `client_secret` is present only in the response to its creation.
@@ -175,6 +189,16 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
     if let Some(uri) = &reg.backchannel_logout_uri {
         redirect_uri::check_all("backchannel_logout_uri", std::slice::from_ref(uri))?;
     }
+    // The pages link to them: https, or http on a loopback host, as a redirect URI.
+    for (field, uri) in [
+        ("logo_uri", &reg.logo_uri),
+        ("policy_uri", &reg.policy_uri),
+        ("tos_uri", &reg.tos_uri),
+    ] {
+        if let Some(uri) = uri {
+            redirect_uri::check_all(field, std::slice::from_ref(uri))?;
+        }
+    }
     match &reg.jwks {
         Some(jwks) => client_jwks::check(jwks)?,
         None if auth == AuthMethod::PrivateKeyJwt => {
@@ -202,6 +226,10 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             .backchannel_logout_session_required
             .unwrap_or(false),
         dpop_bound_access_tokens: reg.dpop_bound_access_tokens.unwrap_or(false),
+        require_consent: reg.require_consent.unwrap_or(false),
+        logo_uri: reg.logo_uri,
+        policy_uri: reg.policy_uri,
+        tos_uri: reg.tos_uri,
     })
 }
 
@@ -403,6 +431,25 @@ mod tests {
                 .is_err()
         );
         assert!(reg(json!({"grant_types": ["client_credentials"]})).is_ok());
+    }
+
+    #[test]
+    fn consent_page_links_must_be_https_or_loopback() {
+        let m = reg(
+            json!({"redirect_uris": ["https://a.example/cb"], "require_consent": true,
+            "logo_uri": "https://a.example/logo.png", "tos_uri": "http://127.0.0.1/tos"}),
+        )
+        .unwrap();
+        assert!(m.require_consent);
+        assert_eq!(m.logo_uri.as_deref(), Some("https://a.example/logo.png"));
+        for field in ["logo_uri", "policy_uri", "tos_uri"] {
+            for bad in ["http://a.example/x", "javascript:alert(1)", "/relative"] {
+                let mut v = json!({"redirect_uris": ["https://a.example/cb"]});
+                v[field] = json!(bad);
+                let e = reg(v).unwrap_err().to_string();
+                assert!(e.starts_with(&format!("{field}:")), "{bad}: {e}");
+            }
+        }
     }
 
     #[test]

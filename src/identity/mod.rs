@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod client;
 pub mod client_jwks;
+pub mod consent;
 pub mod deletion_impact;
 pub mod error;
 pub mod group;

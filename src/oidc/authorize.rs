@@ -1,6 +1,7 @@
 //! The authorization endpoint (GET and POST): validates the request, reuses a live SSO session when allowed,
 //! and otherwise hands over to the hosted sign-in page with the request stored server-side. The hosted pages
-//! hand back through [`complete`] once the user has signed in; that is the one way in from `pages`.
+//! hand back through [`complete`] once the user has signed in; that is the one way in from `pages` (and, from the
+//! consent page, [`consent_given`] and [`consent_denied`]).
 
 use std::sync::Arc;
 
@@ -11,8 +12,9 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Op, respond};
 use crate::authn::{login, pending, session};
+use crate::identity::consent::{self, Asked};
 use crate::state::AppState;
-use crate::tokens::authorization::{self, AuthorizeParams, Refusal, ValidRequest};
+use crate::tokens::authorization::{self, AuthorizeParams, Refusal, SignedIn, ValidRequest};
 use crate::tokens::client_auth::find_client;
 use crate::tokens::grant::{self, NewGrant};
 use crate::tokens::{Provider, TokenError, hint};
@@ -207,7 +209,9 @@ pub(crate) fn device_approval(p: &Provider, device: &str) -> String {
 
 /// Issues the code for a signed-in user and sends it to the client: the single hand-off from the hosted pages
 /// back to the protocol, once a user proved who they are (or already had a session). A sign-in for a device
-/// request goes on to that request's approval step instead (its session is what approves).
+/// request goes on to that request's approval step instead (its session is what approves). Where consent is
+/// needed (OIDC Core §3.1.2.4) the request is kept, bound to this sign-in, and the user goes to the consent page;
+/// under `prompt=none` the client gets `consent_required`.
 pub(crate) async fn complete(
     app: &AppState,
     p: &Arc<Provider>,
@@ -222,31 +226,187 @@ pub(crate) async fn complete(
             .insert_header((LOCATION, device_approval(p, device)))
             .finish());
     }
-    let new = NewGrant {
-        client_id: valid.client_id.clone(),
-        user_id: user.to_owned(),
-        scope: valid.scope.clone(),
+    let who = SignedIn {
+        user: user.to_owned(),
         auth_time,
         amr,
+        sid,
+    };
+    if !needs_consent(app, p, valid, user).await? {
+        let new = new_grant(valid, who);
+        let (provider, now) = (p.clone(), app.clock.now());
+        let code = app
+            .db
+            .run(move |c| grant::issue_code(c, &provider, new, now))
+            .await?;
+        return Ok(code_to_client(app, p, valid, code));
+    }
+    if valid.prompt_none {
+        let description = "the user must consent to this application";
+        return Ok(error_to_client(
+            app,
+            p,
+            valid,
+            "consent_required",
+            description,
+        ));
+    }
+    let mut waiting = valid.clone();
+    waiting.awaiting_consent = Some(who);
+    let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), app.clock.now());
+    let id = app
+        .db
+        .run(move |c| pending::save(c, &t, &w, &waiting, now))
+        .await?;
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("request", &id)
+        .finish();
+    Ok(HttpResponse::Found()
+        .insert_header((LOCATION, format!("{}{CONSENT_PAGE}?{query}", p.issuer)))
+        .finish())
+}
+
+/// The consent page, under the issuer.
+pub(crate) const CONSENT_PAGE: &str = "/consent";
+
+/// Whether the user must be asked: `prompt=consent`, or a client that requires consent and no earlier consent
+/// covering every scope asked for.
+async fn needs_consent(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    user: &str,
+) -> Result<bool, TokenError> {
+    if valid.prompt_consent {
+        return Ok(true);
+    }
+    let requires = find_client(app, p, &valid.client_id)
+        .await?
+        .is_some_and(|c| c.metadata.require_consent);
+    if !requires {
+        return Ok(false);
+    }
+    let (t, w, u, client, scope) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        user.to_owned(),
+        valid.client_id.clone(),
+        valid.scope.clone(),
+    );
+    let covered = app.db.run(move |c| {
+        let asked = Asked {
+            tenant: &t,
+            workspace: &w,
+            user: &u,
+            client: &client,
+            scope: &scope,
+        };
+        consent::covers(c, &asked)
+    });
+    Ok(!covered.await?)
+}
+
+/// The consent page's **Allow** for the pending request `id` (waiting on `valid.awaiting_consent`'s sign-in): the
+/// consent is stored, the request consumed and the code issued in one transaction, then sent as [`complete`]
+/// sends it. `None` when the request was decided already.
+pub(crate) async fn consent_given(
+    app: &AppState,
+    p: &Arc<Provider>,
+    id: &str,
+    valid: &ValidRequest,
+) -> Result<Option<HttpResponse>, TokenError> {
+    let Some(who) = valid.awaiting_consent.clone() else {
+        return Ok(None);
+    };
+    let (provider, id, now) = (p.clone(), id.to_owned(), app.clock.now());
+    let (client, scope) = (valid.client_id.clone(), valid.scope.clone());
+    let new = new_grant(valid, who);
+    let code = app.db.transaction(move |c| {
+        if !pending::take(c, &id)? {
+            return Ok(None);
+        }
+        let asked = Asked {
+            tenant: &provider.tenant,
+            workspace: &provider.workspace,
+            user: &new.user_id,
+            client: &client,
+            scope: &scope,
+        };
+        consent::record(c, &asked, now)?;
+        grant::issue_code(c, &provider, new, now).map(Some)
+    });
+    Ok(code.await?.map(|code| code_to_client(app, p, valid, code)))
+}
+
+/// The consent page's **Deny**: the request is consumed and the client gets `access_denied`. `None` when the
+/// request was decided already.
+pub(crate) async fn consent_denied(
+    app: &AppState,
+    p: &Provider,
+    id: &str,
+    valid: &ValidRequest,
+) -> Result<Option<HttpResponse>, TokenError> {
+    let id = id.to_owned();
+    if !app.db.run(move |c| pending::take(c, &id)).await? {
+        return Ok(None);
+    }
+    let description = "the user denied access";
+    Ok(Some(error_to_client(
+        app,
+        p,
+        valid,
+        "access_denied",
+        description,
+    )))
+}
+
+/// What the code is issued for.
+fn new_grant(valid: &ValidRequest, who: SignedIn) -> NewGrant {
+    NewGrant {
+        client_id: valid.client_id.clone(),
+        user_id: who.user,
+        scope: valid.scope.clone(),
+        auth_time: who.auth_time,
+        amr: who.amr,
         nonce: valid.nonce.clone(),
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
-        sid,
+        sid: who.sid,
         dpop_jkt: valid.dpop_jkt.clone(),
         claims: valid.claims.clone(),
-    };
-    let (provider, now) = (p.clone(), app.clock.now());
-    let code = app
-        .db
-        .run(move |c| grant::issue_code(c, &provider, new, now))
-        .await?;
-    let params = vec![("code", code)];
-    Ok(respond::to_client(
+    }
+}
+
+fn code_to_client(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    code: String,
+) -> HttpResponse {
+    respond::to_client(
         p,
         app.config.public_url(),
         &valid.redirect_uri,
         valid.response_mode,
-        params,
+        vec![("code", code)],
         valid.state.as_deref(),
-    ))
+    )
+}
+
+fn error_to_client(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    error: &'static str,
+    description: &str,
+) -> HttpResponse {
+    respond::error(
+        p,
+        app.config.public_url(),
+        &valid.redirect_uri,
+        valid.response_mode,
+        error,
+        description,
+        valid.state.as_deref(),
+    )
 }

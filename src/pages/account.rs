@@ -1,5 +1,6 @@
-//! `/account`: the signed-in user's page at a workspace, listing their passkeys (rename, remove, add).
-//! It needs the workspace's SSO session; adding runs through `enrolment`.
+//! `/account`: the signed-in user's page at a workspace, listing their passkeys (rename, remove, add) and the
+//! applications they consented to ("Apps with access", **Remove access**). It needs the workspace's SSO
+//! session; adding a passkey runs through `enrolment`.
 
 use std::sync::Arc;
 
@@ -11,9 +12,10 @@ use serde::Deserialize;
 
 use super::error::PageError;
 use super::texts;
-use super::views::{AccountPage, PasskeyItem};
+use super::views::{AccountPage, AppItem, PasskeyItem};
 use crate::authn::passkey::{self, PasskeyError};
 use crate::authn::session::Session;
+use crate::identity::consent;
 use crate::oidc::Op;
 use crate::oidc::authorize::live_session;
 use crate::state::AppState;
@@ -22,7 +24,7 @@ use crate::web::csrf::{self, Csrf};
 use crate::web::html;
 use crate::web::methods;
 
-crate::csrf_protected!(PasskeyForm);
+crate::csrf_protected!(PasskeyForm, RemoveAccessForm);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/account").route(methods::get().to(show_account)))
@@ -33,6 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             super::resource("/account/passkeys/{passkey}/remove")
                 .route(web::post().to(remove_passkey)),
+        )
+        .service(
+            super::resource("/account/apps/{client}/remove").route(web::post().to(remove_access)),
         );
 }
 
@@ -41,6 +46,18 @@ struct AccountQuery {
     added: Option<String>,
     removed: Option<String>,
     renamed: Option<String>,
+    access_removed: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AppPath {
+    client: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RemoveAccessForm {
+    #[serde(default)]
+    csrf_token: String,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +141,7 @@ impl Account {
                 name: k.name,
             })
             .collect();
+        let apps = self.apps().await?;
         let identifier = user.email.as_ref().or(user.mobile.as_ref());
         let public_url = app.config.public_url();
         let (csrf, set_cookie) = csrf::token(&self.req);
@@ -138,8 +156,39 @@ impl Account {
             sign_out: &format!("{}/oauth2/logout", p.issuer),
             notice,
             error,
+            apps,
         };
         Ok(html::render_form(status, &view, set_cookie))
+    }
+
+    /// "Apps with access": the user's consents to this workspace's clients.
+    async fn apps(&self) -> Result<Vec<AppItem>, PageError> {
+        let p = &self.op;
+        let (t, w, u) = (
+            p.tenant.clone(),
+            p.workspace.clone(),
+            self.session.user.id.clone(),
+        );
+        let consents = self
+            .app
+            .db
+            .run(move |c| consent::at_workspace(c, &u, &t, &w))
+            .await
+            .map_err(TokenError::from)?;
+        Ok(consents
+            .into_iter()
+            .map(|c| AppItem {
+                remove: format!("{}/account/apps/{}/remove", p.issuer, c.client_id),
+                scopes: c
+                    .scopes
+                    .iter()
+                    .map(|s| texts::scope_on_consent(s).unwrap_or(s.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                since: html::day(c.created_at),
+                client_name: c.client_name,
+            })
+            .collect())
     }
 }
 
@@ -150,10 +199,11 @@ async fn show_account(
     q: Query<AccountQuery>,
 ) -> Result<HttpResponse, PageError> {
     let account = Account::load(req, app, op).await?;
-    let notice = match (&q.added, &q.removed, &q.renamed) {
-        (Some(_), _, _) => Some(texts::PASSKEY_ADDED),
-        (_, Some(_), _) => Some(texts::PASSKEY_REMOVED),
-        (_, _, Some(_)) => Some(texts::PASSKEY_RENAMED),
+    let notice = match (&q.added, &q.removed, &q.renamed, &q.access_removed) {
+        (Some(_), _, _, _) => Some(texts::PASSKEY_ADDED),
+        (_, Some(_), _, _) => Some(texts::PASSKEY_REMOVED),
+        (_, _, Some(_), _) => Some(texts::PASSKEY_RENAMED),
+        (_, _, _, Some(_)) => Some(texts::ACCESS_REMOVED),
         _ => None,
     };
     account.page(notice, None, StatusCode::OK).await
@@ -183,4 +233,46 @@ async fn remove_passkey(
     let user = &account.session.user.id;
     let removed = passkey::remove_own(&account.app, user, &path.passkey).await;
     account.change("removed", removed).await
+}
+
+/// **Remove access**: the consent to a client of this workspace is withdrawn and the user's grants to it
+/// revoked (its refresh tokens stop working).
+async fn remove_access(
+    req: HttpRequest,
+    app: Data<AppState>,
+    op: Op,
+    path: Path<AppPath>,
+    Csrf(_): Csrf<RemoveAccessForm>,
+) -> Result<HttpResponse, PageError> {
+    let account = Account::load(req, app, op).await?;
+    let p = &account.op;
+    let (t, w, u, client, now) = (
+        p.tenant.clone(),
+        p.workspace.clone(),
+        account.session.user.id.clone(),
+        path.client.clone(),
+        account.app.clock.now(),
+    );
+    let removed = account
+        .app
+        .db
+        .transaction(move |c| {
+            let here = consent::at_workspace(c, &u, &t, &w)?;
+            if !here.iter().any(|consent| consent.client_id == client) {
+                return Ok(false);
+            }
+            consent::withdraw(c, &u, &client, now)
+        })
+        .await
+        .map_err(TokenError::from)?;
+    if !removed {
+        let message = texts::APP_MISSING;
+        return account
+            .page(None, Some(message), StatusCode::NOT_FOUND)
+            .await;
+    }
+    let location = format!("{}/account?access_removed=1", p.issuer);
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish())
 }

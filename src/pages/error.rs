@@ -44,6 +44,9 @@ pub enum PageError {
     },
     #[error("the device code is unknown, expired or decided")]
     DeviceUnusable,
+    /// The consent request is not this browser's: another user's or session's, or not waiting on consent.
+    #[error("the consent request belongs to another sign-in")]
+    ConsentNotYours,
     #[error("the server is busy")]
     Busy,
     /// A form refused by [`Csrf`](crate::web::csrf::Csrf): forged, or not a form at all.
@@ -83,6 +86,9 @@ impl PageError {
                 return html::message_page(public_url, status, title, message, link);
             }
             PageError::DeviceUnusable => (texts::DEVICE_UNUSABLE_TITLE, texts::DEVICE_UNUSABLE),
+            PageError::ConsentNotYours => {
+                (texts::CONSENT_NOT_YOURS_TITLE, texts::CONSENT_NOT_YOURS)
+            }
             PageError::Busy => (html::UNAVAILABLE_TITLE, texts::BUSY),
             PageError::Form(FormRejected::Forged) => {
                 (texts::FORM_EXPIRED_TITLE, texts::FORM_EXPIRED)
@@ -106,6 +112,7 @@ impl ResponseError for PageError {
                 StatusCode::GONE
             }
             PageError::PasskeyNotAdded { status, .. } => *status,
+            PageError::ConsentNotYours => StatusCode::FORBIDDEN,
             PageError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Form(_) => StatusCode::BAD_REQUEST,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

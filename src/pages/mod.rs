@@ -1,11 +1,13 @@
 //! Hosted pages (HTML, server-rendered with askama): sign-in and its steps, registration, password reset, the
-//! account page, invitations and verification links, and the device page (RFC 8628). Every page carries the
+//! account page, invitations and verification links, the consent page, and the device page (RFC 8628). Every page carries the
 //! strict page CSP and is never cached; every form goes through [`Csrf`](crate::web::csrf::Csrf); failures are a
 //! [`PageError`](error::PageError), rendered as a page. Pages use the protocol only through
-//! `oidc::authorize::complete` (and `Op`, the live session, the device approval's URL); `oidc` never uses pages.
+//! `oidc::authorize::complete` (and the consent page's `consent_given`/`consent_denied`, `Op`, the live session,
+//! the device approval's URL); `oidc` never uses pages.
 
 pub mod account;
 pub mod code;
+pub mod consent;
 pub mod device;
 pub mod enrolment;
 pub mod error;
@@ -34,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(register_passkey::configure)
         .configure(passkey::configure)
         .configure(enrolment::configure)
+        .configure(consent::configure)
         .configure(account::configure)
         .configure(device::configure);
 }

@@ -89,6 +89,12 @@ pub const DEVICE_APPROVED: &str = "You can return to your device.";
 pub const DEVICE_DENIED_TITLE: &str = "Access denied";
 pub const DEVICE_DENIED: &str = "The device was not given access. You can return to your device.";
 
+// The consent page and the account page's apps.
+pub const CONSENT_NOT_YOURS_TITLE: &str = "Not your request";
+pub const CONSENT_NOT_YOURS: &str = "This request belongs to another sign-in. Go back to the application and sign in again in this browser.";
+pub const ACCESS_REMOVED: &str = "Access removed.";
+pub const APP_MISSING: &str = "That application has no access (any more).";
+
 /// What a scope lets an application see or do, in plain words; `None` for a scope without a description.
 pub fn scope_in_words(scope: &str) -> Option<&'static str> {
     Some(match scope {
@@ -98,6 +104,20 @@ pub fn scope_in_words(scope: &str) -> Option<&'static str> {
         "phone" => "See your mobile number",
         "groups" => "See the groups you belong to",
         "offline_access" => "Stay signed in while you are not using it",
+        _ => return None,
+    })
+}
+
+/// What a scope gives an application, in the words of the consent page ("… wants access to:"); `None` for a
+/// scope without a description (shown by name).
+pub fn scope_on_consent(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        "openid" => "Who you are",
+        "profile" => "Your profile",
+        "email" => "Your email address",
+        "phone" => "Your phone number",
+        "groups" => "Your groups",
+        "offline_access" => "Stay signed in",
         _ => return None,
     })
 }

@@ -154,6 +154,18 @@ pub struct AccountPage<'a> {
     pub sign_out: &'a str,
     pub notice: Option<&'a str>,
     pub error: Option<&'a str>,
+    /// "Apps with access": the user's consents to this workspace's clients.
+    pub apps: Vec<AppItem>,
+}
+
+/// An application the user consented to, on the account page.
+pub struct AppItem {
+    pub client_name: String,
+    /// What it may see, in plain words.
+    pub scopes: String,
+    pub since: String,
+    /// Where **Remove access** posts.
+    pub remove: String,
 }
 
 /// The two URLs of a passkey ceremony page: its options (JSON) and where the credential is posted.
@@ -198,5 +210,22 @@ pub struct DeviceApprovePage<'a> {
     /// Who is signed in (their email or mobile number), so a shared browser's user notices.
     pub user: &'a str,
     /// What the scopes allow, in plain words.
+    pub scopes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/consent.html")]
+pub struct ConsentPage<'a> {
+    pub public_url: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub request_id: &'a str,
+    pub client_name: &'a str,
+    pub logo_uri: Option<&'a str>,
+    pub policy_uri: Option<&'a str>,
+    pub tos_uri: Option<&'a str>,
+    /// Who is signed in (their email or mobile number), so a shared browser's user notices.
+    pub user: &'a str,
+    /// What the scopes give, in plain words.
     pub scopes: Vec<String>,
 }

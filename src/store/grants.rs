@@ -118,6 +118,23 @@ pub fn revoke_user_grants(conn: &mut DbConn, user: &str, now: i64) -> StoreResul
     Ok(())
 }
 
+/// Revokes every grant of a user to one client (their consent was withdrawn).
+pub fn revoke_client_grants(
+    conn: &mut DbConn,
+    user: &str,
+    client: &str,
+    now: i64,
+) -> StoreResult<usize> {
+    Ok(diesel::update(
+        grants::table
+            .filter(grants::user_id.eq(user))
+            .filter(grants::client_id.eq(client))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
 /// The clients that were issued tokens in session `sid`, each once.
 pub fn session_clients(conn: &mut DbConn, sid: &str) -> StoreResult<Vec<String>> {
     Ok(grants::table

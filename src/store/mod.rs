@@ -14,6 +14,7 @@ pub mod schema;
 
 pub mod clients;
 pub mod codes;
+pub mod consents;
 pub mod deliveries;
 pub mod dependents;
 pub mod device_codes;

@@ -432,6 +432,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        user_id -> Text,
+        client_id -> Text,
+        scope -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(consents -> clients (client_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -466,4 +481,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_sessions,
     portal_sign_ins,
     device_codes,
+    consents,
 );

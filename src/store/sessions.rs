@@ -94,7 +94,7 @@ pub fn find_request(conn: &mut DbConn, id: &str) -> StoreResult<Option<AuthReque
         .optional()?)
 }
 
-pub fn delete_request(conn: &mut DbConn, id: &str) -> StoreResult<()> {
-    diesel::delete(authorization_requests::table.find(id)).execute(conn)?;
-    Ok(())
+/// Deletes a pending request; whether this call deleted it.
+pub fn delete_request(conn: &mut DbConn, id: &str) -> StoreResult<bool> {
+    Ok(diesel::delete(authorization_requests::table.find(id)).execute(conn)? == 1)
 }

@@ -73,6 +73,19 @@ pub struct ValidRequest {
     /// The claims requested by name that the client may have.
     #[serde(default)]
     pub claims: RequestedClaims,
+    /// Set once the user signed in and the request waits on the consent page: the sign-in it finishes with,
+    /// which the page also checks the browser's session against.
+    #[serde(default)]
+    pub awaiting_consent: Option<SignedIn>,
+}
+
+/// A finished sign-in: who, when, how, and in which SSO session (its `sid`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub user: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+    pub sid: Option<String>,
 }
 
 /// Why a request is refused, and so how: a page, or a redirect back to the (verified) client.
@@ -210,6 +223,7 @@ pub fn validate(
         dpop_jkt: p.dpop_jkt.clone(),
         device: None,
         claims,
+        awaiting_consent: None,
     })
 }
 

@@ -201,6 +201,7 @@ pub fn sign_in_request(waiting: &Waiting, return_to: &str) -> ValidRequest {
         dpop_jkt: None,
         device: Some(waiting.id.clone()),
         claims: Default::default(),
+        awaiting_consent: None,
     }
 }
 

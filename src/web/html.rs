@@ -63,6 +63,23 @@ pub fn allow_form_redirect(mut res: HttpResponse, redirect_uri: &str) -> HttpRes
     res
 }
 
+/// [`allow_form_redirect`] for a page that also shows an image from `image_uri`'s origin (a client's logo).
+pub fn allow_form_redirect_and_image(
+    mut res: HttpResponse,
+    redirect_uri: &str,
+    image_uri: Option<&str>,
+) -> HttpResponse {
+    let images_from = image_uri.and_then(security_headers::origin_of);
+    let Some(origin) = security_headers::origin_of(redirect_uri) else {
+        return res;
+    };
+    let csp = security_headers::page_csp_with_images(Some(&origin), images_from.as_deref());
+    if let Ok(value) = csp.parse() {
+        res.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
+    }
+    res
+}
+
 #[derive(Template)]
 #[template(path = "pages/message.html")]
 pub struct MessagePage<'a> {

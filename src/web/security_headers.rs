@@ -32,12 +32,22 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'se
 /// when given, to `also_post_to` (an origin: browsers apply `form-action` to the redirects a submission follows,
 /// and a sign-in that finishes redirects to the client).
 pub fn page_csp(also_post_to: Option<&str>) -> String {
+    page_csp_with_images(also_post_to, None)
+}
+
+/// [`page_csp`] that also lets the page show images from `images_from` (an origin: the consent page shows the
+/// client's registered logo).
+pub fn page_csp_with_images(also_post_to: Option<&str>, images_from: Option<&str>) -> String {
     let form_action = match also_post_to {
         Some(origin) => format!("'self' {origin}"),
         None => "'self'".to_owned(),
     };
+    let img_src = match images_from {
+        Some(origin) => format!("'self' data: {origin}"),
+        None => "'self' data:".to_owned(),
+    };
     format!(
-        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src {img_src}; \
          form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     )
 }

@@ -103,6 +103,10 @@ fn portal_client(public_url: &str) -> ClientMetadata {
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         dpop_bound_access_tokens: false,
+        require_consent: false,
+        logo_uri: None,
+        policy_uri: None,
+        tos_uri: None,
     }
 }
 

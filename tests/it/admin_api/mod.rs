@@ -1,5 +1,6 @@
 mod claims_preview;
 mod clients;
+mod consents;
 mod deletion_impact;
 mod errors;
 mod groups;

@@ -4,6 +4,7 @@ mod claims_parameter;
 mod client_assertions;
 mod client_auth;
 mod code_flow;
+pub mod consent;
 mod cors;
 mod device;
 mod discovery;
