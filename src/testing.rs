@@ -29,7 +29,9 @@ pub mod audit {
         db.transaction(move |c| {
             let event = Event::new(EventType::UserDeleted).subject(SubjectType::User, subject);
             record(c, &tenant, &Context::system(), now, event)?;
-            Err(crate::store::StoreError::Connect("refused on purpose".into()))
+            Err(crate::store::StoreError::Connect(
+                "refused on purpose".into(),
+            ))
         })
         .await
     }

@@ -30,7 +30,14 @@ async fn create_client(
     body: JsonBody<ClientRegistration>,
 ) -> Reply {
     Ok(created(
-        client::create(&app, &admin.audit, &path.tenant, &path.workspace, body.into_inner()).await?,
+        client::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.workspace,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -56,6 +63,13 @@ async fn get_client(_: AdminBearer, app: Data<AppState>, path: Path<ClientPath>)
 }
 
 async fn delete_client(admin: AdminBearer, app: Data<AppState>, path: Path<ClientPath>) -> Reply {
-    client::delete(&app, &admin.audit, &path.tenant, &path.workspace, &path.client).await?;
+    client::delete(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.workspace,
+        &path.client,
+    )
+    .await?;
     Ok(no_content())
 }

@@ -53,7 +53,14 @@ async fn create_group(
     body: JsonBody<NewGroup>,
 ) -> Reply {
     Ok(created(
-        group::create(&app, &admin.audit, &path.tenant, &path.pool, body.into_inner()).await?,
+        group::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.pool,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -81,7 +88,8 @@ async fn update_group(
     body: JsonBody<GroupPatch>,
 ) -> Reply {
     Ok(ok(group::update(
-        &app, &admin.audit,
+        &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         &path.group,
@@ -146,7 +154,8 @@ async fn assign_users_to_group(
     body: JsonBody<Assignment>,
 ) -> Reply {
     Ok(ok(membership::assign_many(
-        &app, &admin.audit,
+        &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         &path.group,
@@ -186,7 +195,15 @@ async fn assign_user_to_group(
     app: Data<AppState>,
     path: Path<MemberPath>,
 ) -> Reply {
-    group::assign(&app, &admin.audit, &path.tenant, &path.pool, &path.group, &path.user).await?;
+    group::assign(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        &path.user,
+    )
+    .await?;
     Ok(no_content())
 }
 
@@ -195,6 +212,14 @@ async fn unassign_user_from_group(
     app: Data<AppState>,
     path: Path<MemberPath>,
 ) -> Reply {
-    group::unassign(&app, &admin.audit, &path.tenant, &path.pool, &path.group, &path.user).await?;
+    group::unassign(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        &path.user,
+    )
+    .await?;
     Ok(no_content())
 }

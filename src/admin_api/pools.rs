@@ -70,7 +70,8 @@ async fn update_pool(
     body: JsonBody<PoolPatch>,
 ) -> Reply {
     Ok(ok(pool::update(
-        &app, &admin.audit,
+        &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         body.into_inner(),

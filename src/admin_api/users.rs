@@ -79,7 +79,14 @@ async fn create_user(
     body: JsonBody<NewUser>,
 ) -> Reply {
     Ok(created(
-        user::create(&app, &admin.audit, &path.tenant, &path.pool, body.into_inner()).await?,
+        user::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.pool,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -203,8 +210,13 @@ async fn delete_passkey(_: AdminBearer, app: Data<AppState>, path: Path<PasskeyP
     Ok(no_content())
 }
 
-async fn force_password_reset(admin: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
-    verification::force_password_reset(&app, &admin.audit, &path.tenant, &path.pool, &path.user).await?;
+async fn force_password_reset(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<UserPath>,
+) -> Reply {
+    verification::force_password_reset(&app, &admin.audit, &path.tenant, &path.pool, &path.user)
+        .await?;
     Ok(no_content())
 }
 

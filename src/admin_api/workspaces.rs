@@ -100,7 +100,8 @@ async fn update_workspace(
     body: JsonBody<WorkspacePatch>,
 ) -> Reply {
     Ok(ok(workspace::update(
-        &app, &admin.audit,
+        &app,
+        &admin.audit,
         &path.tenant,
         &path.workspace,
         body.into_inner(),
@@ -108,7 +109,11 @@ async fn update_workspace(
     .await?))
 }
 
-async fn delete_workspace(admin: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+async fn delete_workspace(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<WorkspacePath>,
+) -> Reply {
     workspace::delete(&app, &admin.audit, &path.tenant, &path.workspace).await?;
     Ok(no_content())
 }
@@ -126,7 +131,14 @@ async fn connect_idp(
     body: JsonBody<ConnectIdpRequest>,
 ) -> Reply {
     Ok(created(
-        workspace::connect_pool(&app, &admin.audit, &path.tenant, &path.workspace, &body.pool_id).await?,
+        workspace::connect_pool(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.workspace,
+            &body.pool_id,
+        )
+        .await?,
     ))
 }
 
@@ -140,7 +152,18 @@ async fn list_idps(
     Ok(ok(List::from(page)))
 }
 
-async fn disconnect_idp(admin: AdminBearer, app: Data<AppState>, path: Path<ConnectionPath>) -> Reply {
-    workspace::disconnect_pool(&app, &admin.audit, &path.tenant, &path.workspace, &path.pool).await?;
+async fn disconnect_idp(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<ConnectionPath>,
+) -> Reply {
+    workspace::disconnect_pool(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.workspace,
+        &path.pool,
+    )
+    .await?;
     Ok(no_content())
 }

@@ -90,7 +90,12 @@ impl Details {
     }
 
     /// A field that changed from `old` to `new`; nothing when the two are equal.
-    pub fn change<T: Plain + PartialEq + ?Sized>(mut self, field: &str, old: &T, new: &T) -> Details {
+    pub fn change<T: Plain + PartialEq + ?Sized>(
+        mut self,
+        field: &str,
+        old: &T,
+        new: &T,
+    ) -> Details {
         if old != new {
             let pair = serde_json::json!({"old": old.to_json(), "new": new.to_json()});
             self.changes.insert(field.to_owned(), pair);

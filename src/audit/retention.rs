@@ -9,7 +9,9 @@ pub const BATCH: i64 = 1000;
 
 /// Deletes the events older than `days` days before `now` (unix seconds); returns how many went.
 pub async fn purge_expired_events(db: &Db, now: i64, days: i64) -> Result<usize, StoreError> {
-    let cutoff = now.saturating_sub(days.saturating_mul(24 * 3600)).saturating_mul(1000);
+    let cutoff = now
+        .saturating_sub(days.saturating_mul(24 * 3600))
+        .saturating_mul(1000);
     let mut total = 0;
     loop {
         let n = db

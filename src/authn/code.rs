@@ -264,7 +264,10 @@ pub fn verify_sign_in(
                 CodeError::TooManyAttempts => "too_many_attempts",
                 _ => "expired_or_used",
             };
-            (Actor::Anonymous, Event::new(EventType::CodeFailed).failed(reason))
+            (
+                Actor::Anonymous,
+                Event::new(EventType::CodeFailed).failed(reason),
+            )
         }
     };
     let ctx = Context::new(actor, origin.clone());

@@ -161,7 +161,13 @@ pub fn end_all_for_user(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<
     for row in sessions::end_user_sessions(conn, user, now)? {
         ended(conn, &row, now)?;
         // The change that ended them (a deactivation, a password reset) has its own event naming its actor.
-        record_ended(conn, &crate::audit::Context::system(), &row, "user_sessions_ended", now)?;
+        record_ended(
+            conn,
+            &crate::audit::Context::system(),
+            &row,
+            "user_sessions_ended",
+            now,
+        )?;
     }
     Ok(())
 }

@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result, unique_as_conflict};
 use super::patch::Patch;
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::authn::password::PasswordPolicy;
 use crate::state::AppState;
 use crate::store::DbConn;
-use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::store::page::{Page, PageRequest};
 use crate::store::pools::{self, PoolRow};
 

@@ -189,7 +189,12 @@ async fn invite(
         Err(e) => Err(e),
     };
     let Err(cause) = sent else { return Ok(()) };
-    let (id, t, actx, now) = (user.id.clone(), tenant.to_owned(), ctx.clone(), app.clock.now());
+    let (id, t, actx, now) = (
+        user.id.clone(),
+        tenant.to_owned(),
+        ctx.clone(),
+        app.clock.now(),
+    );
     let removed = user_event(EventType::UserDeleted, user).reason("invitation_not_sent");
     app.db
         .transaction(move |c| {
@@ -339,7 +344,13 @@ pub async fn delete(
             let user = User::from(require(c, &tenant, &pool, &id)?);
             super::admin::ensure_not_last_administrator(c, &pool, &id)?;
             users::delete(c, &id)?;
-            audit::record(c, &tenant, &ctx, now, user_event(EventType::UserDeleted, &user))?;
+            audit::record(
+                c,
+                &tenant,
+                &ctx,
+                now,
+                user_event(EventType::UserDeleted, &user),
+            )?;
             Ok(())
         })
         .await
@@ -374,7 +385,11 @@ fn changes(old: &UserRow, new: &UserRow) -> Details {
         .change("email", &old.email, &new.email)
         .change("mobile", &old.mobile, &new.mobile)
         .change("email_verified", &old.email_verified, &new.email_verified)
-        .change("mobile_verified", &old.mobile_verified, &new.mobile_verified)
+        .change(
+            "mobile_verified",
+            &old.mobile_verified,
+            &new.mobile_verified,
+        )
         .change("payload", &json(&old.payload), &json(&new.payload))
         .change("metadata", &json(&old.metadata), &json(&new.metadata));
     match old.password_hash == new.password_hash {

@@ -70,7 +70,11 @@ pub fn page(
     match &filter.event_type {
         Some(TypeFilter::Exact(t)) => q = q.filter(audit_events::event_type.eq(t.clone())),
         Some(TypeFilter::Prefix(p)) => {
-            q = q.filter(audit_events::event_type.like(format!("{}%", escape_like(p))).escape('\\'))
+            q = q.filter(
+                audit_events::event_type
+                    .like(format!("{}%", escape_like(p)))
+                    .escape('\\'),
+            )
         }
         None => {}
     }
@@ -130,5 +134,8 @@ pub fn purge_batch(conn: &mut DbConn, before: i64, batch: i64) -> StoreResult<us
     if oldest.is_empty() {
         return Ok(0);
     }
-    Ok(diesel::delete(audit_events::table.filter(audit_events::id.eq_any(oldest))).execute(conn)?)
+    Ok(
+        diesel::delete(audit_events::table.filter(audit_events::id.eq_any(oldest)))
+            .execute(conn)?,
+    )
 }

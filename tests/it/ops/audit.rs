@@ -45,7 +45,11 @@ async fn user_changes_write_their_events_with_the_admin_token_as_actor() {
     let id = user["id"].as_str().unwrap();
 
     let all = events(&admin, "").await;
-    assert_eq!(types(&all), ["user.created", "pool.created"], "newest first");
+    assert_eq!(
+        types(&all),
+        ["user.created", "pool.created"],
+        "newest first"
+    );
     let created = &all[0];
     assert_eq!(created["outcome"], "success");
     assert_eq!(created["actor"], json!({"type": "admin", "id": "token"}));
@@ -53,8 +57,15 @@ async fn user_changes_write_their_events_with_the_admin_token_as_actor() {
     assert_eq!(created["pool_id"], json!(pool));
     assert_eq!(created["details"]["email"], "ada@example.com");
     assert_eq!(created["ip"], "127.0.0.1");
-    assert!(created["request_id"].as_str().is_some_and(|r| !r.is_empty()));
-    assert!(created["occurred_at"].as_i64().unwrap() > 1_000_000_000_000, "milliseconds");
+    assert!(
+        created["request_id"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert!(
+        created["occurred_at"].as_i64().unwrap() > 1_000_000_000_000,
+        "milliseconds"
+    );
 
     let patch = json!({"status": "inactive", "metadata": {"crm": 7}});
     let (status, _) = admin.patch(&format!("{users}/{id}"), patch).await;
@@ -91,7 +102,11 @@ async fn a_refused_change_writes_no_event_and_a_rolled_back_one_leaves_none() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "no identifier");
     admin.create_user(&pool, "ada@example.com").await;
     let (status, _) = admin.post(&users, user_body("ada@example.com")).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a duplicate fails at the insert");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a duplicate fails at the insert"
+    );
     let (status, _) = admin
         .patch(&format!("{users}/nobody"), json!({"status": "inactive"}))
         .await;
@@ -113,14 +128,21 @@ async fn admin_changes_to_pools_groups_workspaces_and_clients_are_recorded() {
     let (_srv, admin) = TestServer::start().await;
     let pool = admin.create_pool("staff").await;
     let (status, _) = admin
-        .patch(&format!("/default/pools/{pool}"), json!({"description": "Our staff"}))
+        .patch(
+            &format!("/default/pools/{pool}"),
+            json!({"description": "Our staff"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let user = admin.create_user(&pool, "bo@example.com").await;
     let group = admin.create_group(&pool, "ops", None).await;
     let member = format!("/default/pools/{pool}/groups/{group}/users/{user}");
     assert_eq!(admin.put(&member).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(admin.put(&member).await.0, StatusCode::NO_CONTENT, "idempotent");
+    assert_eq!(
+        admin.put(&member).await.0,
+        StatusCode::NO_CONTENT,
+        "idempotent"
+    );
     assert_eq!(admin.delete(&member).await.0, StatusCode::NO_CONTENT);
     admin.create_workspace("intranet").await;
     admin.connect_pool("intranet", &pool).await;
@@ -168,7 +190,9 @@ async fn sign_ins_record_method_and_reason_and_unknown_identifiers_only_as_an_hm
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let browser = Browser::default();
     let login = browser.login_page(&setup.authorize_url(&[])).await;
-    browser.submit_login(&login, ALICE, "not the password").await;
+    browser
+        .submit_login(&login, ALICE, "not the password")
+        .await;
     let typed = "Hunter2-typed-as-identifier@example.com";
     browser.submit_login(&login, typed, PASSWORD).await;
     setup.code(&Browser::default(), &[]).await;
@@ -200,7 +224,10 @@ async fn sign_ins_record_method_and_reason_and_unknown_identifiers_only_as_an_hm
 
     let outcome = events(&admin, "outcome=failure").await;
     assert_eq!(outcome.len(), 2);
-    assert_eq!(events(&admin, "outcome=success&type=authn.*").await.len(), 1);
+    assert_eq!(
+        events(&admin, "outcome=success&type=authn.*").await.len(),
+        1
+    );
     let (status, _) = admin.get("/default/audit-events?outcome=maybe").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -219,16 +246,26 @@ async fn filters_page_and_export_as_ndjson() {
     assert_eq!(all.len(), 6);
 
     let paged = admin.list_all("/default/audit-events", 2).await;
-    assert_eq!(paged, all, "pages of two make up the whole list, newest first");
+    assert_eq!(
+        paged, all,
+        "pages of two make up the whole list, newest first"
+    );
     assert_eq!(types(&events(&admin, "type=user.created").await).len(), 5);
     assert_eq!(types(&events(&admin, "type=user.*").await).len(), 5);
-    assert_eq!(types(&events(&admin, "type=pool.*").await), ["pool.created"]);
-    assert!(events(&admin, "type=user").await.is_empty(), "exact unless *");
+    assert_eq!(
+        types(&events(&admin, "type=pool.*").await),
+        ["pool.created"]
+    );
+    assert!(
+        events(&admin, "type=user").await.is_empty(),
+        "exact unless *"
+    );
     let about = events(&admin, &format!("subject_id={}", ids[2])).await;
     assert_eq!(about.len(), 1);
     assert_eq!(events(&admin, "actor_id=token").await.len(), 6);
     assert!(events(&admin, "actor_id=someone").await.is_empty());
-    let window = format!("since={}&until={}", start + 20, start + 40);
+    // The clock runs on between the steps: bounds halfway between them.
+    let window = format!("since={}&until={}", start + 15, start + 45);
     let within = events(&admin, &window).await;
     let subjects: Vec<_> = within.iter().map(|e| e["subject"]["id"].clone()).collect();
     assert_eq!(subjects, [json!(ids[3]), json!(ids[2]), json!(ids[1])]);
@@ -279,7 +316,9 @@ async fn the_export_streams_many_chunks_and_retention_purges_in_batches() {
     let path = format!("/default/pools/{pool}/groups/{group}");
     // More events than a purge batch (1,000) and than two chunks of the export (500 each).
     for n in 0..(tarn::testing::audit::BATCH + 5) {
-        let (status, _) = admin.patch(&path, json!({"description": format!("v{n}")})).await;
+        let (status, _) = admin
+            .patch(&path, json!({"description": format!("v{n}")}))
+            .await;
         assert_eq!(status, StatusCode::OK);
     }
     let (status, raw, _) = export(&srv, "/default/audit-events?format=ndjson").await;
@@ -288,18 +327,33 @@ async fn the_export_streams_many_chunks_and_retention_purges_in_batches() {
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
         .collect();
-    assert_eq!(ids.len() as i64, tarn::testing::audit::BATCH + 7, "every event, once");
+    assert_eq!(
+        ids.len() as i64,
+        tarn::testing::audit::BATCH + 7,
+        "every event, once"
+    );
 
     srv.state.clock.advance(91 * 24 * 3600);
     admin.create_pool("new").await;
     let db = &srv.state.db;
     let now = srv.state.clock.now();
-    let purged = tarn::testing::audit::purge_expired_events(db, now, 90).await.unwrap();
-    assert_eq!(purged as i64, tarn::testing::audit::BATCH + 7, "all the old events, over two batches");
+    let purged = tarn::testing::audit::purge_expired_events(db, now, 90)
+        .await
+        .unwrap();
+    assert_eq!(
+        purged as i64,
+        tarn::testing::audit::BATCH + 7,
+        "all the old events, over two batches"
+    );
     let left = events(&admin, "").await;
     assert_eq!(types(&left), ["pool.created"]);
     assert_eq!(left[0]["details"]["name"], "new");
-    assert_eq!(tarn::testing::audit::purge_expired_events(db, now, 90).await.unwrap(), 0);
+    assert_eq!(
+        tarn::testing::audit::purge_expired_events(db, now, 90)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[actix_web::test]
@@ -319,7 +373,9 @@ async fn no_stored_event_holds_a_secret_it_was_given() {
     let login = browser.login_page(&setup.authorize_url(&[])).await;
     let typed_password = "Sentinel-Typed-5b2e";
     browser.submit_login(&login, ALICE, typed_password).await;
-    browser.submit_login(&login, typed_password, typed_password).await;
+    browser
+        .submit_login(&login, typed_password, typed_password)
+        .await;
     let code = setup.code(&Browser::default(), &[]).await;
     let tokens = setup.exchange(&code, VERIFIER).await.json;
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
@@ -346,6 +402,9 @@ async fn no_stored_event_holds_a_secret_it_was_given() {
     assert_eq!(status, StatusCode::OK);
     assert!(raw.lines().count() >= 8, "the actions were recorded: {raw}");
     for secret in &secrets {
-        assert!(!raw.contains(secret.as_str()), "an event holds {secret}: {raw}");
+        assert!(
+            !raw.contains(secret.as_str()),
+            "an event holds {secret}: {raw}"
+        );
     }
 }
