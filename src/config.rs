@@ -13,7 +13,7 @@ pub use crate::authn::portal::Limits as PortalLimits;
 use crate::store::Backend;
 
 /// Every key of the contract's table; `TARN_` + the upper-cased key is its environment variable.
-const KEYS: [&str; 23] = [
+const KEYS: [&str; 24] = [
     "listen",
     "public_url",
     "database_url",
@@ -37,6 +37,7 @@ const KEYS: [&str; 23] = [
     "key_encryption_keys",
     "portal_session_idle_seconds",
     "portal_session_absolute_seconds",
+    "audit_retention_days",
 ];
 
 /// The layered settings as written, before each value is parsed.
@@ -66,6 +67,7 @@ struct RawConfig {
     key_encryption_keys: Option<String>,
     portal_session_idle_seconds: i64,
     portal_session_absolute_seconds: i64,
+    audit_retention_days: i64,
 }
 
 /// A list setting, written as one comma-separated string (the environment) or as a TOML array.
@@ -103,6 +105,7 @@ impl Default for RawConfig {
             key_encryption_keys: None,
             portal_session_idle_seconds: PortalLimits::DEFAULT.idle,
             portal_session_absolute_seconds: PortalLimits::DEFAULT.absolute,
+            audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
         }
     }
 }
@@ -196,7 +199,12 @@ pub struct Config {
     pub deliveries: DeliverySchedule,
     /// How long an admin portal session lasts (idle and absolute).
     pub portal_session: PortalLimits,
+    /// How many days audit events are kept before the maintenance task purges them.
+    pub audit_retention_days: i64,
 }
+
+/// `TARN_AUDIT_RETENTION_DAYS` when unset.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 90;
 
 /// A configuration value that cannot be used; the message names the key.
 #[derive(Debug, thiserror::Error)]
@@ -312,6 +320,7 @@ impl Config {
                 raw.portal_session_idle_seconds,
                 raw.portal_session_absolute_seconds,
             )?,
+            audit_retention_days: parse_retention_days(raw.audit_retention_days)?,
         })
     }
 
@@ -378,6 +387,7 @@ impl Config {
                 ..DeliverySchedule::default()
             },
             portal_session: PortalLimits::DEFAULT,
+            audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
         }
     }
 }
@@ -425,6 +435,17 @@ fn parse_metrics_listen(listen: Option<String>) -> Result<Option<SocketAddr>, Co
             format!("`{listen}` is not a socket address like 127.0.0.1:9464"),
         )
     })
+}
+
+/// Audit retention: at least a day, at most about a century (so the cut-off in milliseconds cannot overflow).
+fn parse_retention_days(days: i64) -> Result<i64, ConfigError> {
+    match (1..=36_500).contains(&days) {
+        true => Ok(days),
+        false => Err(invalid(
+            "audit_retention_days",
+            "must be between 1 and 36500",
+        )),
+    }
 }
 
 /// The portal session limits: each at least a minute, the idle one no longer than the absolute one.

@@ -15,6 +15,7 @@
 
 pub(crate) mod admin_api;
 pub mod admin_cli;
+pub(crate) mod audit;
 pub(crate) mod authn;
 pub(crate) mod cache;
 pub mod clock;
@@ -193,7 +194,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         metrics,
         draining: Default::default(),
     };
-    spawn_maintenance(state.db.clone(), state.clock.clone());
+    spawn_maintenance(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.audit_retention_days,
+    );
     let deliveries = spawn_deliveries(&state);
     let logouts = spawn_logouts(&state)?;
     let app_state = state.clone();
@@ -307,7 +312,7 @@ fn relying_party(config: &Config, decoy_key: &[u8]) -> Option<Arc<authn::passkey
 const PURGE_EVERY_SECS: i64 = 600;
 
 /// Purges expired rows every ten minutes across all instances on the database, on the blocking pool.
-fn spawn_maintenance(db: Db, clock: clock::Clock) {
+fn spawn_maintenance(db: Db, clock: clock::Clock, audit_retention_days: i64) {
     actix_web::rt::spawn(async move {
         let period = std::time::Duration::from_secs(PURGE_EVERY_SECS as u64);
         let mut every =
@@ -320,16 +325,30 @@ fn spawn_maintenance(db: Db, clock: clock::Clock) {
             let next = now + PURGE_EVERY_SECS - 10;
             let purged = db.transaction(move |c| {
                 match store::jobs::take_turn(c, "maintenance.purge_expired", now, next)? {
-                    true => store::maintenance::purge_expired(c, now),
-                    false => Ok(0),
+                    true => store::maintenance::purge_expired(c, now).map(Some),
+                    false => Ok(None),
                 }
             });
-            match purged.await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(rows = n, "purged expired sessions, codes and tokens")
+            let turn = match purged.await {
+                Ok(Some(n)) if n > 0 => {
+                    tracing::info!(rows = n, "purged expired sessions, codes and tokens");
+                    true
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+                Ok(turn) => turn.is_some(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "purging expired rows failed");
+                    false
+                }
+            };
+            // Outside that transaction: the audit purge runs in short batches of its own.
+            if turn {
+                let events =
+                    audit::retention::purge_expired_events(&db, now, audit_retention_days).await;
+                match events {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "purged audit events past retention"),
+                    Err(e) => tracing::warn!(error = %e, "purging old audit events failed"),
+                }
             }
         }
     });

@@ -5,6 +5,29 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// A secret as received (a password, a code, a client secret, a token). It prints as `Secret(***)` and has no
+/// `Serialize` (nor `audit::Plain`), so it can reach neither a response body, a log line nor an audit event; the
+/// one way to the text is [`Secret::into_exposed`], at the place that hashes or checks it.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
 /// A new random secret: 32 bytes from the OS, base64url without padding (43 characters).
 pub fn generate() -> String {
     let mut bytes = [0u8; 32];

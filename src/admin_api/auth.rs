@@ -6,12 +6,16 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::error::ApiError;
+use crate::audit;
 use crate::error::ErrorKind;
 use crate::state::AppState;
 use crate::web::auth_header;
 
-/// Proof that the request carried the admin token (`Authorization: Bearer …`), checked in constant time.
-pub struct AdminBearer;
+/// Proof that the request carried the admin token (`Authorization: Bearer …`), checked in constant time, with
+/// the audit context of the call (the actor is the admin token).
+pub struct AdminBearer {
+    pub audit: audit::Context,
+}
 
 impl FromRequest for AdminBearer {
     type Error = ApiError;
@@ -31,7 +35,12 @@ fn check(req: &HttpRequest) -> Result<AdminBearer, ApiError> {
             ErrorKind::Unauthenticated,
             "missing bearer token (Authorization: Bearer <admin token>)",
         )),
-        Some(token) if crate::secret::matches(token, &state.admin_token_hash) => Ok(AdminBearer),
+        Some(token) if crate::secret::matches(token, &state.admin_token_hash) => Ok(AdminBearer {
+            audit: audit::Context::new(
+                audit::Actor::admin_token(),
+                crate::web::audit_origin::of(req),
+            ),
+        }),
         Some(_) => Err(ApiError::new(
             ErrorKind::Unauthenticated,
             "invalid admin token",

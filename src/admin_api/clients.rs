@@ -24,13 +24,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn create_client(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<WorkspacePath>,
     body: JsonBody<ClientRegistration>,
 ) -> Reply {
     Ok(created(
-        client::create(&app, &path.tenant, &path.workspace, body.into_inner()).await?,
+        client::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.workspace,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -55,7 +62,14 @@ async fn get_client(_: AdminBearer, app: Data<AppState>, path: Path<ClientPath>)
     .await?))
 }
 
-async fn delete_client(_: AdminBearer, app: Data<AppState>, path: Path<ClientPath>) -> Reply {
-    client::delete(&app, &path.tenant, &path.workspace, &path.client).await?;
+async fn delete_client(admin: AdminBearer, app: Data<AppState>, path: Path<ClientPath>) -> Reply {
+    client::delete(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.workspace,
+        &path.client,
+    )
+    .await?;
     Ok(no_content())
 }

@@ -47,13 +47,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn create_group(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<PoolPath>,
     body: JsonBody<NewGroup>,
 ) -> Reply {
     Ok(created(
-        group::create(&app, &path.tenant, &path.pool, body.into_inner()).await?,
+        group::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.pool,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -75,13 +82,14 @@ async fn get_group(_: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -
 }
 
 async fn update_group(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<GroupPath>,
     body: JsonBody<GroupPatch>,
 ) -> Reply {
     Ok(ok(group::update(
         &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         &path.group,
@@ -90,8 +98,8 @@ async fn update_group(
     .await?))
 }
 
-async fn delete_group(_: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
-    group::delete(&app, &path.tenant, &path.pool, &path.group).await?;
+async fn delete_group(admin: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
+    group::delete(&app, &admin.audit, &path.tenant, &path.pool, &path.group).await?;
     Ok(no_content())
 }
 
@@ -140,13 +148,14 @@ async fn get_group_tree(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath
 }
 
 async fn assign_users_to_group(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<GroupPath>,
     body: JsonBody<Assignment>,
 ) -> Reply {
     Ok(ok(membership::assign_many(
         &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         &path.group,
@@ -182,19 +191,35 @@ async fn list_assignable_users(
 }
 
 async fn assign_user_to_group(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<MemberPath>,
 ) -> Reply {
-    group::assign(&app, &path.tenant, &path.pool, &path.group, &path.user).await?;
+    group::assign(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        &path.user,
+    )
+    .await?;
     Ok(no_content())
 }
 
 async fn unassign_user_from_group(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<MemberPath>,
 ) -> Reply {
-    group::unassign(&app, &path.tenant, &path.pool, &path.group, &path.user).await?;
+    group::unassign(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        &path.user,
+    )
+    .await?;
     Ok(no_content())
 }

@@ -1,6 +1,7 @@
 //! Admin REST API under `/api/admin`: JSON in and out, every handler behind `AdminBearer`.
 //! Web layer: extraction, status codes and error bodies; the rules are in `crate::identity`.
 
+mod audit;
 mod auth;
 mod body;
 mod clients;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(workspaces::configure)
             .configure(clients::configure)
             .configure(outbox::configure)
+            .configure(audit::configure)
             .default_service(web::to(not_found)),
     );
 }

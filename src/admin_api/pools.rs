@@ -40,13 +40,13 @@ async fn get_pool_deletion_impact(
 }
 
 async fn create_pool(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     tenant: Path<String>,
     body: JsonBody<NewPool>,
 ) -> Reply {
     Ok(created(
-        pool::create(&app, &tenant, body.into_inner()).await?,
+        pool::create(&app, &admin.audit, &tenant, body.into_inner()).await?,
     ))
 }
 
@@ -64,13 +64,14 @@ async fn get_pool(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> 
 }
 
 async fn update_pool(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<PoolPath>,
     body: JsonBody<PoolPatch>,
 ) -> Reply {
     Ok(ok(pool::update(
         &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         body.into_inner(),
@@ -78,7 +79,7 @@ async fn update_pool(
     .await?))
 }
 
-async fn delete_pool(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
-    pool::delete(&app, &path.tenant, &path.pool).await?;
+async fn delete_pool(admin: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
+    pool::delete(&app, &admin.audit, &path.tenant, &path.pool).await?;
     Ok(no_content())
 }

@@ -81,13 +81,20 @@ struct UserListQuery {
 }
 
 async fn create_user(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<PoolPath>,
     body: JsonBody<NewUser>,
 ) -> Reply {
     Ok(created(
-        user::create(&app, &path.tenant, &path.pool, body.into_inner()).await?,
+        user::create(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.pool,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -121,13 +128,14 @@ async fn get_user(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> 
 }
 
 async fn update_user(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<UserPath>,
     body: JsonBody<UserPatch>,
 ) -> Reply {
     Ok(ok(user::update(
         &app,
+        &admin.audit,
         &path.tenant,
         &path.pool,
         &path.user,
@@ -136,8 +144,8 @@ async fn update_user(
     .await?))
 }
 
-async fn delete_user(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
-    user::delete(&app, &path.tenant, &path.pool, &path.user).await?;
+async fn delete_user(admin: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    user::delete(&app, &admin.audit, &path.tenant, &path.pool, &path.user).await?;
     Ok(no_content())
 }
 
@@ -183,14 +191,14 @@ async fn get_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath
     .await?))
 }
 
-async fn resend_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+async fn resend_invitation(admin: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
     Ok(created(
-        invitation::resend(&app, &path.tenant, &path.pool, &path.user).await?,
+        invitation::resend(&app, &admin.audit, &path.tenant, &path.pool, &path.user).await?,
     ))
 }
 
-async fn revoke_invitation(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
-    invitation::revoke(&app, &path.tenant, &path.pool, &path.user).await?;
+async fn revoke_invitation(admin: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
+    invitation::revoke(&app, &admin.audit, &path.tenant, &path.pool, &path.user).await?;
     Ok(no_content())
 }
 
@@ -227,8 +235,13 @@ async fn delete_passkey(_: AdminBearer, app: Data<AppState>, path: Path<PasskeyP
     Ok(no_content())
 }
 
-async fn force_password_reset(_: AdminBearer, app: Data<AppState>, path: Path<UserPath>) -> Reply {
-    verification::force_password_reset(&app, &path.tenant, &path.pool, &path.user).await?;
+async fn force_password_reset(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<UserPath>,
+) -> Reply {
+    verification::force_password_reset(&app, &admin.audit, &path.tenant, &path.pool, &path.user)
+        .await?;
     Ok(no_content())
 }
 

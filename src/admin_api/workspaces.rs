@@ -58,13 +58,13 @@ async fn get_workspace_deletion_impact(
 }
 
 async fn create_workspace(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     tenant: Path<String>,
     body: JsonBody<NewWorkspace>,
 ) -> Reply {
     Ok(created(
-        workspace::create(&app, &tenant, body.into_inner()).await?,
+        workspace::create(&app, &admin.audit, &tenant, body.into_inner()).await?,
     ))
 }
 
@@ -85,8 +85,8 @@ async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<Workspace
     ))
 }
 
-async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
-    match provider::rotate_keys(&app, &path.tenant, &path.workspace).await {
+async fn rotate_keys(admin: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+    match provider::rotate_keys(&app, &admin.audit, &path.tenant, &path.workspace).await {
         Ok(Some(kids)) => Ok(ok(serde_json::json!({ "current_kids": kids }))),
         Ok(None) => Err(ApiError::new(ErrorKind::NotFound, "workspace not found")),
         Err(e) => Err(ApiError::from(e)),
@@ -94,13 +94,14 @@ async fn rotate_keys(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePa
 }
 
 async fn update_workspace(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<WorkspacePath>,
     body: JsonBody<WorkspacePatch>,
 ) -> Reply {
     Ok(ok(workspace::update(
         &app,
+        &admin.audit,
         &path.tenant,
         &path.workspace,
         body.into_inner(),
@@ -108,8 +109,12 @@ async fn update_workspace(
     .await?))
 }
 
-async fn delete_workspace(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
-    workspace::delete(&app, &path.tenant, &path.workspace).await?;
+async fn delete_workspace(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<WorkspacePath>,
+) -> Reply {
+    workspace::delete(&app, &admin.audit, &path.tenant, &path.workspace).await?;
     Ok(no_content())
 }
 
@@ -120,13 +125,20 @@ struct ConnectIdpRequest {
 }
 
 async fn connect_idp(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     path: Path<WorkspacePath>,
     body: JsonBody<ConnectIdpRequest>,
 ) -> Reply {
     Ok(created(
-        workspace::connect_pool(&app, &path.tenant, &path.workspace, &body.pool_id).await?,
+        workspace::connect_pool(
+            &app,
+            &admin.audit,
+            &path.tenant,
+            &path.workspace,
+            &body.pool_id,
+        )
+        .await?,
     ))
 }
 
@@ -140,7 +152,18 @@ async fn list_idps(
     Ok(ok(List::from(page)))
 }
 
-async fn disconnect_idp(_: AdminBearer, app: Data<AppState>, path: Path<ConnectionPath>) -> Reply {
-    workspace::disconnect_pool(&app, &path.tenant, &path.workspace, &path.pool).await?;
+async fn disconnect_idp(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<ConnectionPath>,
+) -> Reply {
+    workspace::disconnect_pool(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.workspace,
+        &path.pool,
+    )
+    .await?;
     Ok(no_content())
 }

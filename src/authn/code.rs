@@ -239,6 +239,43 @@ pub fn verify(
     })
 }
 
+/// [`verify`] for a sign-in, with its `authn.code.*` event. The attempt is not one transaction (a wrong code
+/// must be counted although it fails), so the event is written on the same connection right after the check.
+pub fn verify_sign_in(
+    conn: &mut DbConn,
+    attempt: &Attempt,
+    origin: &crate::audit::Origin,
+    now: i64,
+) -> Result<UserRow, CodeError> {
+    use crate::audit::{Actor, Context, Details, Event, EventType, SubjectType};
+    let verified = verify(conn, attempt, Purpose::SignIn, now);
+    let details = Details::new().with("method", "code");
+    let (actor, event) = match &verified {
+        Ok(user) => (
+            Actor::User(user.id.clone()),
+            Event::new(EventType::CodeSucceeded)
+                .subject(SubjectType::User, &user.id)
+                .pool(&user.pool_id),
+        ),
+        Err(CodeError::Store(_)) => return verified,
+        Err(e) => {
+            let reason = match e {
+                CodeError::Wrong => "wrong_code",
+                CodeError::TooManyAttempts => "too_many_attempts",
+                _ => "expired_or_used",
+            };
+            (
+                Actor::Anonymous,
+                Event::new(EventType::CodeFailed).failed(reason),
+            )
+        }
+    };
+    let ctx = Context::new(actor, origin.clone());
+    let event = event.workspace(attempt.workspace).details(details);
+    crate::audit::record(conn, attempt.tenant, &ctx, now, event)?;
+    verified
+}
+
 /// Checks a code; `subject` finds what the challenge is about (`None`: nothing usable, e.g. a decoy), and only
 /// then is the code spent. A wrong code, or one without a subject, counts as a failed attempt.
 pub fn check<T>(

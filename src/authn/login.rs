@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use super::argon2id::Verified;
 use super::lockout::{self, Attempt};
+use crate::audit::{self, Actor, Details, Event, EventType, SubjectType};
 use crate::identity::identifier::Identifier;
 use crate::identity::pool::{self, Mechanism};
 use crate::metrics::labels::{Outcome, SignInMethod};
@@ -90,6 +91,8 @@ pub struct PasswordAttempt<'a> {
     pub identifier: &'a str,
     pub password: &'a str,
     pub client: Option<IpAddr>,
+    /// Where the attempt came from, for the audit trail.
+    pub origin: &'a audit::Origin,
 }
 
 /// Checks an identifier and password under the lockout rules (`lockout`): a locked attempt is refused before its
@@ -113,6 +116,8 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
         })
         .await?;
     if !admitted {
+        let event = failure_event(a, None, "locked", EventType::Locked);
+        record_failure(app, a, None, event, None).await?;
         app.metrics.sign_in(SignInMethod::Password, Outcome::Locked);
         return Err(LoginError::Locked);
     }
@@ -125,9 +130,16 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
                 false => None,
             };
             let rehashed = rehash.is_some();
+            let (t, ctx) = (a.tenant.to_owned(), signed_in_context(a, &user));
+            let event = Event::new(EventType::PasswordSucceeded)
+                .subject(SubjectType::User, &user.id)
+                .pool(&user.pool_id)
+                .workspace(a.workspace)
+                .details(Details::new().with("method", "password"));
             app.db
                 .transaction(move |c| {
                     lockout::record_success(c, &attempt)?;
+                    audit::record(c, &t, &ctx, now, event)?;
                     match rehash {
                         Some((id, old, new)) => users::replace_password_hash(c, &id, &old, &new),
                         None => Ok(()),
@@ -141,15 +153,81 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
                 .sign_in(SignInMethod::Password, Outcome::Success);
             Ok(user)
         }
-        _ => {
-            app.db
-                .run(move |c| lockout::record_failure(c, &attempt, now))
-                .await?;
+        (user, verified) => {
+            let reason = match (&user, verified) {
+                (None, _) => "unknown_identifier",
+                (Some(_), Some(_)) => "inactive",
+                (Some(_), None) => "wrong_password",
+            };
+            let event = failure_event(a, user.as_ref(), reason, EventType::PasswordFailed);
+            record_failure(app, a, user.as_ref(), event, Some(attempt)).await?;
             app.metrics
                 .sign_in(SignInMethod::Password, Outcome::Failure);
             Err(LoginError::Failed)
         }
     }
+}
+
+/// The context of a sign-in: the user once known, else anonymous.
+fn signed_in_context(a: &PasswordAttempt<'_>, user: &UserRow) -> audit::Context {
+    audit::Context::new(Actor::User(user.id.clone()), a.origin.clone())
+}
+
+/// A failed (or refused) password attempt; the user when the identifier named one.
+fn failure_event(
+    a: &PasswordAttempt<'_>,
+    user: Option<&UserRow>,
+    reason: &'static str,
+    kind: EventType,
+) -> Event {
+    let event = Event::new(kind)
+        .failed(reason)
+        .workspace(a.workspace)
+        .details(Details::new().with("method", "password"));
+    match user {
+        Some(u) => event.subject(SubjectType::User, &u.id).pool(&u.pool_id),
+        None => event,
+    }
+}
+
+/// Writes a failed attempt's event (with the HMAC of the identifier when it named nobody), and counts the failure
+/// against the lockout when `counted` is given, in one transaction.
+async fn record_failure(
+    app: &AppState,
+    a: &PasswordAttempt<'_>,
+    user: Option<&UserRow>,
+    event: Event,
+    counted: Option<Attempt>,
+) -> Result<(), LoginError> {
+    let ctx = match user {
+        Some(u) => signed_in_context(a, u),
+        None => audit::Context::new(Actor::Anonymous, a.origin.clone()),
+    };
+    let (t, typed, known, now) = (
+        a.tenant.to_owned(),
+        a.identifier.to_owned(),
+        user.is_some(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            if let Some(attempt) = &counted {
+                lockout::record_failure(c, attempt, now)?;
+            }
+            let event = match known {
+                true => event,
+                false => {
+                    let digest = audit::identifier::digest(c, &typed)?;
+                    let details = Details::new()
+                        .with("method", "password")
+                        .with("identifier_hmac", digest);
+                    event.details(details)
+                }
+            };
+            audit::record(c, &t, &ctx, now, event)
+        })
+        .await?;
+    Ok(())
 }
 
 /// Whether `password` is the user's; without a user (or a password) a dummy hash costs the same time.

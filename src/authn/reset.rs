@@ -26,6 +26,7 @@ pub enum ResetError {
 /// spend the code.
 pub async fn reset_password(
     app: &AppState,
+    origin: &crate::audit::Origin,
     tenant: &str,
     workspace: &str,
     challenge: &str,
@@ -90,6 +91,7 @@ pub async fn reset_password(
             )
         })
         .await?;
+    let (origin, tenant_id) = (origin.clone(), tenant.to_owned());
     app.db
         .transaction(move |c| {
             user.password_hash = Some(hash);
@@ -97,10 +99,22 @@ pub async fn reset_password(
             users::update(c, &user)?;
             super::session::end_all_for_user(c, &user.id, now)?;
             grants::revoke_user_grants(c, &user.id, now)?;
+            let actor = crate::audit::Actor::User(user.id.clone());
+            let ctx = crate::audit::Context::new(actor, origin);
+            let event = password_changed(&user, "reset_with_code");
+            crate::audit::record(c, &tenant_id, &ctx, now, event)?;
             Ok::<(), ResetError>(())
         })
         .await?;
     // Logout tokens for the sessions that ended were queued in the transaction.
     app.notifier.wake();
     Ok(())
+}
+
+/// A `user.password_changed` event: how it changed, never the password or its hash.
+pub fn password_changed(user: &users::UserRow, reason: &'static str) -> crate::audit::Event {
+    crate::audit::Event::new(crate::audit::EventType::UserPasswordChanged)
+        .reason(reason)
+        .subject(crate::audit::SubjectType::User, &user.id)
+        .pool(&user.pool_id)
 }

@@ -123,18 +123,51 @@ pub fn find_live(
     Ok(connected.then_some(Session { row, user }))
 }
 
-/// Ends the session a cookie names (a no-op for unknown or ended sessions).
-pub fn end(conn: &mut DbConn, cookie: &str, now: i64) -> StoreResult<()> {
+/// Ends the session a cookie names (a no-op for unknown or ended sessions); the user signed out from `origin`.
+pub fn end(
+    conn: &mut DbConn,
+    origin: &crate::audit::Origin,
+    cookie: &str,
+    now: i64,
+) -> StoreResult<()> {
     if let Some(row) = sessions::end_session(conn, &crate::secret::hash(cookie), now)? {
         ended(conn, &row, now)?;
+        let actor = crate::audit::Actor::User(row.user_id.clone());
+        let ctx = crate::audit::Context::new(actor, origin.clone());
+        record_ended(conn, &ctx, &row, "signed_out", now)?;
     }
     Ok(())
+}
+
+/// A `session.ended` event about the session's user (never the session's secret, only its public `sid`).
+fn record_ended(
+    conn: &mut DbConn,
+    ctx: &crate::audit::Context,
+    row: &SessionRow,
+    reason: &'static str,
+    now: i64,
+) -> StoreResult<()> {
+    use crate::audit::{Details, Event, EventType, SubjectType};
+    let event = Event::new(EventType::SessionEnded)
+        .reason(reason)
+        .subject(SubjectType::User, &row.user_id)
+        .workspace(&row.workspace_id)
+        .details(Details::new().with("sid", &row.sid));
+    crate::audit::record(conn, &row.tenant_id, ctx, now, event)
 }
 
 /// Ends every session of a user (deactivated, or their password reset).
 pub fn end_all_for_user(conn: &mut DbConn, user: &str, now: i64) -> StoreResult<()> {
     for row in sessions::end_user_sessions(conn, user, now)? {
         ended(conn, &row, now)?;
+        // The change that ended them (a deactivation, a password reset) has its own event naming its actor.
+        record_ended(
+            conn,
+            &crate::audit::Context::system(),
+            &row,
+            "user_sessions_ended",
+            now,
+        )?;
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ pub enum Which {
 /// "Forgot password?". If the message cannot be sent, nothing changes.
 pub async fn force_password_reset(
     app: &AppState,
+    ctx: &crate::audit::Context,
     tenant: &str,
     pool: &str,
     user: &str,
@@ -48,7 +49,7 @@ pub async fn force_password_reset(
         .send(tenant, &message)
         .await
         .map_err(Error::MessageNotSent)?;
-    let now = app.clock.now();
+    let (now, ctx, t) = (app.clock.now(), ctx.clone(), tenant.to_owned());
     app.db
         .transaction(move |c| {
             let mut user = row;
@@ -57,6 +58,8 @@ pub async fn force_password_reset(
             users::update(c, &user)?;
             super::session::end_all_for_user(c, &user.id, now)?;
             grants::revoke_user_grants(c, &user.id, now)?;
+            let event = super::reset::password_changed(&user, "reset_forced_by_admin");
+            crate::audit::record(c, &t, &ctx, now, event)?;
             Ok::<(), Error>(())
         })
         .await?;

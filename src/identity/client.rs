@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::error::{Error, Result};
 use super::{client_jwks, redirect_uri};
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::clients::{self, ClientRow};
@@ -271,10 +272,12 @@ fn normalise_scope(scope: &str) -> Result<String> {
 /// Registers a client; the response carries the secret, which is stored only as a hash.
 pub async fn create(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     workspace: &str,
     reg: ClientRegistration,
 ) -> Result<Client> {
+    let ctx = ctx.clone();
     let metadata = validate(reg)?;
     let secret = metadata
         .token_endpoint_auth_method
@@ -293,6 +296,9 @@ pub async fn create(
         .transaction(move |c| {
             super::workspace::require(c, &row.tenant_id, &row.workspace_id)?;
             clients::insert(c, &row)?;
+            let details = Details::new().with("client_name", &row.client_name);
+            let event = client_event(EventType::ClientCreated, &row).details(details);
+            audit::record(c, &row.tenant_id, &ctx, row.created_at, event)?;
             let mut client = view(row)?;
             client.client_secret = secret;
             Ok(client)
@@ -323,15 +329,32 @@ pub async fn list(
         .await
 }
 
-pub async fn delete(app: &AppState, tenant: &str, workspace: &str, id: &str) -> Result<()> {
+pub async fn delete(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    workspace: &str,
+    id: &str,
+) -> Result<()> {
     let (tenant, workspace, id) = (tenant.to_owned(), workspace.to_owned(), id.to_owned());
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
-            require(c, &tenant, &workspace, &id)?;
+            let row = require(c, &tenant, &workspace, &id)?;
             clients::delete(c, &id)?;
+            let details = Details::new().with("client_name", &row.client_name);
+            let event = client_event(EventType::ClientDeleted, &row).details(details);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await
+}
+
+fn client_event(kind: EventType, row: &ClientRow) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::Client, &row.id)
+        .workspace(&row.workspace_id)
+        .client(&row.id)
 }
 
 /// The client row, or `NotFound` when the workspace has no such client.

@@ -1,11 +1,13 @@
 //! Groups of a pool: nesting (cycles refused), membership of users of the same pool, direct and nested views.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::{Error, Result, unique_as_conflict};
 use super::hierarchy::Hierarchy;
 use super::membership::GroupRef;
 use super::patch::Patch;
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::groups::{self, GroupRow};
@@ -74,8 +76,14 @@ pub struct InheritedGroup {
 
 const DUPLICATE: &str = "a group with this name already exists in the pool";
 
-pub async fn create(app: &AppState, tenant: &str, pool: &str, input: NewGroup) -> Result<Group> {
-    let now = app.clock.now();
+pub async fn create(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool: &str,
+    input: NewGroup,
+) -> Result<Group> {
+    let (now, ctx) = (app.clock.now(), ctx.clone());
     let row = GroupRow {
         id: crate::secret::new_id(),
         pool_id: pool.to_owned(),
@@ -93,18 +101,24 @@ pub async fn create(app: &AppState, tenant: &str, pool: &str, input: NewGroup) -
                 require_parent(c, &row.pool_id, parent)?;
             }
             groups::insert(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
-            Ok(Group::from(row))
+            let group = Group::from(row);
+            let details = Details::new().with("name", &group.name);
+            let event = group_event(EventType::GroupCreated, &group.pool_id, &group.id);
+            audit::record(c, &tenant, &ctx, now, event.details(details))?;
+            Ok(group)
         })
         .await
 }
 
 pub async fn update(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     pool: &str,
     id: &str,
     patch: GroupPatch,
 ) -> Result<Group> {
+    let ctx = ctx.clone();
     let (tenant, pool, id, now) = (
         tenant.to_owned(),
         pool.to_owned(),
@@ -114,6 +128,7 @@ pub async fn update(
     app.db
         .transaction(move |c| {
             let mut row = require(c, &tenant, &pool, &id)?;
+            let old = rendered(&Group::from(row.clone()));
             if let Some(name) = patch.name {
                 let name = super::slug::parse_name("name", &name)?;
                 if name != row.name {
@@ -135,7 +150,13 @@ pub async fn update(
             }
             row.updated_at = now;
             groups::update(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
-            Ok(Group::from(row))
+            let group = Group::from(row);
+            let changes = Details::new().diff(&old, &rendered(&group));
+            if changes.has_changes() {
+                let event = group_event(EventType::GroupUpdated, &pool, &id).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
+            Ok(group)
         })
         .await
 }
@@ -185,13 +206,23 @@ pub async fn list(
 }
 
 /// Deletes a group; its sub-groups move up to the top level and its memberships go with it.
-pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {
+pub async fn delete(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool: &str,
+    id: &str,
+) -> Result<()> {
     let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
-            require(c, &tenant, &pool, &id)?;
+            let row = require(c, &tenant, &pool, &id)?;
             super::admin::guard_group(&pool, &id)?;
             groups::delete(c, &id)?;
+            let details = Details::new().with("name", &row.name);
+            let event = group_event(EventType::GroupDeleted, &pool, &id).details(details);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await
@@ -200,6 +231,7 @@ pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Resul
 /// Puts a user of the same pool into the group (idempotent).
 pub async fn assign(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     pool: &str,
     group: &str,
@@ -212,11 +244,15 @@ pub async fn assign(
         user.to_owned(),
         app.clock.now(),
     );
+    let ctx = ctx.clone();
     app.db
         .transaction(move |c| {
             require(c, &tenant, &pool, &group)?;
             super::user::require(c, &tenant, &pool, &user)?;
-            groups::add_member(c, &group, &user, now)?;
+            if crate::store::membership::insert_member(c, &group, &user, now)? {
+                let event = member_event(EventType::GroupMemberAdded, &pool, &group, &user);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
             Ok(())
         })
         .await
@@ -225,11 +261,13 @@ pub async fn assign(
 /// Takes a user out of the group; not being a member is not an error.
 pub async fn unassign(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     pool: &str,
     group: &str,
     user: &str,
 ) -> Result<()> {
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     let (tenant, pool, group, user) = (
         tenant.to_owned(),
         pool.to_owned(),
@@ -243,7 +281,10 @@ pub async fn unassign(
             if group == super::admin::ADMINISTRATORS {
                 super::admin::ensure_not_last_administrator(c, &pool, &user)?;
             }
-            groups::remove_member(c, &group, &user)?;
+            if groups::remove_member(c, &group, &user)? > 0 {
+                let event = member_event(EventType::GroupMemberRemoved, &pool, &group, &user);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
             Ok(())
         })
         .await
@@ -334,4 +375,21 @@ fn path_names(path: &[GroupRef]) -> Vec<&str> {
 pub fn require(conn: &mut DbConn, tenant: &str, pool: &str, id: &str) -> Result<GroupRow> {
     super::pool::require(conn, tenant, pool)?;
     groups::find(conn, pool, id)?.ok_or(Error::NotFound("group"))
+}
+
+fn group_event(kind: EventType, pool: &str, id: &str) -> Event {
+    Event::new(kind).subject(SubjectType::Group, id).pool(pool)
+}
+
+/// A membership change: about the user (their history shows it), naming the group.
+pub fn member_event(kind: EventType, pool: &str, group: &str, user: &str) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::User, user)
+        .pool(pool)
+        .details(Details::new().with("group_id", group))
+}
+
+/// A group's fields as JSON, for the changes of an update (a group holds no secret).
+fn rendered(group: &Group) -> Value {
+    serde_json::to_value(group).unwrap_or_default()
 }

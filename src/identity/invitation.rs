@@ -7,8 +7,10 @@ use serde::Serialize;
 use super::error::{Error, Result};
 use super::pool::{self, Mechanism, Pool};
 use super::user::Status;
+use crate::audit::{self, Actor, Event, EventType, SubjectType};
 use crate::messages;
 use crate::notify::{Message, NotifyError, Recipient};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::store::DbConn;
 use crate::store::invitations::{self, InvitationRow};
@@ -123,7 +125,13 @@ pub async fn find(app: &AppState, tenant: &str, pool: &str, user: &str) -> Resul
 
 /// Sends a new invitation to a user who has not accepted one yet; earlier open ones are revoked once the new
 /// one is on its way (if it cannot be sent, nothing changes).
-pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<Invitation> {
+pub async fn resend(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool: &str,
+    user: &str,
+) -> Result<Invitation> {
     let (t, p, u, now) = (
         tenant.to_owned(),
         pool.to_owned(),
@@ -157,9 +165,12 @@ pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
             .await?;
         return Err(Error::InvitationNotSent(cause));
     }
+    let (t, ctx) = (tenant.to_owned(), ctx.clone());
+    let event = invitation_event(EventType::InvitationSent, &row);
     app.db
         .transaction(move |c| {
             invitations::revoke_open(c, &user_id, Some(&id), now)?;
+            audit::record(c, &t, &ctx, now, event)?;
             let row =
                 invitations::find_latest(c, &user_id)?.ok_or(Error::NotFound("invitation"))?;
             Ok(view(row, now))
@@ -168,7 +179,14 @@ pub async fn resend(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
 }
 
 /// Revokes the user's open invitation: its link stops working.
-pub async fn revoke(app: &AppState, tenant: &str, pool: &str, user: &str) -> Result<()> {
+pub async fn revoke(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool: &str,
+    user: &str,
+) -> Result<()> {
+    let ctx = ctx.clone();
     let (t, p, u, now) = (
         tenant.to_owned(),
         pool.to_owned(),
@@ -177,12 +195,14 @@ pub async fn revoke(app: &AppState, tenant: &str, pool: &str, user: &str) -> Res
     );
     app.db
         .transaction(move |c| {
-            super::user::require(c, &t, &p, &u)?;
+            let row = super::user::require(c, &t, &p, &u)?;
             let latest = invitations::find_latest(c, &u)?.ok_or(Error::NotFound("invitation"))?;
             if !status(&latest, now).is_pending() {
                 return Err(Error::Conflict("the invitation is not pending".into()));
             }
             invitations::revoke_open(c, &u, None, now)?;
+            let event = invitation_event(EventType::InvitationRevoked, &row);
+            audit::record(c, &t, &ctx, now, event)?;
             Ok(())
         })
         .await
@@ -229,7 +249,13 @@ pub fn needs_passkey(app: &AppState, pool: &Pool) -> bool {
 /// Accepts an invitation: sets the password (when the pool uses passwords; checked against its policy), marks the
 /// identifier the invitation went to as verified, and activates the user. `NotFound` when the link is no longer
 /// usable.
-pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -> Result<()> {
+pub async fn accept(
+    app: &AppState,
+    origin: &audit::Origin,
+    token: &str,
+    new_password: Option<Secret>,
+) -> Result<()> {
+    let origin = origin.clone();
     let (token_owned, now) = (token.to_owned(), app.clock.now());
     let opened = app
         .db
@@ -242,7 +268,7 @@ pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -
         ));
     }
     let hash = if opened.pool.uses_passwords() {
-        let password = new_password.unwrap_or_default();
+        let password = new_password.map(Secret::into_exposed).unwrap_or_default();
         let ids: Vec<&str> = [&opened.user.email, &opened.user.mobile]
             .into_iter()
             .flatten()
@@ -262,7 +288,7 @@ pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -
     };
     let now = app.clock.now();
     app.db
-        .transaction(move |c| activate(c, &opened, hash, now).map(drop))
+        .transaction(move |c| activate(c, &origin, &opened, hash, now).map(drop))
         .await
 }
 
@@ -271,6 +297,7 @@ pub async fn accept(app: &AppState, token: &str, new_password: Option<String>) -
 /// passkey activation share it. `NotFound` when the invitation is no longer pending.
 pub fn activate(
     c: &mut DbConn,
+    origin: &audit::Origin,
     opened: &Opened,
     password_hash: Option<String>,
     now: i64,
@@ -290,7 +317,16 @@ pub fn activate(
     user.status = Status::Active;
     user.updated_at = now;
     users::update(c, &user)?;
+    let ctx = audit::Context::new(Actor::User(user.id.clone()), origin.clone());
+    let event = invitation_event(EventType::InvitationAccepted, &user);
+    audit::record(c, &opened.pool.tenant_id, &ctx, now, event)?;
     Ok(user)
+}
+
+fn invitation_event(kind: EventType, user: &UserRow) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::User, &user.id)
+        .pool(&user.pool_id)
 }
 
 #[cfg(test)]

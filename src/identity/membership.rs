@@ -239,6 +239,7 @@ fn names(path: &[GroupRef]) -> Vec<&str> {
 /// user of this pool (404). Users already in the group are reported, not an error.
 pub async fn assign_many(
     app: &AppState,
+    ctx: &crate::audit::Context,
     tenant: &str,
     pool: &str,
     group: &str,
@@ -251,6 +252,7 @@ pub async fn assign_many(
         group.to_owned(),
         app.clock.now(),
     );
+    let ctx = ctx.clone();
     app.db
         .transaction(move |c| {
             super::group::require(c, &tenant, &pool, &group)?;
@@ -264,6 +266,9 @@ pub async fn assign_many(
             };
             for id in ids {
                 if !already.contains(&id) && membership::insert_member(c, &group, &id, now)? {
+                    let kind = crate::audit::EventType::GroupMemberAdded;
+                    let event = super::group::member_event(kind, &pool, &group, &id);
+                    crate::audit::record(c, &tenant, &ctx, now, event)?;
                     done.assigned.push(id);
                 } else {
                     done.already_members.push(id);

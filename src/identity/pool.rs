@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result, unique_as_conflict};
 use super::patch::Patch;
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::authn::password::PasswordPolicy;
 use crate::state::AppState;
 use crate::store::DbConn;
@@ -116,8 +117,13 @@ pub struct PoolPatch {
     pub otp_settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-pub async fn create(app: &AppState, tenant: &str, input: NewPool) -> Result<Pool> {
-    let now = app.clock.now();
+pub async fn create(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    input: NewPool,
+) -> Result<Pool> {
+    let (now, ctx) = (app.clock.now(), ctx.clone());
     let pool = Pool {
         id: crate::secret::new_id(),
         tenant_id: tenant.to_owned(),
@@ -144,16 +150,36 @@ pub async fn create(app: &AppState, tenant: &str, input: NewPool) -> Result<Pool
             check_schemas(c, &pool)?;
             pools::insert(c, &to_row(&pool))
                 .map_err(unique_as_conflict("a pool with this name already exists"))?;
+            let details = Details::new().with("name", &pool.name);
+            let event = pool_event(EventType::PoolCreated, &pool.id).details(details);
+            audit::record(c, &pool.tenant_id, &ctx, now, event)?;
             Ok(pool)
         })
         .await
 }
 
-pub async fn update(app: &AppState, tenant: &str, id: &str, patch: PoolPatch) -> Result<Pool> {
+fn pool_event(kind: EventType, id: &str) -> Event {
+    Event::new(kind).subject(SubjectType::Pool, id).pool(id)
+}
+
+/// A pool's fields as JSON, for the changes of an update (a pool holds no secret).
+fn rendered(pool: &Pool) -> serde_json::Value {
+    serde_json::to_value(pool).unwrap_or_default()
+}
+
+pub async fn update(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    id: &str,
+    patch: PoolPatch,
+) -> Result<Pool> {
     let (tenant, id, now) = (tenant.to_owned(), id.to_owned(), app.clock.now());
+    let ctx = ctx.clone();
     app.db
         .transaction(move |c| {
             let before = require(c, &tenant, &id)?;
+            let old = rendered(&before);
             let old_name = before.name.clone();
             let pool = apply(before, patch, now)?;
             if pool.name != old_name {
@@ -162,6 +188,11 @@ pub async fn update(app: &AppState, tenant: &str, id: &str, patch: PoolPatch) ->
             check_schemas(c, &pool)?;
             pools::update(c, &to_row(&pool))
                 .map_err(unique_as_conflict("a pool with this name already exists"))?;
+            let changes = Details::new().diff(&old, &rendered(&pool));
+            if changes.has_changes() {
+                let event = pool_event(EventType::PoolUpdated, &pool.id).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
             Ok(pool)
         })
         .await
@@ -354,11 +385,12 @@ pub async fn list_with_user_counts(
 }
 
 /// Deletes a pool, with its users and groups, unless a workspace still uses it.
-pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
+pub async fn delete(app: &AppState, ctx: &audit::Context, tenant: &str, id: &str) -> Result<()> {
     let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
-            require(c, &tenant, &id)?;
+            let pool = require(c, &tenant, &id)?;
             super::admin::guard_pool(&tenant, &id)?;
             if pools::is_connected(c, &id)? {
                 return Err(Error::Conflict(
@@ -366,6 +398,9 @@ pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
                 ));
             }
             pools::delete(c, &id)?;
+            let details = Details::new().with("name", &pool.name);
+            let event = pool_event(EventType::PoolDeleted, &id).details(details);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await

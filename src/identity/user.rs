@@ -7,7 +7,9 @@ use super::error::{Error, Result};
 use super::identifier::{normalise_email, normalise_mobile};
 use super::pool::{self, Pool};
 use super::profile_schema;
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::notify::Recipient;
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::store::users::{self, UserRow};
 use crate::store::{DbConn, StoreError};
@@ -75,7 +77,7 @@ pub struct NewUser {
     #[serde(default = "empty_object")]
     pub metadata: Value,
     pub mode: Mode,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
 }
 
 fn empty_object() -> Value {
@@ -92,7 +94,13 @@ pub struct UserPatch {
     pub mobile_verified: Option<bool>,
 }
 
-pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser) -> Result<User> {
+pub async fn create(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool_id: &str,
+    input: NewUser,
+) -> Result<User> {
     let (t, p) = (tenant.to_owned(), pool_id.to_owned());
     let (pool, payload_doc, metadata_doc) =
         app.db.run(move |c| pool_with_schemas(c, &t, &p)).await?;
@@ -143,18 +151,25 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
         updated_at: now,
     };
     let mode = input.mode;
+    let (t, actx) = (tenant.to_owned(), ctx.clone());
     let (user, token) = app
         .db
         .transaction(move |c| {
             users::insert(c, &row).map_err(duplicate_identifier)?;
+            let user = User::from(row);
+            audit::record(c, &t, &actx, now, created_event(&user, mode))?;
             let token = (mode == Mode::Invite)
-                .then(|| super::invitation::create(c, &row.id, now).map(|(_, token)| token))
+                .then(|| super::invitation::create(c, &user.id, now).map(|(_, token)| token))
                 .transpose()?;
-            Ok::<_, Error>((User::from(row), token))
+            if token.is_some() {
+                let sent = user_event(EventType::InvitationSent, &user);
+                audit::record(c, &t, &actx, now, sent)?;
+            }
+            Ok::<_, Error>((user, token))
         })
         .await?;
     if let Some(token) = token {
-        invite(app, tenant, &user, recipient, &token).await?;
+        invite(app, ctx, tenant, &user, recipient, &token).await?;
     }
     Ok(user)
 }
@@ -163,6 +178,7 @@ pub async fn create(app: &AppState, tenant: &str, pool_id: &str, input: NewUser)
 /// goes with it, ON DELETE CASCADE), so a failed invite leaves nothing behind.
 async fn invite(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     user: &User,
     to: Recipient,
@@ -173,9 +189,18 @@ async fn invite(
         Err(e) => Err(e),
     };
     let Err(cause) = sent else { return Ok(()) };
-    let id = user.id.clone();
+    let (id, t, actx, now) = (
+        user.id.clone(),
+        tenant.to_owned(),
+        ctx.clone(),
+        app.clock.now(),
+    );
+    let removed = user_event(EventType::UserDeleted, user).reason("invitation_not_sent");
     app.db
-        .transaction(move |c| users::delete(c, &id))
+        .transaction(move |c| {
+            users::delete(c, &id)?;
+            audit::record(c, &t, &actx, now, removed)
+        })
         .await
         .map_err(Error::Store)?;
     tracing::warn!(user = %user.id, error = %cause, "invitation not sent; the invited user was removed");
@@ -186,7 +211,7 @@ async fn invite(
 fn checked_password(
     pool: &Pool,
     mode: Mode,
-    password: Option<String>,
+    password: Option<Secret>,
     ids: [&Option<String>; 2],
 ) -> Result<Option<String>> {
     match (mode, password) {
@@ -205,6 +230,7 @@ fn checked_password(
         )),
         (Mode::SetCredentials, None) => Ok(None),
         (Mode::SetCredentials, Some(password)) => {
+            let password = password.into_exposed();
             let identifiers: Vec<&str> = ids.iter().filter_map(|i| i.as_deref()).collect();
             match pool.password_policy.violation(&password, &identifiers) {
                 Some(rule) => Err(Error::invalid("password", rule)),
@@ -240,22 +266,25 @@ pub async fn find(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<
 
 pub async fn update(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     pool: &str,
     id: &str,
     patch: UserPatch,
 ) -> Result<User> {
-    let (tenant, pool, id, now) = (
+    let (tenant, pool, id, now, ctx) = (
         tenant.to_owned(),
         pool.to_owned(),
         id.to_owned(),
         app.clock.now(),
+        ctx.clone(),
     );
     let user = app
         .db
         .transaction(move |c| {
             let (_, payload_doc, metadata_doc) = pool_with_schemas(c, &tenant, &pool)?;
             let mut row = require(c, &tenant, &pool, &id)?;
+            let before = row.clone();
             if let Some(status) = patch.status {
                 if status == Status::Invited {
                     return Err(Error::invalid(
@@ -287,7 +316,13 @@ pub async fn update(
             row.mobile_verified = patch.mobile_verified.unwrap_or(row.mobile_verified);
             row.updated_at = now;
             users::update(c, &row)?;
-            Ok(User::from(row))
+            let changes = changes(&before, &row);
+            let user = User::from(row);
+            if changes.has_changes() {
+                let event = user_event(EventType::UserUpdated, &user).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
+            Ok(user)
         })
         .await?;
     // A deactivation queued logout tokens for the sessions it ended.
@@ -295,16 +330,72 @@ pub async fn update(
     Ok(user)
 }
 
-pub async fn delete(app: &AppState, tenant: &str, pool: &str, id: &str) -> Result<()> {
+pub async fn delete(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    pool: &str,
+    id: &str,
+) -> Result<()> {
     let (tenant, pool, id) = (tenant.to_owned(), pool.to_owned(), id.to_owned());
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
-            require(c, &tenant, &pool, &id)?;
+            let user = User::from(require(c, &tenant, &pool, &id)?);
             super::admin::ensure_not_last_administrator(c, &pool, &id)?;
             users::delete(c, &id)?;
+            audit::record(
+                c,
+                &tenant,
+                &ctx,
+                now,
+                user_event(EventType::UserDeleted, &user),
+            )?;
             Ok(())
         })
         .await
+}
+
+/// An event about `user`, with its pool.
+pub fn user_event(kind: EventType, user: &User) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::User, &user.id)
+        .pool(&user.pool_id)
+}
+
+fn created_event(user: &User, mode: Mode) -> Event {
+    let mode = match mode {
+        Mode::SetCredentials => "set_credentials",
+        Mode::Invite => "invite",
+    };
+    let details = Details::new()
+        .with("mode", mode)
+        .with("email", &user.email)
+        .with("mobile", &user.mobile)
+        .with("status", user.status.as_str())
+        .with("password_set", user.password_set);
+    user_event(EventType::UserCreated, user).details(details)
+}
+
+/// What an update changed, field by field; the password hash is named only.
+fn changes(old: &UserRow, new: &UserRow) -> Details {
+    let json = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    let details = Details::new()
+        .change("status", old.status.as_str(), new.status.as_str())
+        .change("email", &old.email, &new.email)
+        .change("mobile", &old.mobile, &new.mobile)
+        .change("email_verified", &old.email_verified, &new.email_verified)
+        .change(
+            "mobile_verified",
+            &old.mobile_verified,
+            &new.mobile_verified,
+        )
+        .change("payload", &json(&old.payload), &json(&new.payload))
+        .change("metadata", &json(&old.metadata), &json(&new.metadata));
+    match old.password_hash == new.password_hash {
+        true => details,
+        false => details.secret_changed("password"),
+    }
 }
 
 /// The user row, or `NotFound` when the tenant's pool has no such user.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result, unique_as_conflict};
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::page::{Page, PageRequest, finish};
 use crate::store::workspaces::{self, ConnectionRow, WorkspaceRow};
@@ -148,7 +149,13 @@ impl From<ConnectionRow> for Connection {
     }
 }
 
-pub async fn create(app: &AppState, tenant: &str, input: NewWorkspace) -> Result<Workspace> {
+pub async fn create(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    input: NewWorkspace,
+) -> Result<Workspace> {
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     let id = super::slug::parse("id", &input.id)?;
     let row = new_row(
         tenant,
@@ -163,6 +170,9 @@ pub async fn create(app: &AppState, tenant: &str, input: NewWorkspace) -> Result
             workspaces::insert(c, &row).map_err(unique_as_conflict(
                 "a workspace with this id already exists",
             ))?;
+            let details = Details::new().with("name", &row.name);
+            let event = workspace_event(EventType::WorkspaceCreated, &row.id).details(details);
+            audit::record(c, &row.tenant_id, &ctx, now, event)?;
             Ok(view(&public_url, row))
         })
         .await
@@ -195,10 +205,12 @@ pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Pag
 
 pub async fn update(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     id: &str,
     patch: WorkspacePatch,
 ) -> Result<Workspace> {
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     let (tenant, id, public_url) = (
         tenant.to_owned(),
         id.to_owned(),
@@ -209,6 +221,7 @@ pub async fn update(
         .db
         .transaction(move |c| {
             let mut row = require(c, &tenant, &id)?;
+            let old = rendered(&view(&public_url, row.clone()));
             if let Some(name) = patch.name {
                 let name = super::slug::parse_name("name", &name)?;
                 if name != row.name {
@@ -229,7 +242,13 @@ pub async fn update(
                 row.dpop_nonce_required = required;
             }
             workspaces::update(c, &row)?;
-            Ok::<_, Error>(view(&public_url, row))
+            let updated = view(&public_url, row);
+            let changes = Details::new().diff(&old, &rendered(&updated));
+            if changes.has_changes() {
+                let event = workspace_event(EventType::WorkspaceUpdated, &id).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
+            Ok::<_, Error>(updated)
         })
         .await?;
     // This instance sees its own change at once; others within the providers' staleness bound.
@@ -238,13 +257,16 @@ pub async fn update(
 }
 
 /// Deletes a workspace with its clients and connections (the pools stay).
-pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
+pub async fn delete(app: &AppState, ctx: &audit::Context, tenant: &str, id: &str) -> Result<()> {
     let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
             require(c, &tenant, &id)?;
             super::admin::guard_workspace(&tenant, &id)?;
             workspaces::delete(c, &tenant, &id)?;
+            let event = workspace_event(EventType::WorkspaceDeleted, &id);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await
@@ -253,6 +275,7 @@ pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
 /// Connects a pool of the same tenant as an identity provider, after those already connected.
 pub async fn connect_pool(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     workspace: &str,
     pool: &str,
@@ -263,6 +286,7 @@ pub async fn connect_pool(
         pool.to_owned(),
         app.clock.now(),
     );
+    let ctx = ctx.clone();
     app.db
         .transaction(move |c| {
             require(c, &tenant, &workspace)?;
@@ -275,6 +299,8 @@ pub async fn connect_pool(
             let row = workspaces::insert_connection(c, &tenant, &workspace, &pool, now).map_err(
                 unique_as_conflict("the pool is already connected to this workspace"),
             )?;
+            let event = connection_event(EventType::IdpConnected, &workspace, &pool);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(Connection::from(row))
         })
         .await
@@ -311,12 +337,13 @@ pub async fn list_connections(
 
 pub async fn disconnect_pool(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     workspace: &str,
     pool: &str,
 ) -> Result<()> {
     let (tenant, workspace, pool) = (tenant.to_owned(), workspace.to_owned(), pool.to_owned());
-    let now = app.clock.now();
+    let (now, ctx) = (app.clock.now(), ctx.clone());
     app.db
         .transaction(move |c| {
             require(c, &tenant, &workspace)?;
@@ -326,9 +353,30 @@ pub async fn disconnect_pool(
             // Its users' sessions here end with the connection (`session::find_live` checks it); their refresh
             // and access tokens must end too, or refresh would keep minting for the refresh lifetime.
             grants::revoke_pool_grants(c, &tenant, &workspace, &pool, now)?;
+            let event = connection_event(EventType::IdpDisconnected, &workspace, &pool);
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await
+}
+
+fn workspace_event(kind: EventType, id: &str) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::Workspace, id)
+        .workspace(id)
+}
+
+/// A pool connected to (or disconnected from) a workspace as its identity provider.
+fn connection_event(kind: EventType, workspace: &str, pool: &str) -> Event {
+    Event::new(kind)
+        .subject(SubjectType::Pool, pool)
+        .workspace(workspace)
+        .pool(pool)
+}
+
+/// A workspace's fields as JSON, for the changes of an update (a workspace holds no secret).
+fn rendered(workspace: &Workspace) -> serde_json::Value {
+    serde_json::to_value(workspace).unwrap_or_default()
 }
 
 /// The workspace row, or `NotFound`.

@@ -173,9 +173,9 @@ async fn end_session(req: &HttpRequest, app: &AppState) -> Result<(), TokenError
     let Some(cookie) = SsoCookie::read(req) else {
         return Ok(());
     };
-    let now = app.clock.now();
+    let (now, origin) = (app.clock.now(), crate::web::audit_origin::of(req));
     app.db
-        .transaction(move |c| session::end(c, &cookie, now).map_err(TokenError::from))
+        .transaction(move |c| session::end(c, &origin, &cookie, now).map_err(TokenError::from))
         .await?;
     // Ending the session queued logout tokens for the clients that took part in it.
     app.notifier.wake();

@@ -50,8 +50,11 @@ async fn revoke(
                 .await?
         }
         Err(_) => {
+            let origin = crate::web::audit_origin::of(&req);
             app.db
-                .run(move |c| grant::revoke_refresh(c, &client_id, &token, proven.as_deref(), now))
+                .run(move |c| {
+                    grant::revoke_refresh(c, &origin, &client_id, &token, proven.as_deref(), now)
+                })
                 .await?;
         }
     }

@@ -112,6 +112,7 @@ async fn answer(
                 with_refresh,
                 dpop_jkt,
                 bind_refresh,
+                origin: crate::web::audit_origin::of(&req),
             };
             let provider = p.clone();
             let active = app

@@ -85,7 +85,8 @@ async fn submit_code(
     Csrf(f): Csrf<CodeForm>,
 ) -> Result<HttpResponse, PageError> {
     let flow = SignIn::load(&req, op, &f.request).await?;
-    match flow.verify_code(&f.challenge, &f.code).await {
+    let origin = crate::web::audit_origin::of(&req);
+    match flow.verify_code(origin, &f.challenge, &f.code).await {
         Ok(user) => flow.signed_in(&user, vec!["otp".into()]).await,
         Err(CodeError::Wrong) => {
             let page = flow.code_page("/login/code", &f.challenge, &f.identifier);

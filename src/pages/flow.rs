@@ -13,7 +13,7 @@ use askama::Template;
 
 use super::error::PageError;
 use super::views::{CodePage, LoginPage};
-use crate::authn::code::{self, Attempt, CodeError, Purpose};
+use crate::authn::code::{self, Attempt, CodeError};
 use crate::authn::login;
 use crate::authn::{pending, session};
 use crate::metrics::labels::{Outcome, SignInMethod};
@@ -192,7 +192,12 @@ impl SignIn {
     }
 
     /// Checks the code the user typed for a sign-in `challenge` of this workspace; the id of the user it proves.
-    pub async fn verify_code(&self, challenge: &str, code: &str) -> Result<String, CodeError> {
+    pub async fn verify_code(
+        &self,
+        origin: crate::audit::Origin,
+        challenge: &str,
+        code: &str,
+    ) -> Result<String, CodeError> {
         let p = &self.op;
         let (t, w, now) = (p.tenant.clone(), p.workspace.clone(), self.app.clock.now());
         let (challenge, typed) = (challenge.to_owned(), code.to_owned());
@@ -203,7 +208,7 @@ impl SignIn {
                 challenge: &challenge,
                 code: &typed,
             };
-            code::verify(c, &attempt, Purpose::SignIn, now).map(|user| user.id)
+            code::verify_sign_in(c, &attempt, &origin, now).map(|user| user.id)
         });
         let verified = verified.await;
         let outcome = match &verified {

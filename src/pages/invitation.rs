@@ -130,8 +130,10 @@ async fn accept_invitation(
     token: Path<String>,
     Csrf(f): Csrf<ActivateForm>,
 ) -> Result<HttpResponse, PageError> {
+    let origin = crate::web::audit_origin::of(&req);
     let activation = Activation::open(req, app, token).await?;
-    match invitation::accept(&activation.app, &activation.token, f.new_password).await {
+    let password = f.new_password.map(crate::secret::Secret::new);
+    match invitation::accept(&activation.app, &origin, &activation.token, password).await {
         Ok(()) => Ok(ready(&activation.app)),
         Err(Error::Invalid { message, .. }) => {
             let message = format!("The password {message}.");

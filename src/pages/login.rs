@@ -80,7 +80,8 @@ async fn submit_login(
         "email_code" if flow.pending.offers_otp => Channel::Email,
         "text_code" if flow.pending.offers_otp => Channel::Sms,
         "" | "password" if flow.pending.offers_password => {
-            return with_password(&flow, &f, client).await;
+            let origin = crate::web::audit_origin::of(&req);
+            return with_password(&flow, &f, client, &origin).await;
         }
         _ => {
             let refused = again(texts::CHOOSE_OFFERED_METHOD);
@@ -94,6 +95,7 @@ async fn with_password(
     flow: &SignIn,
     f: &LoginForm,
     client: ClientAddr,
+    origin: &crate::audit::Origin,
 ) -> Result<HttpResponse, PageError> {
     let p = &flow.op;
     let attempt = PasswordAttempt {
@@ -102,6 +104,7 @@ async fn with_password(
         identifier: &f.identifier,
         password: &f.password,
         client: client.0,
+        origin,
     };
     let signed = login::with_password(&flow.app, &attempt);
     let (message, status) = match signed.await {

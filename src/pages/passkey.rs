@@ -91,8 +91,10 @@ async fn submit_sign_in(
         return Ok(refused.status(StatusCode::BAD_REQUEST).render());
     }
     let (app, p) = (&flow.app, &flow.op);
+    let origin = crate::web::audit_origin::of(&req);
     let finished = sign_in::finish(
         app,
+        &origin,
         &p.tenant,
         &p.workspace,
         &flow.pending.id,

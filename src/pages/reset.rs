@@ -102,8 +102,10 @@ async fn confirm_reset(
     let flow = load(&req, op, &f.request).await?;
     let (app, p) = (&flow.app, &flow.op);
     let password = f.new_password.clone();
+    let origin = crate::web::audit_origin::of(&req);
     let reset = reset::reset_password(
         app,
+        &origin,
         &p.tenant,
         &p.workspace,
         &f.challenge,

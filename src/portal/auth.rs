@@ -177,7 +177,8 @@ async fn callback(
     let (Some(code), Some(state)) = (q.code.as_deref(), q.state.as_deref()) else {
         return Ok(not_completed(&req, &app));
     };
-    let finished = match sign_in::finish(&app, state, code, &csrf::browser(&req)).await {
+    let origin = crate::web::audit_origin::of(&req);
+    let finished = match sign_in::finish(&app, &origin, state, code, &csrf::browser(&req)).await {
         Ok(f) => f,
         Err(sign_in::SignInError::Unusable(why)) => {
             tracing::info!(reason = %why, "a portal sign-in was refused");
@@ -189,7 +190,10 @@ async fn callback(
         crate::authn::portal::end(&app, &old).await?;
     }
     let mut res = match finished.pending_action {
-        Some(action) => super::step_up::complete(&app, &finished.user_id, &action).await?,
+        Some(action) => {
+            let origin = crate::web::audit_origin::of(&req);
+            super::step_up::complete(&app, origin, &finished.user_id, &action).await?
+        }
         None => see_other(&app, &finished.return_to, "You are signed in."),
     };
     PortalCookie::set(&mut res, finished.cookie, &public_url);

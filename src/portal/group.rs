@@ -229,7 +229,16 @@ async fn update_group(
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
     let mut state = f.state();
-    match group::update(&app, &path.tenant, &path.pool, &path.group, f.patch()).await {
+    match group::update(
+        &app,
+        &admin.1,
+        &path.tenant,
+        &path.pool,
+        &path.group,
+        f.patch(),
+    )
+    .await
+    {
         Ok(g) => Ok(see_other(&app, &path.page(), &format!("Saved {}.", g.name))),
         Err(e) => {
             edit_refusal(e, &mut state)?;
@@ -280,12 +289,12 @@ crate::csrf_protected!(PlainForm);
 /// **Delete group**: its memberships go (the users stay), its sub-groups move to the top level.
 async fn delete_group(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<GroupPath>,
     _form: Csrf<PlainForm>,
 ) -> Result<HttpResponse, PortalError> {
     let g = group::find(&app, &path.tenant, &path.pool, &path.group).await?;
-    group::delete(&app, &path.tenant, &path.pool, &g.id).await?;
+    group::delete(&app, &admin.1, &path.tenant, &path.pool, &g.id).await?;
     let to = groups_path(&path.tenant, &path.pool);
     Ok(see_other(&app, &to, &format!("Deleted {}.", g.name)))
 }

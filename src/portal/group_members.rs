@@ -163,7 +163,9 @@ async fn assign_users(
     let input = Assignment {
         user_ids: f.user_ids(),
     };
-    match membership::assign_many(&app, &path.tenant, &path.pool, &path.group, input).await {
+    match membership::assign_many(&app, &admin.1, &path.tenant, &path.pool, &path.group, input)
+        .await
+    {
         Ok(done) => {
             let g = group::find(&app, &path.tenant, &path.pool, &path.group).await?;
             let mut message = match done.assigned.len() {
@@ -206,14 +208,14 @@ crate::csrf_protected!(PlainForm);
 /// **Remove** a direct member (the user stays in the pool); the last administrator stays, with a message.
 async fn remove_member(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<MemberPath>,
     _form: Csrf<PlainForm>,
 ) -> Result<HttpResponse, PortalError> {
     let (tenant, pool) = (&path.tenant, &path.pool);
     let g = group::find(&app, tenant, pool, &path.group).await?;
     let u = user::find(&app, tenant, pool, &path.user).await?;
-    group::unassign(&app, tenant, pool, &g.id, &u.id).await?;
+    group::unassign(&app, &admin.1, tenant, pool, &g.id, &u.id).await?;
     let back = GroupPath {
         tenant: tenant.clone(),
         pool: pool.clone(),
@@ -241,7 +243,7 @@ crate::csrf_protected!(AddToGroupForm);
 /// **Add to group** on a user's page: 303 back to it.
 async fn add_to_group(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<UserPath>,
     form: Csrf<AddToGroupForm>,
 ) -> Result<HttpResponse, PortalError> {
@@ -253,7 +255,7 @@ async fn add_to_group(
     }
     let g = group::find(&app, tenant, pool, &form.0.group_id).await?;
     let u = user::find(&app, tenant, pool, &path.user).await?;
-    group::assign(&app, tenant, pool, &g.id, &u.id).await?;
+    group::assign(&app, &admin.1, tenant, pool, &g.id, &u.id).await?;
     let back = format!("/admin/-/tenants/{tenant}/pools/{pool}/users/{}", u.id);
     let done = format!("Added {} to {}.", identifier(&u), g.name);
     Ok(see_other(&app, &back, &done))

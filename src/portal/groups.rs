@@ -237,7 +237,7 @@ async fn create_group(
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
     let mut state = f.state();
-    match group::create(&app, &path.tenant, &path.pool, f.new_group()).await {
+    match group::create(&app, &admin.1, &path.tenant, &path.pool, f.new_group()).await {
         Ok(g) => {
             let here = format!("{}/{}", groups_path(&path.tenant, &path.pool), g.id);
             Ok(see_other(&app, &here, &format!("Created {}.", g.name)))

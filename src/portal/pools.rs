@@ -152,7 +152,7 @@ async fn create_pool(
     let Some(input) = f.new_pool(&mut state) else {
         return Ok(new_pool_page(&req, &app, &admin.0, &tenant, state, status));
     };
-    match pool::create(&app, &tenant, input).await {
+    match pool::create(&app, &admin.1, &tenant, input).await {
         Ok(p) => {
             let path = format!("/admin/-/tenants/{tenant}/pools/{}", p.id);
             Ok(see_other(
@@ -229,7 +229,7 @@ async fn update_pool(
     let Some(patch) = f.patch(&mut state) else {
         return pool_page(&req, &app, &admin.0, &path, Some(state)).await;
     };
-    match pool::update(&app, &path.tenant, &path.pool, patch).await {
+    match pool::update(&app, &admin.1, &path.tenant, &path.pool, patch).await {
         Ok(p) => {
             let here = format!("/admin/-/tenants/{}/pools/{}", path.tenant, p.id);
             Ok(see_other(

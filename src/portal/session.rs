@@ -12,6 +12,7 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 
 use super::error::PortalError;
+use crate::audit;
 use crate::authn::portal::{self, Signed};
 use crate::identity::admin::Role;
 use crate::state::AppState;
@@ -51,8 +52,8 @@ impl PortalCookie {
 /// An administrator or an auditor: may see every page.
 pub struct Viewer(pub Signed);
 
-/// An administrator: may change things.
-pub struct Admin(pub Signed);
+/// An administrator: may change things; with the audit context of their request (the actor is their user id).
+pub struct Admin(pub Signed, pub audit::Context);
 
 impl FromRequest for Viewer {
     type Error = PortalError;
@@ -73,7 +74,11 @@ impl FromRequest for Admin {
         Box::pin(async move {
             let signed = signed(&req).await?;
             match signed.role {
-                Some(Role::Administrator) => Ok(Admin(signed)),
+                Some(Role::Administrator) => {
+                    let actor = audit::Actor::Admin(signed.user_id.clone());
+                    let ctx = audit::Context::new(actor, crate::web::audit_origin::of(&req));
+                    Ok(Admin(signed, ctx))
+                }
                 _ => Err(PortalError::ReadOnly),
             }
         })

@@ -34,7 +34,7 @@ pub async fn require_fresh(
     return_to: &str,
 ) -> Result<HttpResponse, PortalError> {
     if admin.0.is_fresh(app.clock.now()) {
-        return perform(app, action).await;
+        return perform(app, &admin.1, action).await;
     }
     let kept = serde_json::to_string(&action).map_err(PortalError::internal)?;
     let (_, new_cookie) = csrf::token(req);
@@ -52,20 +52,30 @@ pub async fn require_fresh(
 }
 
 /// Completes a kept action after the fresh sign-in, if `user` is still an administrator.
-pub async fn complete(app: &AppState, user: &str, kept: &str) -> Result<HttpResponse, PortalError> {
+pub async fn complete(
+    app: &AppState,
+    origin: crate::audit::Origin,
+    user: &str,
+    kept: &str,
+) -> Result<HttpResponse, PortalError> {
     let action: Sensitive = serde_json::from_str(kept).map_err(PortalError::internal)?;
     let user = user.to_owned();
+    let actor = crate::audit::Actor::Admin(user.clone());
     let role = app.db.run(move |c| admin::role_of(c, &user)).await?;
     if role != Some(Role::Administrator) {
         return Err(PortalError::ReadOnly);
     }
-    perform(app, action).await
+    perform(app, &crate::audit::Context::new(actor, origin), action).await
 }
 
-async fn perform(app: &AppState, action: Sensitive) -> Result<HttpResponse, PortalError> {
+async fn perform(
+    app: &AppState,
+    ctx: &crate::audit::Context,
+    action: Sensitive,
+) -> Result<HttpResponse, PortalError> {
     match action {
         Sensitive::DeletePool { tenant, pool, name } => {
-            crate::identity::pool::delete(app, &tenant, &pool).await?;
+            crate::identity::pool::delete(app, ctx, &tenant, &pool).await?;
             let path = format!("/admin/-/tenants/{tenant}/pools");
             Ok(see_other(app, &path, &format!("Deleted the pool {name}.")))
         }

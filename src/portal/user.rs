@@ -147,7 +147,7 @@ crate::csrf_protected!(StatusForm);
 /// **Deactivate** (ends the user's sessions and grants at once) or **Activate**.
 async fn change_status(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<UserPath>,
     form: Csrf<StatusForm>,
 ) -> Result<HttpResponse, PortalError> {
@@ -164,7 +164,7 @@ async fn change_status(
         status: Some(status),
         ..UserPatch::default()
     };
-    let u = user::update(&app, &path.tenant, &path.pool, &path.user, patch).await?;
+    let u = user::update(&app, &admin.1, &path.tenant, &path.pool, &path.user, patch).await?;
     Ok(see_other(
         &app,
         &path.page(),
@@ -181,12 +181,12 @@ crate::csrf_protected!(PlainForm);
 /// **Resend invitation**: a new link; the earlier ones stop working.
 async fn resend_invitation(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<UserPath>,
     _form: Csrf<PlainForm>,
 ) -> Result<HttpResponse, PortalError> {
     let (_, u) = load(&app, &path).await?;
-    invitation::resend(&app, &path.tenant, &path.pool, &u.id).await?;
+    invitation::resend(&app, &admin.1, &path.tenant, &path.pool, &u.id).await?;
     let done = format!("Sent a new invitation to {}.", identifier(&u));
     Ok(see_other(&app, &path.page(), &done))
 }
@@ -233,12 +233,12 @@ async fn confirm_delete(
 /// **Delete user**: the user, their sessions, grants, passkeys and memberships go.
 async fn delete_user(
     app: Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: Path<UserPath>,
     _form: Csrf<PlainForm>,
 ) -> Result<HttpResponse, PortalError> {
     let (_, u) = load(&app, &path).await?;
-    user::delete(&app, &path.tenant, &path.pool, &u.id).await?;
+    user::delete(&app, &admin.1, &path.tenant, &path.pool, &u.id).await?;
     let users = format!("/admin/-/tenants/{}/pools/{}/users", path.tenant, path.pool);
     Ok(see_other(
         &app,

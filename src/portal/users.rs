@@ -251,7 +251,8 @@ impl NewUserForm {
             metadata: Value::Object(Map::new()),
             password: (mode == Mode::SetCredentials)
                 .then_some(self.password)
-                .filter(|p| !p.is_empty()),
+                .filter(|p| !p.is_empty())
+                .map(crate::secret::Secret::new),
             mode,
         })
     }
@@ -330,7 +331,7 @@ async fn create_user(
         ));
     };
     let invited = input.mode == Mode::Invite;
-    match user::create(&app, &path.tenant, &path.pool, input).await {
+    match user::create(&app, &admin.1, &path.tenant, &path.pool, input).await {
         Ok(u) => {
             let here = format!(
                 "/admin/-/tenants/{}/pools/{}/users/{}",

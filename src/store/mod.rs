@@ -12,6 +12,7 @@ mod migrate;
 pub mod page;
 pub mod schema;
 
+pub mod audit_events;
 pub mod clients;
 pub mod codes;
 pub mod consents;

@@ -447,6 +447,28 @@ diesel::table! {
 
 diesel::joinable!(consents -> clients (client_id));
 
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        tenant_id -> Text,
+        occurred_at -> BigInt,
+        event_type -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        actor_type -> Text,
+        actor_id -> Nullable<Text>,
+        subject_type -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
+        workspace_id -> Nullable<Text>,
+        pool_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -482,4 +504,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_sign_ins,
     device_codes,
     consents,
+    audit_events,
 );

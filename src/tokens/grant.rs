@@ -9,6 +9,7 @@ use subtle::ConstantTimeEq;
 use super::claims::RequestedClaims;
 use super::error::TokenError;
 use super::provider::Provider;
+use crate::audit;
 use crate::identity::group::effective_groups;
 use crate::secret;
 use crate::store::grants::{self, CodeRow, GrantRow, RefreshRow};
@@ -105,6 +106,8 @@ pub struct Redemption {
     pub dpop_jkt: Option<String>,
     /// Whether a refresh token is bound to that key (public clients, RFC 9449 §5).
     pub bind_refresh: bool,
+    /// Where the request came from, for the audit trail.
+    pub origin: crate::audit::Origin,
 }
 
 pub fn redeem_code(
@@ -121,6 +124,7 @@ pub fn redeem_code(
         with_refresh,
         dpop_jkt,
         bind_refresh,
+        origin,
     } = r;
     let (client_id, code, redirect_uri, verifier) = (
         client_id.as_str(),
@@ -166,7 +170,10 @@ pub fn redeem_code(
         ));
     }
     let binding = dpop_jkt.clone().filter(|_| bind_refresh);
+    let ctx = audit::Context::new(audit::Actor::Client(client_id.to_owned()), origin);
     crate::store::transaction(conn, |c| {
+        let event = grant_event(audit::EventType::CodeExchanged, &grant);
+        audit::record(c, &grant.tenant_id, &ctx, now, event)?;
         let mut active = activate(c, grant)?;
         active.dpop_jkt = dpop_jkt;
         let refresh = NewRefresh {
@@ -336,7 +343,16 @@ pub fn refresh(
             .join(" ");
     }
     if !grants::use_refresh(conn, &row.token_hash, now)? {
-        grants::revoke_grant(conn, &grant.id, now)?;
+        let ctx = audit::Context::new(
+            audit::Actor::Client(client_id.to_owned()),
+            audit::Origin::default(),
+        );
+        crate::store::transaction(conn, |c| {
+            grants::revoke_grant(c, &grant.id, now)?;
+            let event = grant_event(audit::EventType::RefreshReuseDetected, &grant)
+                .reason("refresh_token_reused");
+            audit::record(c, &grant.tenant_id, &ctx, now, event)
+        })?;
         return Err(TokenError::RefreshReused);
     }
     if row.expires_at <= now {
@@ -358,6 +374,7 @@ pub fn refresh(
 /// that key; `Ok(false)` when the token is unknown.
 pub fn revoke_refresh(
     conn: &mut DbConn,
+    origin: &audit::Origin,
     client_id: &str,
     token: &str,
     dpop_jkt: Option<&str>,
@@ -379,8 +396,21 @@ pub fn revoke_refresh(
             "the token is bound to a DPoP key this request did not prove".into(),
         ));
     }
-    grants::revoke_grant(conn, &grant.id, now)?;
+    let ctx = audit::Context::new(audit::Actor::Client(client_id.to_owned()), origin.clone());
+    crate::store::transaction(conn, |c| {
+        grants::revoke_grant(c, &grant.id, now)?;
+        let event = grant_event(audit::EventType::TokenRevoked, &grant).reason("refresh_token");
+        audit::record(c, &grant.tenant_id, &ctx, now, event)
+    })?;
     Ok(true)
+}
+
+/// An event about a grant: its user, workspace and client (never a token).
+fn grant_event(kind: audit::EventType, grant: &GrantRow) -> audit::Event {
+    audit::Event::new(kind)
+        .subject(audit::SubjectType::User, &grant.user_id)
+        .workspace(&grant.workspace_id)
+        .client(&grant.client_id)
 }
 
 /// The refresh token's grant, when the token is alive (for introspection).

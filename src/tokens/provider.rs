@@ -153,10 +153,12 @@ impl Providers {
 /// Rotates a workspace's signing keys and drops the cached provider; returns the new current `kid`s.
 pub async fn rotate_keys(
     app: &crate::state::AppState,
+    ctx: &crate::audit::Context,
     tenant: &str,
     ws: &str,
 ) -> Result<Option<Vec<String>>, TokenError> {
     let (t, w, now) = (tenant.to_owned(), ws.to_owned(), app.clock.now());
+    let ctx = ctx.clone();
     let keyring = app.providers.keyring.clone();
     let rotated = app
         .db
@@ -165,6 +167,10 @@ pub async fn rotate_keys(
                 return Ok(false);
             }
             super::keys::rotate(c, &t, &w, now, keyring.as_deref())?;
+            let event = crate::audit::Event::new(crate::audit::EventType::KeyRotated)
+                .subject(crate::audit::SubjectType::Workspace, &w)
+                .workspace(&w);
+            crate::audit::record(c, &t, &ctx, now, event)?;
             Ok::<_, TokenError>(true)
         })
         .await?;

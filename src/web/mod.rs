@@ -2,6 +2,7 @@
 //! headers, CORS, static files, health endpoints, draining at shutdown, metrics, request ids. Nothing domain-specific, and nothing from the areas above it.
 
 pub mod access_log;
+pub mod audit_origin;
 pub mod auth_header;
 pub mod client_addr;
 pub mod cookies;

@@ -75,7 +75,9 @@ pub async fn finish(
             if current.invitation.id != opened.invitation.id {
                 return Err(PasskeyError::NotFound);
             }
-            let user = invitation::activate(c, &current, None, now).map_err(from_identity)?;
+            let user =
+                invitation::activate(c, &crate::audit::Origin::default(), &current, None, now)
+                    .map_err(from_identity)?;
             enrol::store(c, &user.id, &new, "", now)?;
             Ok(())
         })

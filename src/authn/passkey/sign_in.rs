@@ -166,6 +166,7 @@ fn uniform(mut options: Value) -> Value {
 /// and that its user may sign in to this workspace with a passkey.
 pub async fn finish(
     app: &AppState,
+    origin: &crate::audit::Origin,
     tenant: &str,
     workspace: &str,
     request: &str,
@@ -196,16 +197,43 @@ pub async fn finish(
     let Subject::SignIn { user: expected, .. } = subject else {
         return Err(PasskeyError::Expired);
     };
+    let (ctx, audit_tenant, audit_workspace) = (origin.clone(), t.clone(), w.clone());
     let signed_in = app
         .db
-        .transaction(move |c| verify(c, &rp, &t, &w, &credential, state, expected, now))
+        .transaction(move |c| {
+            let signed = verify(c, &rp, &t, &w, &credential, state, expected, now)?;
+            let user = &signed.user;
+            let ctx = crate::audit::Context::new(crate::audit::Actor::User(user.id.clone()), ctx);
+            let event = passkey_event(crate::audit::EventType::PasskeySucceeded, &w)
+                .subject(crate::audit::SubjectType::User, &user.id)
+                .pool(&user.pool_id);
+            crate::audit::record(c, &t, &ctx, now, event)?;
+            Ok(signed)
+        })
         .await;
     let outcome = match signed_in {
         Ok(_) => Outcome::Success,
         Err(_) => Outcome::Failure,
     };
+    if let Err(e) = &signed_in
+        && !matches!(e, PasskeyError::Store(_))
+    {
+        // The refused check changed nothing (its transaction rolled back); the failure is its own record.
+        let ctx = crate::audit::Context::new(crate::audit::Actor::Anonymous, origin.clone());
+        let event = passkey_event(crate::audit::EventType::PasskeyFailed, &audit_workspace)
+            .failed("refused");
+        app.db
+            .run(move |c| crate::audit::record(c, &audit_tenant, &ctx, now, event))
+            .await?;
+    }
     app.metrics.sign_in(SignInMethod::Passkey, outcome);
     signed_in
+}
+
+fn passkey_event(kind: crate::audit::EventType, workspace: &str) -> crate::audit::Event {
+    crate::audit::Event::new(kind)
+        .workspace(workspace)
+        .details(crate::audit::Details::new().with("method", "passkey"))
 }
 
 #[expect(

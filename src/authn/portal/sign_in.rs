@@ -121,6 +121,7 @@ struct IdClaims {
 /// Completes the sign-in `state` names with `code`, in `browser`.
 pub async fn finish(
     app: &AppState,
+    origin: &crate::audit::Origin,
     state: &str,
     code: &str,
     browser: &str,
@@ -152,6 +153,7 @@ pub async fn finish(
         with_refresh: false,
         dpop_jkt: None,
         bind_refresh: false,
+        origin: origin.clone(),
     };
     let p = provider.clone();
     let active = app
@@ -165,9 +167,17 @@ pub async fn finish(
     let claims = check_id_token(&provider, &id_token, &row)?;
     let (user, limits) = (claims.sub.clone(), app.config.portal_session);
     let auth_time = claims.auth_time.unwrap_or_default();
+    let ctx = crate::audit::Context::new(crate::audit::Actor::Admin(user.clone()), origin.clone());
     let cookie = app
         .db
-        .run(move |c| super::start(c, &user, id_token, auth_time, now, limits))
+        .transaction(move |c| {
+            let cookie = super::start(c, &user, id_token, auth_time, now, limits)?;
+            let event = crate::audit::Event::new(crate::audit::EventType::AdminSignedIn)
+                .subject(crate::audit::SubjectType::User, &user)
+                .workspace(WORKSPACE);
+            crate::audit::record(c, TENANT, &ctx, now, event)?;
+            Ok::<_, SignInError>(cookie)
+        })
         .await?;
     let pending_action = row
         .pending_action

@@ -1,6 +1,7 @@
 //! Running Tarn as an operator does: several instances on one database, turns at background work, and (with the
 //! real binary) start-up races, crashes, draining and outages.
 
+mod audit;
 mod crash;
 mod drain;
 mod instances;
