@@ -36,6 +36,7 @@ pub mod schemas;
 pub mod sessions;
 pub mod settings;
 pub mod tenants;
+pub mod transfer;
 pub mod user_search;
 pub mod users;
 pub mod workspaces;

@@ -1,0 +1,42 @@
+//! Export and import of a whole tenant as NDJSON (CONTRACT "Operating Tarn"): the line model, a streamed
+//! exporter, and an importer that checks every line before it writes any, then writes them in one transaction.
+//! Domain layer: reaches the database through `crate::store` only; the CLI and the admin API drive it.
+
+pub mod check;
+pub mod export;
+pub mod import;
+pub mod line;
+mod reader;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use line::Kind;
+
+/// How many lines of each kind an export wrote or an import read (the header not counted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts(BTreeMap<&'static str, u64>);
+
+impl Counts {
+    fn add(&mut self, kind: Kind) {
+        if kind != Kind::Header {
+            *self.0.entry(kind.as_str()).or_default() += 1;
+        }
+    }
+
+    /// The number of lines of `kind`.
+    pub fn of(&self, kind: Kind) -> u64 {
+        self.0.get(kind.as_str()).copied().unwrap_or(0)
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        match parts.is_empty() {
+            true => f.write_str("nothing"),
+            false => f.write_str(&parts.join(", ")),
+        }
+    }
+}
