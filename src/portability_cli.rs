@@ -85,7 +85,7 @@ pub async fn import(config: Config, file: PathBuf, dry_run: bool) -> Result<Stri
     let now = crate::clock::Clock::default().now();
     let done = db
         .run(move |c| {
-            import::run(c, &mut input, dry_run, now, &mut |pass, bytes| match pass {
+            import::run(c, &mut input, dry_run, now, &mut |pass: Pass, bytes: u64| match pass {
                 Pass::Checking => {
                     tick.set_message("checking");
                     tick.set_position(bytes);

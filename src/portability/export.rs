@@ -4,6 +4,7 @@
 //! Private signing keys are not exported (OPERATIONS: "private signing keys never leave"): an imported workspace
 //! makes new keys at its first token, so tokens issued before the move do not verify after it.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde_json::Value;
@@ -222,15 +223,15 @@ fn users(c: &mut DbConn, pool: &str, w: &mut Writer) -> Result<(), ExportError> 
         let Some(last) = rows.last() else { return Ok(()) };
         after = last.id.clone();
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut keys = transfer::passkeys_of(c, &ids)?.into_iter().peekable();
+        // Grouped by user here, not matched by order: the database's collation need not be Rust's.
+        let mut keys: HashMap<String, Vec<PasskeyLine>> = HashMap::new();
+        for k in transfer::passkeys_of(c, &ids)? {
+            keys.entry(k.user_id.clone())
+                .or_default()
+                .push(passkey_line(k)?);
+        }
         for r in rows {
-            let mut own = Vec::new();
-            // Both are ordered by user id, so each user's passkeys are the next ones.
-            while let Some(k) = keys.next_if(|k| k.user_id <= r.id) {
-                if k.user_id == r.id {
-                    own.push(passkey_line(k)?);
-                }
-            }
+            let own = keys.remove(&r.id).unwrap_or_default();
             w.line(&Line::User(user_line(r, own)?))?;
         }
     }

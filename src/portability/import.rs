@@ -109,7 +109,7 @@ pub async fn from_file(
     dry_run: bool,
     now: i64,
 ) -> Result<Summary, ImportError> {
-    db.run(move |c| run(c, &mut file, dry_run, now, &mut |_, _| {}))
+    db.run(move |c| run(c, &mut file, dry_run, now, &mut |_: Pass, _: u64| {}))
         .await
 }
 

@@ -24,11 +24,6 @@ impl Counts {
             *self.0.entry(kind.as_str()).or_default() += 1;
         }
     }
-
-    /// The number of lines of `kind`.
-    pub fn of(&self, kind: Kind) -> u64 {
-        self.0.get(kind.as_str()).copied().unwrap_or(0)
-    }
 }
 
 impl std::fmt::Display for Counts {
