@@ -97,14 +97,14 @@ fn main() -> ExitCode {
             command: KeysCommand::Rewrap,
         } => system.block_on(rewrap(config)),
         Command::Export { tenant, output } => {
-            return transferred(system.block_on(tarn::portability_cli::export(
-                config, &tenant, output,
-            )));
+            return transferred(
+                system.block_on(tarn::portability_cli::export(config, &tenant, output)),
+            );
         }
         Command::Import { file, dry_run } => {
-            return transferred(system.block_on(tarn::portability_cli::import(
-                config, file, dry_run,
-            )));
+            return transferred(
+                system.block_on(tarn::portability_cli::import(config, file, dry_run)),
+            );
         }
     };
     match outcome {

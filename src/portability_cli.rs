@@ -85,16 +85,22 @@ pub async fn import(config: Config, file: PathBuf, dry_run: bool) -> Result<Stri
     let now = crate::clock::Clock::default().now();
     let done = db
         .run(move |c| {
-            import::run(c, &mut input, dry_run, now, &mut |pass: Pass, bytes: u64| match pass {
-                Pass::Checking => {
-                    tick.set_message("checking");
-                    tick.set_position(bytes);
-                }
-                Pass::Writing => {
-                    tick.set_message("writing");
-                    tick.set_position(size + bytes);
-                }
-            })
+            import::run(
+                c,
+                &mut input,
+                dry_run,
+                now,
+                &mut |pass: Pass, bytes: u64| match pass {
+                    Pass::Checking => {
+                        tick.set_message("checking");
+                        tick.set_position(bytes);
+                    }
+                    Pass::Writing => {
+                        tick.set_message("writing");
+                        tick.set_position(size + bytes);
+                    }
+                },
+            )
         })
         .await;
     bar.finish_and_clear();

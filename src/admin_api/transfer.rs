@@ -50,10 +50,12 @@ async fn import_tenant(
     body: web::Payload,
 ) -> Reply {
     if !is_ndjson(&req) {
-        return Ok(HttpResponse::UnsupportedMediaType().json(serde_json::json!({
-            "error": "unsupported_media_type",
-            "error_description": format!("the body must be {NDJSON}"),
-        })));
+        return Ok(
+            HttpResponse::UnsupportedMediaType().json(serde_json::json!({
+                "error": "unsupported_media_type",
+                "error_description": format!("the body must be {NDJSON}"),
+            })),
+        );
     }
     let file = spool(body).await?;
     let dry_run = query.dry_run;
@@ -65,9 +67,10 @@ async fn import_tenant(
             "error_description": format!("{r}; nothing was imported"),
             "line": r.line,
         }))),
-        Err(e @ ImportError::TenantExists(_)) => {
-            Err(ApiError::new(ErrorKind::Conflict, e.to_string()))
-        }
+        Err(e @ ImportError::TenantExists(_)) => Err(ApiError::new(
+            ErrorKind::Conflict,
+            format!("{e}; nothing was imported"),
+        )),
         Err(ImportError::Store(e)) => Err(crate::identity::Error::Store(e).into()),
         Err(ImportError::Io(e)) => {
             tracing::error!(error = %e, "import: the spooled body could not be read");

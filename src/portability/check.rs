@@ -127,7 +127,7 @@ impl Checker {
     }
 
     fn rows(&mut self, parsed: Line) -> Checked<Rows> {
-            let Some(tenant) = self.tenant.clone() else {
+        let Some(tenant) = self.tenant.clone() else {
             return match parsed {
                 Line::Header(h) => self.header(h),
                 _ => Err("the first line must be the tarn-export header".into()),
@@ -157,7 +157,9 @@ impl Checker {
         }
         let mut parents = Vec::new();
         for (id, facts) in &self.groups {
-            let Some(parent) = &facts.parent else { continue };
+            let Some(parent) = &facts.parent else {
+                continue;
+            };
             let refuse = |message: &str| Refusal {
                 line: facts.line,
                 message: format!("group: parent_id: {message}"),
@@ -310,7 +312,11 @@ impl Checker {
         if self.groups.contains_key(&g.id) {
             return Err("id is already used by an earlier line".into());
         }
-        self.name("group", format!("{}\0{name}", g.pool_id), "group of the pool")?;
+        self.name(
+            "group",
+            format!("{}\0{name}", g.pool_id),
+            "group of the pool",
+        )?;
         let created_at = self.time(g.created_at);
         self.groups.insert(
             g.id.clone(),
@@ -398,8 +404,9 @@ impl Checker {
 
     fn passkey(&mut self, user: &str, k: PasskeyLine) -> Checked<PasskeyRow> {
         plausible_id("id", &k.id)?;
-        let passkey: webauthn_rs::prelude::Passkey = serde_json::from_value(k.credential.clone())
-            .map_err(|e| format!("credential: is not a webauthn-rs passkey ({e})"))?;
+        let passkey: webauthn_rs::prelude::Passkey =
+            serde_json::from_value(k.credential.clone())
+                .map_err(|e| format!("credential: is not a webauthn-rs passkey ({e})"))?;
         let credential_id = crate::authn::passkey::credential_key(passkey.cred_id());
         self.claim(&["passkey", &k.id], "id")?;
         self.claim(&["credential", &credential_id], "credential")?;
@@ -493,10 +500,15 @@ impl Checker {
         let registration: ClientRegistration = serde_json::from_value(c.metadata)
             .map_err(|e| format!("metadata: is not a client registration ({e})"))?;
         let metadata = client::validate(registration).map_err(|e| format!("metadata.{e}"))?;
-        match (&c.secret_hash, metadata.token_endpoint_auth_method.uses_secret()) {
+        match (
+            &c.secret_hash,
+            metadata.token_endpoint_auth_method.uses_secret(),
+        ) {
             (Some(hash), true) if is_secret_hash(hash) => {}
             (Some(_), true) => {
-                return Err("secret_hash: must be the stored form (64 lowercase hex digits)".into());
+                return Err(
+                    "secret_hash: must be the stored form (64 lowercase hex digits)".into(),
+                );
             }
             (None, true) => {
                 return Err("secret_hash: this client authenticates with a secret".into());

@@ -91,7 +91,9 @@ pub fn stream(db: &Db, tenant: &str) -> tokio::sync::mpsc::Receiver<std::io::Res
             .await;
         if let Err(e) = outcome {
             tracing::warn!(error = %e, "export stopped before its end");
-            let _ = failed.send(Err(std::io::Error::other("export failed"))).await;
+            let _ = failed
+                .send(Err(std::io::Error::other("export failed")))
+                .await;
         }
     });
     rx
@@ -149,7 +151,9 @@ fn schemas(c: &mut DbConn, tenant: &str, w: &mut Writer) -> Result<(), ExportErr
     let mut after = String::new();
     loop {
         let rows = transfer::schemas_after(c, tenant, &after, PAGE)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.id.clone();
         for r in rows {
             let schema = json("schema", &r.id, &r.document)?;
@@ -200,7 +204,9 @@ fn groups(c: &mut DbConn, pool: &str, w: &mut Writer) -> Result<(), ExportError>
     let mut after = String::new();
     loop {
         let rows = transfer::groups_after(c, pool, &after, PAGE)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.id.clone();
         for r in rows {
             w.line(&Line::Group(GroupLine {
@@ -220,7 +226,9 @@ fn users(c: &mut DbConn, pool: &str, w: &mut Writer) -> Result<(), ExportError> 
     let mut after = String::new();
     loop {
         let rows = transfer::users_after(c, pool, &after, PAGE)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.id.clone();
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         // Grouped by user here, not matched by order: the database's collation need not be Rust's.
@@ -292,7 +300,9 @@ fn workspaces(c: &mut DbConn, tenant: &str, w: &mut Writer) -> Result<(), Export
     let mut after = String::new();
     loop {
         let rows = transfer::workspaces_after(c, tenant, &after, PAGE)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.id.clone();
         for r in rows {
             let id = r.id.clone();
@@ -324,7 +334,9 @@ fn clients(c: &mut DbConn, tenant: &str, w: &mut Writer) -> Result<(), ExportErr
     let mut after = String::new();
     loop {
         let rows = transfer::clients_after(c, tenant, &after, PAGE)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.id.clone();
         for r in rows {
             w.line(&Line::Client(ClientLine {

@@ -15,7 +15,9 @@ use super::Counts;
 use super::check::{Checker, Refusal, Rows};
 use super::reader::{Lines, ReadError};
 use crate::store::{Db, DbConn, StoreError, StoreResult};
-use crate::store::{clients, groups, passkeys, pools, schemas, tenants, transfer, users, workspaces};
+use crate::store::{
+    clients, groups, passkeys, pools, schemas, tenants, transfer, users, workspaces,
+};
 
 /// What an import did (or, with `dry_run`, would do).
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +48,7 @@ pub enum ImportError {
     /// A line is wrong; nothing was written.
     #[error("{0}")]
     Refused(Refusal),
-    #[error("tenant {0} already exists in this database; nothing was imported")]
+    #[error("tenant {0} already exists in this database")]
     TenantExists(String),
     #[error("cannot read the file: {0}")]
     Io(std::io::Error),

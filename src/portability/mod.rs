@@ -28,7 +28,12 @@ impl Counts {
 
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let plural = |n: &u64| if *n == 1 { "" } else { "s" };
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, n)| format!("{n} {k}{}", plural(n)))
+            .collect();
         match parts.is_empty() {
             true => f.write_str("nothing"),
             false => f.write_str(&parts.join(", ")),

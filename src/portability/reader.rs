@@ -12,7 +12,10 @@ const MAX_LINE_BYTES: u64 = 1024 * 1024;
 #[derive(Debug)]
 pub enum ReadError {
     /// The line is not a valid line of the format.
-    Line { line: u64, message: String },
+    Line {
+        line: u64,
+        message: String,
+    },
     Io(std::io::Error),
 }
 

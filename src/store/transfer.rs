@@ -126,9 +126,11 @@ pub fn memberships_after(
         .inner_join(pool_groups::table)
         .filter(pool_groups::pool_id.eq(pool))
         .filter(
-            group_members::group_id.gt(group.clone()).or(group_members::group_id
-                .eq(group)
-                .and(group_members::user_id.gt(user))),
+            group_members::group_id
+                .gt(group.clone())
+                .or(group_members::group_id
+                    .eq(group)
+                    .and(group_members::user_id.gt(user))),
         )
         .order((group_members::group_id, group_members::user_id))
         .limit(limit)
@@ -147,7 +149,11 @@ pub fn workspaces_after(
     limit: i64,
 ) -> StoreResult<Vec<WorkspaceRow>> {
     Ok(workspaces::table
-        .filter(workspaces::tenant_id.eq(tenant).and(workspaces::id.gt(after)))
+        .filter(
+            workspaces::tenant_id
+                .eq(tenant)
+                .and(workspaces::id.gt(after)),
+        )
         .order(workspaces::id)
         .limit(limit)
         .select(WorkspaceRow::as_select())

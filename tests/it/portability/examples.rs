@@ -14,11 +14,21 @@ fn convert() -> Option<String> {
     let out = Command::new("python3")
         .arg(format!("{root}/examples/to_tarn_ndjson.py"))
         .args(["--tenant", "moved", "--name", "Moved"])
-        .args(["--keycloak", &format!("{root}/examples/keycloak-realm.sample.json")])
-        .args(["--auth0", &format!("{root}/examples/auth0-users.sample.ndjson")])
+        .args([
+            "--keycloak",
+            &format!("{root}/examples/keycloak-realm.sample.json"),
+        ])
+        .args([
+            "--auth0",
+            &format!("{root}/examples/auth0-users.sample.ndjson"),
+        ])
         .output()
         .ok()?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
@@ -40,7 +50,10 @@ async fn keycloak_and_auth0_exports_convert_import_and_sign_in() {
         client_secret: Some("keycloak-client-secret-shop".into()),
         auth_method: "client_secret_basic".into(),
     };
-    for (who, hash) in [("kim@example.com", "Keycloak PBKDF2"), ("max@example.com", "Auth0 bcrypt")] {
+    for (who, hash) in [
+        ("kim@example.com", "Keycloak PBKDF2"),
+        ("max@example.com", "Auth0 bcrypt"),
+    ] {
         let browser = Browser::default();
         let back = browser
             .sign_in(&setup.authorize_url(&[]), who, PASSWORD)

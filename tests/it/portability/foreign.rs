@@ -26,8 +26,10 @@ pub fn legacy_file(hashes: &[String]) -> String {
         json!({"kind": "pool", "id": "p1", "name": "migrated", "authentication_mechanisms": ["password"]}),
     ];
     for (i, hash) in hashes.iter().enumerate() {
-        lines.push(json!({"kind": "user", "id": format!("u{i}"), "pool_id": "p1",
-                          "email": format!("user{i}@example.com"), "password_hash": hash}));
+        lines.push(
+            json!({"kind": "user", "id": format!("u{i}"), "pool_id": "p1",
+                          "email": format!("user{i}@example.com"), "password_hash": hash}),
+        );
     }
     lines.extend([
         json!({"kind": "workspace", "id": "app", "name": "App"}),
@@ -110,7 +112,10 @@ async fn an_absurd_cost_is_refused_with_its_line_and_nothing_is_written() {
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
         // The header, the pool, the first user, then the absurd one: line 4.
         let err = stderr(&out);
-        assert!(err.contains("line 4: user: password_hash: "), "{bad}: {err}");
+        assert!(
+            err.contains("line 4: user: password_hash: "),
+            "{bad}: {err}"
+        );
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(!super::has_tenant(&admin, "legacy").await, "{bad}");
     }

@@ -61,7 +61,10 @@ pub async fn populate(srv: &TestServer, admin: &Admin) -> Fixture {
     let alice = id(&admin
         .create(
             &users,
-            merged(user_body(ALICE), json!({"payload": {"given_name": "Alice"}})),
+            merged(
+                user_body(ALICE),
+                json!({"payload": {"given_name": "Alice"}}),
+            ),
         )
         .await);
     let bob = id(&admin
@@ -123,7 +126,9 @@ pub async fn export_api(srv: &TestServer, tenant: &str) -> String {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap();
+    let content_type = res.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap();
     assert_eq!(content_type, "application/x-ndjson");
     res.text().await.unwrap()
 }
@@ -152,7 +157,10 @@ pub fn tarn(srv: &TestServer, args: &[&str]) -> Output {
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("TARN_")) {
         cmd.env_remove(name);
     }
-    cmd.env("TARN_DATABASE_URL", database_url(&srv.state.config.database));
+    cmd.env(
+        "TARN_DATABASE_URL",
+        database_url(&srv.state.config.database),
+    );
     cmd.output().unwrap()
 }
 

@@ -21,11 +21,23 @@ async fn a_bad_line_in_the_middle_writes_nothing_and_names_its_line() {
     let good = legacy_file(&foreign_hashes());
     let user = r#"{"kind":"user","id":"x","pool_id":"p1","email":"x@example.com"}"#;
     let cases = [
-        (r#"{"kind":"user","id":"u9","pool_"#.to_owned(), "is not valid JSON"),
-        (r#"{"kind":"robot","id":"r1"}"#.to_owned(), "unknown variant"),
-        (user.replace("x@example.com", "not an email"), "user: email: "),
+        (
+            r#"{"kind":"user","id":"u9","pool_"#.to_owned(),
+            "is not valid JSON",
+        ),
+        (
+            r#"{"kind":"robot","id":"r1"}"#.to_owned(),
+            "unknown variant",
+        ),
+        (
+            user.replace("x@example.com", "not an email"),
+            "user: email: ",
+        ),
         (user.replace("p1", "p2"), "user: pool_id: no pool"),
-        (user.replace(r#""id":"x""#, r#""id":"u0""#), "user: id is already used"),
+        (
+            user.replace(r#""id":"x""#, r#""id":"u0""#),
+            "user: id is already used",
+        ),
         (
             user.replace("x@example.com", "user0@example.com"),
             "email (in this pool) is already used",
@@ -46,7 +58,8 @@ async fn a_bad_line_in_the_middle_writes_nothing_and_names_its_line() {
         assert!(!has_tenant(&admin, "legacy").await, "{line}");
     }
     // A reference checked at the end (a group's parent) names the group's line.
-    let orphan = r#"{"kind":"group","id":"g1","pool_id":"p1","name":"staff","parent_id":"nowhere"}"#;
+    let orphan =
+        r#"{"kind":"group","id":"g1","pool_id":"p1","name":"staff","parent_id":"nowhere"}"#;
     let file = with_line(&good, 3, orphan);
     let (status, body) = import_api(&admin, &file, false).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -70,7 +83,11 @@ async fn a_dry_run_checks_everything_and_writes_nothing() {
     std::fs::write(&path, &file).unwrap();
     let out = tarn(&srv, &["import", path.to_str().unwrap(), "--dry-run"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("dry run, nothing written"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("dry run, nothing written"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!has_tenant(&admin, "legacy").await);
 
     // A dry run still finds a bad line.
@@ -107,7 +124,11 @@ async fn a_tenant_that_exists_is_refused_by_the_api_and_the_cli() {
 
     let default = super::export_api(&srv, "default").await;
     let (status, _) = import_api(&admin, &default, false).await;
-    assert_eq!(status, StatusCode::CONFLICT, "every database has tenant default");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "every database has tenant default"
+    );
 }
 
 #[actix_web::test]
@@ -118,7 +139,11 @@ async fn only_ndjson_is_accepted_and_a_missing_tenant_has_no_export() {
         let (status, body) = admin
             .send_raw(Method::POST, "/import", content_type, file.clone())
             .await;
-        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}: {body}"
+        );
     }
     let (status, body) = admin
         .send_raw(

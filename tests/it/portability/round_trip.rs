@@ -21,15 +21,28 @@ async fn a_tenant_moves_to_another_backend_and_back_with_passwords_passkeys_grou
     let file = dir.path().join("acme.ndjson");
     let out = tarn(
         &a,
-        &["export", "--tenant", TENANT, "--output", file.to_str().unwrap()],
+        &[
+            "export",
+            "--tenant",
+            TENANT,
+            "--output",
+            file.to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Exported tenant acme: "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Exported tenant acme: "),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("2 user"), "{}", stderr(&out));
     let exported = std::fs::read_to_string(&file).unwrap();
     assert_eq!(exported, export_api(&a, TENANT).await, "CLI and API agree");
     assert!(exported.starts_with(r#"{"kind":"tarn-export","version":1,"tenant":{"id":"acme""#));
-    assert!(!exported.contains(&fixture.client_secret), "secrets travel hashed");
+    assert!(
+        !exported.contains(&fixture.client_secret),
+        "secrets travel hashed"
+    );
 
     let (b, admin_b) = TestServer::start().await;
     let (status, summary) = import_api(&admin_b, &exported, false).await;
@@ -48,8 +61,15 @@ async fn a_tenant_moves_to_another_backend_and_back_with_passwords_passkeys_grou
     std::fs::write(&file, &again).unwrap();
     let out = tarn(&c, &["import", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Imported tenant acme: "), "{}", stderr(&out));
-    assert_eq!(sorted_lines(&export_api(&c, TENANT).await), sorted_lines(&exported));
+    assert!(
+        stderr(&out).contains("Imported tenant acme: "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        sorted_lines(&export_api(&c, TENANT).await),
+        sorted_lines(&exported)
+    );
 
     signs_in_as_before(&b, &mut fixture).await;
 }
@@ -80,7 +100,9 @@ async fn signs_in_as_before(srv: &TestServer, fixture: &mut Fixture) {
         .await;
     let bob = Browser::default().not_now(bob).await;
     assert!(
-        bob.location.as_deref().is_some_and(|l| l.starts_with(REDIRECT)),
+        bob.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with(REDIRECT)),
         "Bob signs in: {}",
         bob.body
     );
@@ -90,7 +112,9 @@ async fn signs_in_as_before(srv: &TestServer, fixture: &mut Fixture) {
     fixture.authenticator.origin = url::Url::parse(srv.state.config.public_url()).unwrap();
     let back = sign_in(&browser, &login, &mut fixture.authenticator, ALICE).await;
     assert!(
-        back.location.as_deref().is_some_and(|l| l.starts_with(REDIRECT)),
+        back.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with(REDIRECT)),
         "Alice's passkey signs her in: {} {}",
         back.status,
         back.body
