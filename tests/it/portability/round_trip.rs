@@ -95,6 +95,12 @@ async fn signs_in_as_before(srv: &TestServer, fixture: &mut Fixture) {
     groups.sort();
     assert_eq!(groups, ["eu-staff", "staff"], "{}", info.json);
 
+    let (status, moved) = crate::support::Admin::new(&srv.base, crate::support::ADMIN_TOKEN)
+        .get(&format!("/{TENANT}/pools/{}/users/{}", fixture.pool, fixture.bob))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["email"], BOB);
+    assert_eq!(moved["password_set"], true);
     let bob = Browser::default()
         .sign_in(&setup.authorize_url(&[]), BOB, PASSWORD)
         .await;
