@@ -33,7 +33,7 @@ use crate::store::workspaces::{ConnectionRow, WorkspaceRow};
 pub enum Rows {
     Tenant(TenantRow),
     Schema(SchemaRow),
-    Pool(PoolRow),
+    Pool(Box<PoolRow>),
     /// Without its parent, which is set once every group exists.
     Group(GroupRow),
     User(UserRow, Vec<PasskeyRow>),
@@ -282,7 +282,7 @@ impl Checker {
             uses_passwords: pool.uses_passwords(),
         };
         self.pools.insert(pool.id.clone(), facts);
-        Ok(Rows::Pool(pool::to_row(&pool)))
+        Ok(Rows::Pool(Box::new(pool::to_row(&pool))))
     }
 
     fn document(&self, field: &str, id: Option<&str>) -> Checked<Option<Value>> {
