@@ -96,7 +96,10 @@ async fn signs_in_as_before(srv: &TestServer, fixture: &mut Fixture) {
     assert_eq!(groups, ["eu-staff", "staff"], "{}", info.json);
 
     let (status, moved) = crate::support::Admin::new(&srv.base, crate::support::ADMIN_TOKEN)
-        .get(&format!("/{TENANT}/pools/{}/users/{}", fixture.pool, fixture.bob))
+        .get(&format!(
+            "/{TENANT}/pools/{}/users/{}",
+            fixture.pool, fixture.bob
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["email"], BOB);
