@@ -27,6 +27,8 @@ pub(crate) mod metrics;
 pub(crate) mod notify;
 pub(crate) mod oidc;
 pub(crate) mod pages;
+pub(crate) mod portability;
+pub mod portability_cli;
 pub(crate) mod portal;
 pub(crate) mod secret;
 pub mod state;

@@ -28,6 +28,23 @@ enum Command {
     /// Manage the administrators who sign in to the admin portal.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write one tenant as NDJSON (users with their password hashes and passkeys, clients with their ids).
+    Export {
+        /// The tenant's id.
+        #[arg(long)]
+        tenant: String,
+        /// Where to write; standard output when not given.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Read a tenant from an NDJSON export into this database, which must not have that tenant yet.
+    Import {
+        /// The export to read.
+        file: PathBuf,
+        /// Check every line and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -79,6 +96,16 @@ fn main() -> ExitCode {
         Command::Keys {
             command: KeysCommand::Rewrap,
         } => system.block_on(rewrap(config)),
+        Command::Export { tenant, output } => {
+            return transferred(
+                system.block_on(tarn::portability_cli::export(config, &tenant, output)),
+            );
+        }
+        Command::Import { file, dry_run } => {
+            return transferred(
+                system.block_on(tarn::portability_cli::import(config, file, dry_run)),
+            );
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -124,6 +151,24 @@ fn create_admin(config: tarn::config::Config, args: CreateAdmin) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e @ tarn::admin_cli::AdminCreateError::Invalid(_)) => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("tarn: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The exit status of an export or import, its summary (or why it did nothing) on standard error.
+fn transferred(done: Result<String, tarn::portability_cli::TransferError>) -> ExitCode {
+    match done {
+        Ok(summary) => {
+            eprintln!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e @ tarn::portability_cli::TransferError::Refused(_)) => {
             eprintln!("tarn: {e}");
             ExitCode::from(2)
         }

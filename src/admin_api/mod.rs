@@ -13,6 +13,7 @@ mod paths;
 mod pools;
 mod schemas;
 mod tenants;
+mod transfer;
 mod users;
 mod workspaces;
 
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .add((CACHE_CONTROL, HeaderValue::from_static("no-store"))),
             )
             .configure(tenants::configure)
+            .configure(transfer::configure)
             .configure(schemas::configure)
             .configure(pools::configure)
             .configure(users::configure)

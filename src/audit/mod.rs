@@ -218,10 +218,6 @@ pub fn record(
 /// Writes `import.completed` for an import into `tenant`, with how many objects of each kind it wrote
 /// (`[("user", 1200), ("group", 14)]`): the import calls it in its own transaction, so the event lands with the
 /// data or not at all.
-#[expect(
-    dead_code,
-    reason = "called by `tarn import`, built alongside (issue 13)"
-)]
 pub fn record_import(
     conn: &mut DbConn,
     tenant: &str,

@@ -127,6 +127,33 @@ impl Engine {
     }
 }
 
+/// Whether `phc` is an argon2id or argon2i PHC string within the cost ceiling that verification enforces; a
+/// refusal says why (an import names it with the line).
+pub fn check_stored(phc: &str) -> Result<(), String> {
+    let algorithm = match phc {
+        p if p.starts_with("$argon2id$") => Algorithm::Argon2id,
+        p if p.starts_with("$argon2i$") => Algorithm::Argon2i,
+        _ => return Err("is not an argon2 PHC string".into()),
+    };
+    let decoded = argon2_rust::decode_string(phc, algorithm)
+        .map_err(|_| "is not a well-formed argon2 PHC string".to_owned())?;
+    let p = decoded.params;
+    if p.memory_kib() > CEILING.memory_kib() {
+        return Err("asks for more than 256 MiB of memory".into());
+    }
+    if p.passes() > CEILING.passes() || p.lanes() > CEILING.lanes() {
+        return Err(format!(
+            "needs at most {} passes and {} lanes",
+            CEILING.passes(),
+            CEILING.lanes()
+        ));
+    }
+    if p.tag_len_bytes() > CEILING.tag_len_bytes() {
+        return Err("has a hash longer than 64 bytes".into());
+    }
+    Ok(())
+}
+
 /// Which implementation of the compression function this CPU runs, for the start-up log.
 pub fn backend() -> String {
     format!("{:?}", argon2_rust::detected_backend())

@@ -72,6 +72,12 @@ pub fn verify(password: &[u8], stored: &str) -> bool {
     }
 }
 
+/// Whether `stored` is a foreign hash whose format and cost are acceptable; a refusal says why (an import names it
+/// with the line).
+pub fn check(stored: &str) -> Result<(), String> {
+    parse(stored).map(|_| ())
+}
+
 fn parse(stored: &str) -> Result<Foreign, String> {
     if let Some(rest) = stored.strip_prefix("pbkdf2_sha256$") {
         return parse_django(rest);

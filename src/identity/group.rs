@@ -161,7 +161,8 @@ pub async fn update(
         .await
 }
 
-fn description(d: String) -> Result<String> {
+/// A group description, trimmed and bounded (also what an import checks).
+pub fn description(d: String) -> Result<String> {
     let d = d.trim().to_owned();
     if d.chars().count() > 1000 {
         return Err(Error::invalid(

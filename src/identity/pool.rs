@@ -252,7 +252,7 @@ fn merged<T: Serialize + serde::de::DeserializeOwned>(
 }
 
 /// Checks every setting, and puts names and colours in their canonical form.
-fn normalise(mut pool: Pool) -> Result<Pool> {
+pub fn normalise(mut pool: Pool) -> Result<Pool> {
     pool.name = super::slug::parse_name("name", &pool.name)?;
     pool.description = pool.description.trim().to_owned();
     if pool.description.chars().count() > 1000 {
@@ -416,7 +416,7 @@ pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Pool> {
     from_row(pools::find_by_id(conn, id)?.ok_or(Error::NotFound("pool"))?)
 }
 
-fn to_row(p: &Pool) -> PoolRow {
+pub fn to_row(p: &Pool) -> PoolRow {
     PoolRow {
         id: p.id.clone(),
         tenant_id: p.tenant_id.clone(),
@@ -438,7 +438,7 @@ fn to_row(p: &Pool) -> PoolRow {
     }
 }
 
-fn from_row(r: PoolRow) -> Result<Pool> {
+pub fn from_row(r: PoolRow) -> Result<Pool> {
     let corrupt = |e: serde_json::Error| {
         Error::Store(crate::store::StoreError::Blocking(format!(
             "pool {}: {e}",

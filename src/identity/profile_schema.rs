@@ -139,7 +139,7 @@ fn document(conn: &mut DbConn, tenant: &str, id: &str) -> Result<Value> {
         .map_err(|e| Error::Store(StoreError::Blocking(e.to_string())))
 }
 
-fn check_document(document: &Value) -> Result<()> {
+pub fn check_document(document: &Value) -> Result<()> {
     if !document.is_object() {
         return Err(Error::invalid("schema", "must be a JSON Schema object"));
     }
@@ -165,8 +165,16 @@ fn compile(
 
 /// Validates `value` against `document`; the error names the offending field under `root` (e.g. `payload.given_name`).
 pub fn validate(document: &Value, value: &Value, root: &str) -> Result<()> {
-    let validator =
-        compile(document).map_err(|e| Error::invalid(root, format!("schema unusable: {e}")))?;
+    validate_with(&validator(document, root)?, value, root)
+}
+
+/// The compiled form of `document`, for checking many values against one schema (an import's users).
+pub fn validator(document: &Value, root: &str) -> Result<jsonschema::Validator> {
+    compile(document).map_err(|e| Error::invalid(root, format!("schema unusable: {e}")))
+}
+
+/// Like [`validate`], with a schema compiled once by [`validator`].
+pub fn validate_with(validator: &jsonschema::Validator, value: &Value, root: &str) -> Result<()> {
     let Some(error) = validator.iter_errors(value).next() else {
         return Ok(());
     };

@@ -53,7 +53,7 @@ impl Lifetimes {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    pub fn check(&self) -> Result<()> {
         let bounds = [
             ("lifetimes.access_token", self.access_token, 60, 86_400),
             ("lifetimes.id_token", self.id_token, 60, 86_400),

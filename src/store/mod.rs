@@ -39,6 +39,7 @@ pub mod schemas;
 pub mod sessions;
 pub mod settings;
 pub mod tenants;
+pub mod transfer;
 pub mod user_search;
 pub mod users;
 pub mod workspaces;

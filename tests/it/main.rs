@@ -8,6 +8,7 @@ mod notify;
 mod oidc;
 mod ops;
 pub mod pages;
+mod portability;
 mod portal;
 mod server;
 mod store;

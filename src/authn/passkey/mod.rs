@@ -76,7 +76,7 @@ pub fn decoy_key(conn: &mut DbConn) -> Result<Vec<u8>, StoreError> {
 }
 
 /// The credential id as stored and shown: base64url without padding.
-fn credential_key(id: &[u8]) -> String {
+pub fn credential_key(id: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
 }

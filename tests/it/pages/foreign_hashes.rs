@@ -57,7 +57,7 @@ fn pbkdf2(algorithm: aws_lc_rs::pbkdf2::Algorithm, iterations: u32, salt: &[u8])
 }
 
 /// One hash of `PASSWORD` in each accepted foreign format.
-fn foreign_hashes() -> Vec<String> {
+pub fn foreign_hashes() -> Vec<String> {
     let b64 = |bytes: &[u8]| STANDARD_NO_PAD.encode(bytes);
     let salt = b"NaClNaClNaClNaCl";
     let argon2i = argon2::Argon2::new(

@@ -4,7 +4,7 @@ mod account;
 mod browser;
 pub mod code;
 mod enumeration;
-mod foreign_hashes;
+pub mod foreign_hashes;
 mod forms;
 pub mod invitation;
 mod invitation_passkey;

@@ -24,6 +24,11 @@ impl TestDb {
         }
     }
 
+    /// A SQLite database whatever `TARN_TEST_POSTGRES_URL` says (one side of a move between backends).
+    pub fn sqlite() -> TestDb {
+        TestDb::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             TestDb::Sqlite(dir) => {

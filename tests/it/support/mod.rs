@@ -54,6 +54,12 @@ impl TestServer {
         .await
     }
 
+    /// Starts a server on SQLite whatever `TARN_TEST_POSTGRES_URL` says.
+    pub async fn start_sqlite() -> (TestServer, Admin) {
+        let db = TestDb::sqlite();
+        Self::launch(db.backend(), Some(db), |_| {}).await
+    }
+
     /// Starts a server after `edit` has adjusted the test configuration.
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> (TestServer, Admin) {
         let db = TestDb::fresh();
