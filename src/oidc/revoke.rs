@@ -36,6 +36,7 @@ async fn revoke(
     let (client_id, now) = (client.row.id.clone(), app.clock.now());
     // Either kind of token is accepted whatever token_type_hint says (RFC 7009 §2.1 lets the server look further).
     let p = app.providers.knowing_key_of(&app, p, &token).await?;
+    let origin = crate::web::audit_origin::of(&req);
     match access::verify(&p, &token, now) {
         Ok(claims) => {
             let public = client.metadata.token_endpoint_auth_method == AuthMethod::None;
@@ -46,11 +47,10 @@ async fn revoke(
                 .into());
             }
             app.db
-                .run(move |c| access::revoke(c, &claims, &client_id, now))
+                .run(move |c| access::revoke(c, &origin, &p, &claims, &client_id, now))
                 .await?
         }
         Err(_) => {
-            let origin = crate::web::audit_origin::of(&req);
             app.db
                 .run(move |c| {
                     grant::revoke_refresh(c, &origin, &client_id, &token, proven.as_deref(), now)

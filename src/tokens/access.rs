@@ -12,6 +12,7 @@ use super::claims::RequestedClaims;
 use super::error::TokenError;
 use super::jwt;
 use super::provider::Provider;
+use crate::audit;
 use crate::store::grants;
 use crate::store::users::UserRow;
 use crate::store::{DbConn, StoreError};
@@ -181,6 +182,8 @@ pub fn live_subject_and_claims(
 /// a client's own token is remembered as revoked until it expires.
 pub fn revoke(
     conn: &mut DbConn,
+    origin: &audit::Origin,
+    p: &Provider,
     claims: &AccessClaims,
     client_id: &str,
     now: i64,
@@ -190,10 +193,25 @@ pub fn revoke(
             "the token was issued to another client".into(),
         ));
     }
-    match &claims.gid {
-        Some(gid) => grants::revoke_grant(conn, gid, now).map_err(TokenError::Store),
-        None => grants::revoke_jti(conn, &claims.jti, claims.exp).map_err(|e: StoreError| e.into()),
-    }
+    let ctx = audit::Context::new(audit::Actor::Client(client_id.to_owned()), origin.clone());
+    // A user's token names the user; a client_credentials token's subject is the client itself.
+    let subject = match claims.gid {
+        Some(_) => audit::SubjectType::User,
+        None => audit::SubjectType::Client,
+    };
+    let event = audit::Event::new(audit::EventType::TokenRevoked)
+        .reason("access_token")
+        .subject(subject, &claims.sub)
+        .workspace(&p.workspace)
+        .client(client_id);
+    crate::store::transaction(conn, |c| {
+        match &claims.gid {
+            Some(gid) => grants::revoke_grant(c, gid, now)?,
+            None => grants::revoke_jti(c, &claims.jti, claims.exp)?,
+        }
+        audit::record(c, &p.tenant, &ctx, now, event)
+    })
+    .map_err(TokenError::Store)
 }
 
 #[cfg(test)]

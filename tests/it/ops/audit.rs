@@ -408,3 +408,48 @@ async fn no_stored_event_holds_a_secret_it_was_given() {
         );
     }
 }
+
+#[actix_web::test]
+async fn token_events_record_exchanges_a_reuse_and_each_kind_of_revocation() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let tokens = |code: String| {
+        let setup = &setup;
+        async move { setup.exchange(&code, VERIFIER).await.json }
+    };
+    let first = tokens(setup.code(&Browser::default(), &[]).await).await;
+    let refresh = first["refresh_token"].as_str().unwrap();
+    assert_eq!(setup.refresh(refresh).await.status, StatusCode::OK);
+    setup.refresh(refresh).await; // a replay: reuse detected
+    let second = tokens(setup.code(&Browser::default(), &[]).await).await;
+    let access = [("token", second["access_token"].as_str().unwrap())];
+    assert_eq!(
+        setup.post("/oauth2/revoke", &access).await.status,
+        StatusCode::OK
+    );
+    let third = tokens(setup.code(&Browser::default(), &[]).await).await;
+    let refresh = [("token", third["refresh_token"].as_str().unwrap())];
+    assert_eq!(
+        setup.post("/oauth2/revoke", &refresh).await.status,
+        StatusCode::OK
+    );
+
+    assert_eq!(events(&admin, "type=token.code_exchanged").await.len(), 3);
+    assert_eq!(
+        events(&admin, "type=token.refresh_reuse_detected")
+            .await
+            .len(),
+        1
+    );
+    let revoked = events(&admin, "type=token.revoked").await;
+    let reasons: Vec<&str> = revoked
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["refresh_token", "access_token"], "{revoked:?}");
+    for event in &revoked {
+        assert_eq!(event["actor"]["type"], "client", "{event}");
+        assert_eq!(event["actor"]["id"], setup.client_id.as_str(), "{event}");
+        assert_eq!(event["subject"]["id"], setup.user.as_str(), "{event}");
+    }
+}
