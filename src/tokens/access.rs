@@ -13,9 +13,9 @@ use super::error::TokenError;
 use super::jwt;
 use super::provider::Provider;
 use crate::audit;
+use crate::store::DbConn;
 use crate::store::grants;
 use crate::store::users::UserRow;
-use crate::store::{DbConn, StoreError};
 
 /// The claims Tarn puts in its RFC 9068 access tokens.
 #[derive(Debug, Clone, Deserialize)]
