@@ -14,7 +14,8 @@ use tarn::store::schema::users;
 use crate::support::TestServer;
 use crate::support::oidc::{ALICE, Browser, PASSWORD, Setup};
 
-async fn stored_hash(srv: &TestServer, user: &str) -> String {
+/// The password hash stored for `user`.
+pub async fn stored_hash(srv: &TestServer, user: &str) -> String {
     let user = user.to_owned();
     srv.state
         .db

@@ -1,14 +1,11 @@
 //! Users imported with the password hashes of another system: each accepted format signs in through the login
 //! page, and that first sign-in rehashes the password to Tarn's argon2id.
 
-use diesel::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tarn::store::StoreError;
-use tarn::store::schema::users;
 
 use super::{import_api, stderr, tarn};
-use crate::pages::foreign_hashes::foreign_hashes;
+use crate::pages::foreign_hashes::{foreign_hashes, stored_hash};
 use crate::support::TestServer;
 use crate::support::oidc::{Browser, PASSWORD, REDIRECT, Setup, VERIFIER};
 
@@ -38,21 +35,6 @@ pub fn legacy_file(hashes: &[String]) -> String {
                "metadata": {"client_name": "Legacy", "redirect_uris": [REDIRECT]}}),
     ]);
     lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-async fn stored_hash(srv: &TestServer, user: &str) -> String {
-    let user = user.to_owned();
-    srv.state
-        .db
-        .run(move |c| {
-            users::table
-                .find(user)
-                .select(users::password_hash.assume_not_null())
-                .get_result::<String>(c)
-                .map_err(StoreError::from)
-        })
-        .await
-        .unwrap()
 }
 
 #[actix_web::test]
