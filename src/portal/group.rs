@@ -11,16 +11,15 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::form::FormState;
-use super::groups::{crumbs, groups_path, path_label};
+use super::groups::{GroupForm, crumbs, groups_path, path_label};
 use super::layout::{Layout, respond, see_other};
 use super::paging::{self, PageQuery};
 use super::session::{Admin, Viewer};
 use super::users::display_name;
 use crate::authn::portal::Signed;
 use crate::identity::deletion_impact::{self, GroupImpact};
-use crate::identity::group::{self, Group, GroupPatch};
+use crate::identity::group::{self, Group};
 use crate::identity::membership::{self, Member, TreeNode};
-use crate::identity::patch::Patch;
 use crate::identity::pool::{self, Pool};
 use crate::identity::{Error, user};
 use crate::state::AppState;
@@ -169,40 +168,6 @@ async fn show_group(
     group_page(&req, &app, &viewer.0, &path, q.into_inner(), None).await
 }
 
-/// The edit form as submitted; an empty parent makes the group a top-level one.
-#[derive(Debug, Deserialize)]
-struct EditGroupForm {
-    csrf_token: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    parent_id: String,
-}
-crate::csrf_protected!(EditGroupForm);
-
-impl EditGroupForm {
-    fn state(&self) -> FormState {
-        FormState::with(&[
-            ("name", &self.name),
-            ("description", &self.description),
-            ("parent_id", &self.parent_id),
-        ])
-    }
-
-    fn patch(self) -> GroupPatch {
-        GroupPatch {
-            name: Some(self.name),
-            description: Some(self.description),
-            parent_id: match self.parent_id.is_empty() {
-                true => Patch::Clear,
-                false => Patch::Set(self.parent_id),
-            },
-        }
-    }
-}
-
 /// Where a refusal of an edit goes: the domain's conflicts are a duplicate name, or (naming `parent_id`) a
 /// parent that would make the group its own ancestor.
 fn edit_refusal(e: Error, state: &mut FormState) -> Result<(), Error> {
@@ -225,7 +190,7 @@ async fn update_group(
     app: Data<AppState>,
     admin: Admin,
     path: Path<GroupPath>,
-    form: Csrf<EditGroupForm>,
+    form: Csrf<GroupForm>,
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
     let mut state = f.state();

@@ -14,8 +14,9 @@ use super::layout::{Layout, respond, see_other};
 use super::session::{Admin, Viewer};
 use super::users::PoolPath;
 use crate::authn::portal::Signed;
-use crate::identity::group::{self, NewGroup};
+use crate::identity::group::{self, GroupPatch, NewGroup};
 use crate::identity::membership::{self, TreeNode};
+use crate::identity::patch::Patch;
 use crate::identity::pool::{self, Pool};
 use crate::state::AppState;
 use crate::web::csrf::Csrf;
@@ -135,9 +136,10 @@ async fn list_groups(
     Ok(respond(StatusCode::OK, &page, cookies))
 }
 
-/// **Create Group** as submitted; an empty parent means a top-level group.
+/// The group form as submitted (Create Group, and Save on a group's page); an empty parent means a top-level
+/// group.
 #[derive(Debug, Deserialize)]
-struct NewGroupForm {
+pub(super) struct GroupForm {
     csrf_token: String,
     #[serde(default)]
     name: String,
@@ -146,10 +148,10 @@ struct NewGroupForm {
     #[serde(default)]
     parent_id: String,
 }
-crate::csrf_protected!(NewGroupForm);
+crate::csrf_protected!(GroupForm);
 
-impl NewGroupForm {
-    fn state(&self) -> FormState {
+impl GroupForm {
+    pub(super) fn state(&self) -> FormState {
         FormState::with(&[
             ("name", &self.name),
             ("description", &self.description),
@@ -162,6 +164,18 @@ impl NewGroupForm {
             name: self.name,
             description: self.description,
             parent_id: Some(self.parent_id).filter(|p| !p.is_empty()),
+        }
+    }
+
+    /// The form as a change of an existing group: every field is set, an empty parent clears it.
+    pub(super) fn patch(self) -> GroupPatch {
+        GroupPatch {
+            name: Some(self.name),
+            description: Some(self.description),
+            parent_id: match self.parent_id.is_empty() {
+                true => Patch::Clear,
+                false => Patch::Set(self.parent_id),
+            },
         }
     }
 }
@@ -233,7 +247,7 @@ async fn create_group(
     app: Data<AppState>,
     admin: Admin,
     path: Path<PoolPath>,
-    form: Csrf<NewGroupForm>,
+    form: Csrf<GroupForm>,
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
     let mut state = f.state();
