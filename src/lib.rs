@@ -21,6 +21,8 @@ pub(crate) mod cache;
 pub mod clock;
 pub mod config;
 pub(crate) mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod identity;
 pub(crate) mod messages;
 pub(crate) mod metrics;
@@ -181,6 +183,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         provider_lookups,
     ));
     let client_lookups = metrics.cache_lookups(metrics::labels::Cache::Client);
+    let key_sets =
+        tokens::client_keys::RemoteKeySets::new().map_err(|e| notify::NotifyError::Setup {
+            channel: "jwks_uri",
+            message: e.to_string(),
+        })?;
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -190,6 +197,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         admin_token_hash: admin_token_hash.into(),
         providers,
         clients: Arc::new(tokens::client_auth::ClientCache::new(client_lookups)),
+        key_sets: Arc::new(key_sets),
         access_tokens: Default::default(),
         passkeys,
         csrf_key: web::csrf::CsrfKey::new(csrf_key.as_bytes()),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub providers: std::sync::Arc<Providers>,
     /// Registered clients, cached likewise.
     pub clients: std::sync::Arc<ClientCache>,
+    /// The JWK Sets fetched from clients' `jwks_uri`s.
+    pub key_sets: std::sync::Arc<crate::tokens::client_keys::RemoteKeySets>,
     /// Access tokens whose signature was verified, until they expire (not whether they are still valid).
     pub access_tokens: std::sync::Arc<crate::tokens::access::VerifiedTokens>,
     /// The WebAuthn relying party; `None` when the configuration allows none (an IP address as host).

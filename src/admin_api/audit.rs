@@ -5,9 +5,12 @@ use actix_web::HttpResponse;
 use actix_web::web::{self, Bytes, Data, Path, Query};
 use futures_util::stream;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::error::ApiError;
 use super::list::{List, ListQuery};
+use super::openapi::ReadErrors;
+use super::paths::{TenantPath, TenantUserPath};
 use super::{AdminBearer, Reply, ok, resource};
 use crate::audit::query::{self, AuditEvent, Filter};
 use crate::error::ErrorKind;
@@ -26,26 +29,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Deserialize)]
-struct TenantPath {
-    tenant: String,
-}
-
-#[derive(Deserialize)]
-struct TenantUserPath {
-    tenant: String,
-    user: String,
-}
-
 // Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct EventQuery {
+    /// An exact type, or a prefix ending in `*` such as `authn.*`.
     #[serde(rename = "type")]
     event_type: Option<String>,
     outcome: Option<String>,
     actor_id: Option<String>,
     subject_id: Option<String>,
+    /// The subject's kind: `user`, `group`, `pool`, `workspace`, `client` or `tenant`.
+    subject_type: Option<String>,
     since: Option<i64>,
     until: Option<i64>,
     limit: Option<i64>,
@@ -75,6 +71,7 @@ impl EventQuery {
             outcome: self.outcome,
             actor_id: self.actor_id,
             subject_id: self.subject_id,
+            subject_type: self.subject_type,
             since: self.since,
             until: self.until,
         };
@@ -82,6 +79,11 @@ impl EventQuery {
     }
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/audit-events", tag = "audit",
+    params(TenantPath, EventQuery),
+    responses((status = 200, description = "a page of events, newest first; with `format=ndjson` every match, one per line", content((List<AuditEvent> = "application/json"), (AuditEvent = "application/x-ndjson"))), ReadErrors)
+)]
 async fn list_events(
     _: AdminBearer,
     app: Data<AppState>,
@@ -92,6 +94,11 @@ async fn list_events(
     respond(app, path.into_inner().tenant, filter, page, ndjson).await
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/users/{user}/audit-events", tag = "audit",
+    params(TenantUserPath, EventQuery),
+    responses((status = 200, description = "the events about the user, newest first; with `format=ndjson` every match, one per line", content((List<AuditEvent> = "application/json"), (AuditEvent = "application/x-ndjson"))), ReadErrors)
+)]
 async fn list_user_events(
     _: AdminBearer,
     app: Data<AppState>,
@@ -102,6 +109,7 @@ async fn list_user_events(
     let TenantUserPath { tenant, user } = path.into_inner();
     let filter = Filter {
         subject_id: Some(user),
+        subject_type: Some(crate::audit::SubjectType::User.as_str().to_owned()),
         ..filter
     };
     respond(app, tenant, filter, page, ndjson).await

@@ -100,23 +100,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            let mut deserializer = serde_json::Deserializer::from_slice(&body);
-            let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-                let path = e.path().to_string();
-                let prefix = if path == "." {
-                    String::new()
-                } else {
-                    format!("{path}: ")
-                };
-                invalid(
-                    StatusCode::BAD_REQUEST,
-                    format!("{prefix}{}", e.into_inner()),
-                )
-            })?;
-            deserializer
-                .end()
-                .map_err(|e| invalid(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))?;
+            let value = parse(&body)?;
             Ok(JsonBody(value))
         })
     }
+}
+
+/// Deserialises a whole JSON body (nothing may follow the value); the error names the offending field.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let prefix = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        invalid(
+            StatusCode::BAD_REQUEST,
+            format!("{prefix}{}", e.into_inner()),
+        )
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| invalid(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))?;
+    Ok(value)
 }

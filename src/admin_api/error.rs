@@ -15,10 +15,13 @@ pub struct ApiError {
     pub description: String,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    error_description: &'a str,
+/// The JSON body of every admin API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A short machine-readable code: `invalid_request`, `unauthorized`, `not_found`, `conflict`, ….
+    pub error: String,
+    /// What went wrong, for a person.
+    pub error_description: String,
 }
 
 impl ApiError {
@@ -60,9 +63,9 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static("Bearer realm=\"tarn-admin\""),
             ));
         }
-        response.json(Body {
-            error: self.code(),
-            error_description: &self.description,
+        response.json(ErrorBody {
+            error: self.code().to_owned(),
+            error_description: self.description.clone(),
         })
     }
 }

@@ -2,13 +2,17 @@
 
 use actix_web::web::{self, Data, Path, Query};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::openapi::{BodyErrors, ChangeErrors, ReadErrors};
 use super::paths::{GroupPath, MemberPath, PoolPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
-use crate::identity::group::{self, GroupPatch, NewGroup};
-use crate::identity::membership::{self, Assignment};
+use crate::identity::deletion_impact::GroupImpact;
+use crate::identity::group::{self, Group, GroupPatch, NewGroup};
+use crate::identity::membership::{self, Assigned, Assignment, Member, TreeNode};
+use crate::identity::user::User;
 use crate::identity::{deletion_impact, user_list};
 use crate::state::AppState;
 use crate::web::methods;
@@ -46,6 +50,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/pools/{pool}/groups", tag = "groups",
+    params(PoolPath),
+    request_body = NewGroup,
+    responses((status = 201, description = "the created group", body = Group), BodyErrors)
+)]
 async fn create_group(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -64,6 +74,11 @@ async fn create_group(
     ))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/groups", tag = "groups",
+    params(PoolPath, ListQuery),
+    responses((status = 200, description = "a page of groups", body = List<Group>), ReadErrors)
+)]
 async fn list_groups(
     _: AdminBearer,
     app: Data<AppState>,
@@ -75,12 +90,23 @@ async fn list_groups(
     )))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}", tag = "groups",
+    params(GroupPath),
+    responses((status = 200, description = "the group", body = Group), ReadErrors)
+)]
 async fn get_group(_: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
     Ok(ok(
         group::find(&app, &path.tenant, &path.pool, &path.group).await?
     ))
 }
 
+#[utoipa::path(
+    patch, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}", tag = "groups",
+    params(GroupPath),
+    request_body = GroupPatch,
+    responses((status = 200, description = "the updated group", body = Group), BodyErrors)
+)]
 async fn update_group(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -98,20 +124,32 @@ async fn update_group(
     .await?))
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}", tag = "groups",
+    params(GroupPath),
+    responses((status = 204, description = "deleted"), ChangeErrors)
+)]
 async fn delete_group(admin: AdminBearer, app: Data<AppState>, path: Path<GroupPath>) -> Reply {
     group::delete(&app, &admin.audit, &path.tenant, &path.pool, &path.group).await?;
     Ok(no_content())
 }
 
 // Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MembersQuery {
+    /// Also the members of sub-groups, each once.
     #[serde(default)]
     nested: bool,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/users", tag = "groups",
+    params(GroupPath, MembersQuery),
+    responses((status = 200, description = "a page of members", body = List<Member>), ReadErrors)
+)]
 async fn list_group_members(
     _: AdminBearer,
     app: Data<AppState>,
@@ -129,6 +167,11 @@ async fn list_group_members(
     )))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/deletion-impact", tag = "groups",
+    params(GroupPath),
+    responses((status = 200, description = "what deleting the group would change", body = GroupImpact), ReadErrors)
+)]
 async fn get_group_deletion_impact(
     _: AdminBearer,
     app: Data<AppState>,
@@ -143,10 +186,21 @@ async fn get_group_deletion_impact(
     .await?))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/group-tree", tag = "groups",
+    params(PoolPath),
+    responses((status = 200, description = "every group of the pool, depth first", body = Vec<TreeNode>), ReadErrors)
+)]
 async fn get_group_tree(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
     Ok(ok(membership::tree(&app, &path.tenant, &path.pool).await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/users", tag = "groups",
+    params(GroupPath),
+    request_body = Assignment,
+    responses((status = 200, description = "who was added and who was a member already", body = Assigned), BodyErrors)
+)]
 async fn assign_users_to_group(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -165,13 +219,20 @@ async fn assign_users_to_group(
 }
 
 // Not `#[serde(flatten)]`: flattened query fields lose their types in serde_urlencoded.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AssignableQuery {
+    /// A prefix of the email, mobile or name.
     q: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/assignable-users", tag = "groups",
+    params(GroupPath, AssignableQuery),
+    responses((status = 200, description = "a page of users not in the group", body = List<User>), ReadErrors)
+)]
 async fn list_assignable_users(
     _: AdminBearer,
     app: Data<AppState>,
@@ -190,6 +251,11 @@ async fn list_assignable_users(
     )))
 }
 
+#[utoipa::path(
+    put, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/users/{user}", tag = "groups",
+    params(MemberPath),
+    responses((status = 204, description = "the user is a member"), ChangeErrors)
+)]
 async fn assign_user_to_group(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -207,6 +273,11 @@ async fn assign_user_to_group(
     Ok(no_content())
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/{tenant}/pools/{pool}/groups/{group}/users/{user}", tag = "groups",
+    params(MemberPath),
+    responses((status = 204, description = "the user is no longer a member"), ChangeErrors)
+)]
 async fn unassign_user_from_group(
     admin: AdminBearer,
     app: Data<AppState>,

@@ -3,11 +3,13 @@
 
 mod audit;
 mod auth;
-mod body;
+pub(crate) mod body;
 mod clients;
 mod error;
 mod groups;
+mod initial_access_tokens;
 mod list;
+mod openapi;
 mod outbox;
 mod paths;
 mod pools;
@@ -35,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 actix_web::middleware::DefaultHeaders::new()
                     .add((CACHE_CONTROL, HeaderValue::from_static("no-store"))),
             )
+            .configure(openapi::configure)
             .configure(tenants::configure)
             .configure(transfer::configure)
             .configure(schemas::configure)
@@ -43,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(groups::configure)
             .configure(workspaces::configure)
             .configure(clients::configure)
+            .configure(initial_access_tokens::configure)
             .configure(outbox::configure)
             .configure(audit::configure)
             .default_service(web::to(not_found)),

@@ -3,8 +3,10 @@
 use actix_web::web::{self, Data, Path, Query};
 
 use super::list::{List, ListQuery};
+use super::openapi::ReadErrors;
+use super::paths::TenantPath;
 use super::{AdminBearer, Reply, ok, resource};
-use crate::notify::outbox;
+use crate::notify::outbox::{self, OutboxMessage};
 use crate::state::AppState;
 use crate::web::methods;
 
@@ -14,6 +16,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The tenant's kept messages, newest first.
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/outbox", tag = "outbox",
+    params(TenantPath, ListQuery),
+    responses((status = 200, description = "a page of kept messages, newest first", body = List<OutboxMessage>), ReadErrors)
+)]
 async fn list_outbox(
     _: AdminBearer,
     app: Data<AppState>,

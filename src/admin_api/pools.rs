@@ -4,10 +4,11 @@ use actix_web::web::{self, Data, Path, Query};
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
-use super::paths::PoolPath;
+use super::openapi::{BodyErrors, ChangeErrors, ReadErrors};
+use super::paths::{PoolPath, TenantPath};
 use super::{AdminBearer, Reply, created, no_content, ok, resource};
-use crate::identity::deletion_impact;
-use crate::identity::pool::{self, NewPool, PoolPatch};
+use crate::identity::deletion_impact::{self, PoolImpact};
+use crate::identity::pool::{self, NewPool, Pool, PoolPatch};
 use crate::state::AppState;
 use crate::web::methods;
 
@@ -29,6 +30,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}/deletion-impact", tag = "pools",
+    params(PoolPath),
+    responses((status = 200, description = "what deleting the pool would remove", body = PoolImpact), ReadErrors)
+)]
 async fn get_pool_deletion_impact(
     _: AdminBearer,
     app: Data<AppState>,
@@ -39,6 +45,12 @@ async fn get_pool_deletion_impact(
     ))
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/pools", tag = "pools",
+    params(TenantPath),
+    request_body = NewPool,
+    responses((status = 201, description = "the created pool", body = Pool), BodyErrors)
+)]
 async fn create_pool(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -50,6 +62,11 @@ async fn create_pool(
     ))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools", tag = "pools",
+    params(TenantPath, ListQuery),
+    responses((status = 200, description = "a page of pools", body = List<Pool>), ReadErrors)
+)]
 async fn list_pools(
     _: AdminBearer,
     app: Data<AppState>,
@@ -59,10 +76,21 @@ async fn list_pools(
     Ok(ok(List::from(pool::list(&app, &tenant, q.page()?).await?)))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/pools/{pool}", tag = "pools",
+    params(PoolPath),
+    responses((status = 200, description = "the pool", body = Pool), ReadErrors)
+)]
 async fn get_pool(_: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
     Ok(ok(pool::find(&app, &path.tenant, &path.pool).await?))
 }
 
+#[utoipa::path(
+    patch, path = "/api/admin/{tenant}/pools/{pool}", tag = "pools",
+    params(PoolPath),
+    request_body = PoolPatch,
+    responses((status = 200, description = "the updated pool", body = Pool), BodyErrors)
+)]
 async fn update_pool(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -79,6 +107,11 @@ async fn update_pool(
     .await?))
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/{tenant}/pools/{pool}", tag = "pools",
+    params(PoolPath),
+    responses((status = 204, description = "deleted"), ChangeErrors)
+)]
 async fn delete_pool(admin: AdminBearer, app: Data<AppState>, path: Path<PoolPath>) -> Reply {
     pool::delete(&app, &admin.audit, &path.tenant, &path.pool).await?;
     Ok(no_content())

@@ -2,11 +2,13 @@
 
 use actix_web::web::{self, Data, Query};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
+use super::openapi::{BodyErrors, ReadErrors};
 use super::{AdminBearer, Reply, created, ok, resource};
-use crate::identity::tenant;
+use crate::identity::tenant::{self, Tenant};
 use crate::state::AppState;
 use crate::web::methods;
 
@@ -18,13 +20,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateTenantRequest {
     id: String,
     name: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/tenants", tag = "tenants",
+    request_body = CreateTenantRequest,
+    responses((status = 201, description = "the created tenant", body = Tenant), BodyErrors)
+)]
 async fn create_tenant(
     _: AdminBearer,
     app: Data<AppState>,
@@ -33,6 +40,11 @@ async fn create_tenant(
     Ok(created(tenant::create(&app, &body.id, &body.name).await?))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/tenants", tag = "tenants",
+    params(ListQuery),
+    responses((status = 200, description = "a page of tenants", body = List<Tenant>), ReadErrors)
+)]
 async fn list_tenants(_: AdminBearer, app: Data<AppState>, q: Query<ListQuery>) -> Reply {
     Ok(ok(List::from(tenant::list(&app, q.page()?).await?)))
 }

@@ -8,7 +8,11 @@ use actix_web::web::{self, Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::error::ErrorBody;
+use super::openapi::ReadErrors;
+use super::paths::TenantPath;
 use super::{AdminBearer, ApiError, Reply, resource};
 use crate::error::ErrorKind;
 use crate::identity::tenant;
@@ -24,6 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/export").route(methods::get().to(export_tenant)));
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/export", tag = "transfer",
+    params(TenantPath),
+    responses((status = 200, description = "the tenant as NDJSON: a `tarn-export` header line, then one object per line", content_type = "application/x-ndjson", body = String), ReadErrors)
+)]
 async fn export_tenant(_: AdminBearer, app: Data<AppState>, tenant: Path<String>) -> Reply {
     // Refused before the first byte, so that a missing tenant is a 404 and not a cut stream.
     tenant::find(&app, &tenant).await?;
@@ -35,13 +44,21 @@ async fn export_tenant(_: AdminBearer, app: Data<AppState>, tenant: Path<String>
     Ok(HttpResponse::Ok().content_type(NDJSON).streaming(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
+    /// Check the file and report what would be written, writing nothing.
     #[serde(default)]
     dry_run: bool,
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/import", tag = "transfer",
+    params(ImportQuery),
+    request_body(content = String, description = "a tenant export, one JSON object per line", content_type = "application/x-ndjson"),
+    responses((status = 201, description = "the tenant was imported", body = import::Summary), (status = 200, description = "dry run: what an import would write", body = import::Summary), (status = 400, description = "a line was refused; nothing was imported", body = ErrorBody), (status = 401, description = "missing or invalid admin token", body = ErrorBody), (status = 409, description = "the tenant exists already", body = ErrorBody), (status = 415, description = "Content-Type is not application/x-ndjson", body = ErrorBody))
+)]
 async fn import_tenant(
     admin: AdminBearer,
     app: Data<AppState>,

@@ -1,17 +1,19 @@
 //! `/api/admin/{tenant}/workspaces`: workspaces and their identity-provider connections.
 
 use actix_web::web::{self, Data, Path, Query};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::list::{List, ListQuery};
-use super::paths::{ConnectionPath, WorkspacePath};
+use super::openapi::{BodyErrors, ChangeErrors, ReadErrors};
+use super::paths::{ConnectionPath, TenantPath, WorkspacePath};
 use super::{AdminBearer, ApiError, Reply, created, no_content, ok, resource};
 use crate::error::ErrorKind;
-use crate::identity::deletion_impact;
-use crate::identity::workspace::{self, NewWorkspace, WorkspacePatch};
+use crate::identity::deletion_impact::{self, WorkspaceImpact};
+use crate::identity::workspace::{self, Connection, NewWorkspace, Workspace, WorkspacePatch};
 use crate::state::AppState;
-use crate::tokens::provider;
+use crate::tokens::provider::{self, PublishedKey};
 use crate::web::methods;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/{tenant}/workspaces/{workspace}/idps/{pool}")
             .route(web::delete().to(disconnect_idp)),
     )
+    .service(resource("/{tenant}/workspaces/{workspace}/keys").route(methods::get().to(list_keys)))
     .service(
         resource("/{tenant}/workspaces/{workspace}/keys/rotate").route(web::post().to(rotate_keys)),
     )
@@ -44,6 +47,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/workspaces/{workspace}/deletion-impact", tag = "workspaces",
+    params(WorkspacePath),
+    responses((status = 200, description = "what deleting the workspace would remove", body = WorkspaceImpact), ReadErrors)
+)]
 async fn get_workspace_deletion_impact(
     _: AdminBearer,
     app: Data<AppState>,
@@ -57,6 +65,12 @@ async fn get_workspace_deletion_impact(
     .await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/workspaces", tag = "workspaces",
+    params(TenantPath),
+    request_body = NewWorkspace,
+    responses((status = 201, description = "the created workspace", body = Workspace), BodyErrors)
+)]
 async fn create_workspace(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -68,6 +82,11 @@ async fn create_workspace(
     ))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/workspaces", tag = "workspaces",
+    params(TenantPath, ListQuery),
+    responses((status = 200, description = "a page of workspaces", body = List<Workspace>), ReadErrors)
+)]
 async fn list_workspaces(
     _: AdminBearer,
     app: Data<AppState>,
@@ -79,20 +98,61 @@ async fn list_workspaces(
     )))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/workspaces/{workspace}", tag = "workspaces",
+    params(WorkspacePath),
+    responses((status = 200, description = "the workspace", body = Workspace), ReadErrors)
+)]
 async fn get_workspace(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
     Ok(ok(
         workspace::find(&app, &path.tenant, &path.workspace).await?
     ))
 }
 
+/// The answer of a key rotation.
+#[derive(Serialize, ToSchema)]
+struct RotatedKeys {
+    /// The key ids now signing, one per algorithm.
+    current_kids: Vec<String>,
+}
+
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/workspaces/{workspace}/keys/rotate", tag = "workspaces",
+    params(WorkspacePath),
+    responses((status = 200, description = "the key ids now current", body = RotatedKeys), ChangeErrors)
+)]
 async fn rotate_keys(admin: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
     match provider::rotate_keys(&app, &admin.audit, &path.tenant, &path.workspace).await {
-        Ok(Some(kids)) => Ok(ok(serde_json::json!({ "current_kids": kids }))),
+        Ok(Some(current_kids)) => Ok(ok(RotatedKeys { current_kids })),
         Ok(None) => Err(ApiError::new(ErrorKind::NotFound, "workspace not found")),
         Err(e) => Err(ApiError::from(e)),
     }
 }
 
+/// The published signing keys (no key material), current keys first, as one list page (a handful of keys).
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/workspaces/{workspace}/keys", tag = "workspaces",
+    params(WorkspacePath),
+    responses((status = 200, description = "the published signing keys, one page", body = List<PublishedKey>), ReadErrors)
+)]
+async fn list_keys(_: AdminBearer, app: Data<AppState>, path: Path<WorkspacePath>) -> Reply {
+    match provider::published_keys(&app, &path.tenant, &path.workspace).await {
+        Ok(Some(items)) => Ok(ok(List {
+            items,
+            next_cursor: None,
+            total: None,
+        })),
+        Ok(None) => Err(ApiError::new(ErrorKind::NotFound, "workspace not found")),
+        Err(e) => Err(ApiError::from(e)),
+    }
+}
+
+#[utoipa::path(
+    patch, path = "/api/admin/{tenant}/workspaces/{workspace}", tag = "workspaces",
+    params(WorkspacePath),
+    request_body = WorkspacePatch,
+    responses((status = 200, description = "the updated workspace", body = Workspace), BodyErrors)
+)]
 async fn update_workspace(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -109,6 +169,11 @@ async fn update_workspace(
     .await?))
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/{tenant}/workspaces/{workspace}", tag = "workspaces",
+    params(WorkspacePath),
+    responses((status = 204, description = "deleted"), ChangeErrors)
+)]
 async fn delete_workspace(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -118,12 +183,18 @@ async fn delete_workspace(
     Ok(no_content())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ConnectIdpRequest {
     pool_id: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/{tenant}/workspaces/{workspace}/idps", tag = "workspaces",
+    params(WorkspacePath),
+    request_body = ConnectIdpRequest,
+    responses((status = 201, description = "the connection", body = Connection), BodyErrors)
+)]
 async fn connect_idp(
     admin: AdminBearer,
     app: Data<AppState>,
@@ -142,6 +213,11 @@ async fn connect_idp(
     ))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/{tenant}/workspaces/{workspace}/idps", tag = "workspaces",
+    params(WorkspacePath, ListQuery),
+    responses((status = 200, description = "a page of connected pools", body = List<Connection>), ReadErrors)
+)]
 async fn list_idps(
     _: AdminBearer,
     app: Data<AppState>,
@@ -152,6 +228,11 @@ async fn list_idps(
     Ok(ok(List::from(page)))
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/{tenant}/workspaces/{workspace}/idps/{pool}", tag = "workspaces",
+    params(ConnectionPath),
+    responses((status = 204, description = "disconnected"), ChangeErrors)
+)]
 async fn disconnect_idp(
     admin: AdminBearer,
     app: Data<AppState>,

@@ -3,6 +3,7 @@
 //! at all. Events hold only what [`Details`] accepts: plain text, numbers, booleans and profile JSON, never a
 //! secret (the secret-bearing types of the crate do not implement the traits it asks for).
 
+pub mod about;
 mod details;
 mod event_type;
 pub mod identifier;
@@ -98,9 +99,21 @@ pub enum SubjectType {
     Workspace,
     Client,
     Tenant,
+    Schema,
 }
 
 impl SubjectType {
+    /// Every kind, for checking a filter.
+    pub const ALL: &'static [SubjectType] = &[
+        SubjectType::User,
+        SubjectType::Group,
+        SubjectType::Pool,
+        SubjectType::Workspace,
+        SubjectType::Client,
+        SubjectType::Tenant,
+        SubjectType::Schema,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectType::User => "user",
@@ -109,6 +122,7 @@ impl SubjectType {
             SubjectType::Workspace => "workspace",
             SubjectType::Client => "client",
             SubjectType::Tenant => "tenant",
+            SubjectType::Schema => "schema",
         }
     }
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::SubjectType;
 use crate::identity::{Error, Result};
 use crate::state::AppState;
 use crate::store::audit_events::{self, AuditFilter, AuditRow, TypeFilter};
@@ -16,11 +17,14 @@ pub struct Filter {
     pub outcome: Option<String>,
     pub actor_id: Option<String>,
     pub subject_id: Option<String>,
+    /// What kind of object the subject is (`user`, `group`, `pool`, `workspace`, `client`, `tenant`): an id alone
+    /// can name two objects, as a workspace and a tenant may share a slug.
+    pub subject_type: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActorView {
     #[serde(rename = "type")]
     pub kind: String,
@@ -28,7 +32,7 @@ pub struct ActorView {
     pub id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubjectView {
     #[serde(rename = "type")]
     pub kind: String,
@@ -36,7 +40,7 @@ pub struct SubjectView {
 }
 
 /// One event as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: String,
     /// Unix milliseconds.
@@ -115,6 +119,14 @@ impl Filter {
         {
             return Err(Error::invalid("outcome", "must be success or failure"));
         }
+        if let Some(kind) = &self.subject_type
+            && !SubjectType::ALL.iter().any(|k| k.as_str() == kind)
+        {
+            return Err(Error::invalid(
+                "subject_type",
+                "must be user, group, pool, workspace, client or tenant",
+            ));
+        }
         let millis = |field: &str, secs: Option<i64>, end: i64| match secs {
             None => Ok(None),
             Some(s) => s
@@ -128,6 +140,7 @@ impl Filter {
             outcome: self.outcome,
             actor_id: self.actor_id,
             subject_id: self.subject_id,
+            subject_type: self.subject_type,
             since: millis("since", self.since, 0)?,
             // `until` names a second: every event within it matches.
             until: millis("until", self.until, 999)?,

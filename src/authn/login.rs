@@ -95,9 +95,39 @@ pub struct PasswordAttempt<'a> {
     pub origin: &'a audit::Origin,
 }
 
+/// A password that matched, and what its success writes: the failures of the identifier from this address are
+/// cleared, `password.succeeded` is recorded, and a hash due for an upgrade is replaced. The sign-in writes it
+/// ([`record`](Self::record)) in the transaction that starts its session, so that a login commits once after the
+/// hash, not twice.
+pub struct PasswordSuccess {
+    pub user: UserRow,
+    attempt: Attempt,
+    tenant: String,
+    ctx: audit::Context,
+    event: Event,
+    /// The user's id, the hash that matched and its replacement.
+    rehash: Option<(String, String, String)>,
+}
+
+impl PasswordSuccess {
+    /// Writes the success on `conn` (call inside the sign-in's transaction).
+    pub fn record(self, conn: &mut DbConn, now: i64) -> Result<(), StoreError> {
+        lockout::record_success(conn, &self.attempt)?;
+        audit::record(conn, &self.tenant, &self.ctx, now, self.event)?;
+        match self.rehash {
+            Some((id, old, new)) => users::replace_password_hash(conn, &id, &old, &new),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Checks an identifier and password under the lockout rules (`lockout`): a locked attempt is refused before its
-/// password is looked at, and the outcome is counted.
-pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<UserRow, LoginError> {
+/// password is looked at, and the outcome is counted. A failure is written here; a success is returned for the
+/// caller to write with the session it starts ([`PasswordSuccess::record`]).
+pub async fn with_password(
+    app: &AppState,
+    a: &PasswordAttempt<'_>,
+) -> Result<PasswordSuccess, LoginError> {
     let attempt = Attempt::new(a.tenant, a.identifier, a.client);
     let (t, w, typed, counted, now) = (
         a.tenant.to_owned(),
@@ -122,36 +152,30 @@ pub async fn with_password(app: &AppState, a: &PasswordAttempt<'_>) -> Result<Us
         return Err(LoginError::Locked);
     }
     let verified = verify(app, user.as_ref(), a.password).await?;
-    let now = app.clock.now();
     match (user, verified) {
         (Some(user), Some(verified)) if user.is_active() => {
             let rehash = match verified.needs_rehash {
                 true => rehash(app, &user, a.password).await,
                 false => None,
             };
-            let rehashed = rehash.is_some();
-            let (t, ctx) = (a.tenant.to_owned(), signed_in_context(a, &user));
+            if rehash.is_some() {
+                app.metrics.password_rehashed();
+            }
             let event = Event::new(EventType::PasswordSucceeded)
                 .subject(SubjectType::User, &user.id)
                 .pool(&user.pool_id)
                 .workspace(a.workspace)
                 .details(Details::new().with("method", "password"));
-            app.db
-                .transaction(move |c| {
-                    lockout::record_success(c, &attempt)?;
-                    audit::record(c, &t, &ctx, now, event)?;
-                    match rehash {
-                        Some((id, old, new)) => users::replace_password_hash(c, &id, &old, &new),
-                        None => Ok(()),
-                    }
-                })
-                .await?;
-            if rehashed {
-                app.metrics.password_rehashed();
-            }
             app.metrics
                 .sign_in(SignInMethod::Password, Outcome::Success);
-            Ok(user)
+            Ok(PasswordSuccess {
+                ctx: signed_in_context(a, &user),
+                user,
+                attempt,
+                tenant: a.tenant.to_owned(),
+                event,
+                rehash,
+            })
         }
         (user, verified) => {
             let reason = match (&user, verified) {

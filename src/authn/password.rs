@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use super::argon2id::{self, Engine, HashParams, Verified};
 
 /// A pool's password rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicy {
     pub min_length: u32,

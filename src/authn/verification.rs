@@ -15,7 +15,7 @@ const LINK_TTL: i64 = 24 * 3600;
 const PURPOSE: &str = "verify_identifier";
 
 /// Which identifier to verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Which {
     Email,

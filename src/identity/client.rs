@@ -15,7 +15,7 @@ use crate::store::page::{Page, PageRequest};
 pub const DEFAULT_SCOPE: &str = "openid profile email phone groups offline_access";
 
 /// How a client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     ClientSecretBasic,
@@ -35,16 +35,27 @@ impl AuthMethod {
     }
 }
 
-/// Algorithms Tarn signs ID tokens with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Algorithms Tarn signs ID tokens with (and accepts request objects signed with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum SigningAlg {
     RS256,
     ES256,
     EdDSA,
 }
 
+impl SigningAlg {
+    /// The JWA name (RFC 7518 §3.1, RFC 8037 §3.1).
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlg::RS256 => "RS256",
+            SigningAlg::ES256 => "ES256",
+            SigningAlg::EdDSA => "EdDSA",
+        }
+    }
+}
+
 /// A client's registered metadata, normalised and complete.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientMetadata {
     pub client_name: String,
     pub redirect_uris: Vec<String>,
@@ -56,6 +67,9 @@ pub struct ClientMetadata {
     pub id_token_signed_response_alg: SigningAlg,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<Value>,
+    /// Where the client publishes its JWK Set instead of registering `jwks` (RFC 7591 §2; the two are exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
     /// Back-Channel Logout 1.0: where logout tokens are POSTed when a session the client took part in ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_uri: Option<String>,
@@ -68,6 +82,12 @@ pub struct ClientMetadata {
     /// OIDC Core §3.1.2.4: the user is asked to consent before this client gets a code.
     #[serde(default)]
     pub require_consent: bool,
+    /// RFC 9126 §6: this client's authorization requests must come through the PAR endpoint.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 9101 §10.1 (OIDC Registration §2): the one algorithm its request objects may be signed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<SigningAlg>,
     /// RFC 7591 §2: shown on the consent page (an image, and links), never as HTML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
@@ -78,7 +98,7 @@ pub struct ClientMetadata {
 }
 
 /// RFC 7591 registration request as the admin API accepts it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientRegistration {
     #[serde(default)]
@@ -93,17 +113,20 @@ pub struct ClientRegistration {
     pub scope: Option<String>,
     pub id_token_signed_response_alg: Option<SigningAlg>,
     pub jwks: Option<Value>,
+    pub jwks_uri: Option<String>,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: Option<bool>,
     pub dpop_bound_access_tokens: Option<bool>,
     pub require_consent: Option<bool>,
+    pub require_pushed_authorization_requests: Option<bool>,
+    pub request_object_signing_alg: Option<SigningAlg>,
     pub logo_uri: Option<String>,
     pub policy_uri: Option<String>,
     pub tos_uri: Option<String>,
 }
 
 /// A registered client; `client_secret` is present only in the response to its creation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Client {
     pub id: String,
     pub client_id: String,
@@ -200,15 +223,31 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             redirect_uri::check_all(field, std::slice::from_ref(uri))?;
         }
     }
+    // The set at a `jwks_uri` is fetched and checked like `jwks` when a key is needed (`tokens::client_keys`).
+    if let Some(uri) = &reg.jwks_uri {
+        if reg.jwks.is_some() {
+            return Err(Error::invalid(
+                "jwks_uri",
+                "must not be given with `jwks` (RFC 7591 §2)",
+            ));
+        }
+        redirect_uri::check_all("jwks_uri", std::slice::from_ref(uri))?;
+    }
     match &reg.jwks {
         Some(jwks) => client_jwks::check(jwks)?,
-        None if auth == AuthMethod::PrivateKeyJwt => {
+        None if auth == AuthMethod::PrivateKeyJwt && reg.jwks_uri.is_none() => {
             return Err(Error::invalid(
                 "jwks",
-                "private_key_jwt needs a JWK Set with at least one key",
+                "private_key_jwt needs a JWK Set with at least one key, or a `jwks_uri`",
             ));
         }
         None => {}
+    }
+    if reg.request_object_signing_alg.is_some() && reg.jwks.is_none() && reg.jwks_uri.is_none() {
+        return Err(Error::invalid(
+            "request_object_signing_alg",
+            "needs a `jwks` or `jwks_uri` with the keys request objects are signed with",
+        ));
     }
     Ok(ClientMetadata {
         client_name,
@@ -222,12 +261,17 @@ pub fn validate(reg: ClientRegistration) -> Result<ClientMetadata> {
             .id_token_signed_response_alg
             .unwrap_or(SigningAlg::RS256),
         jwks: reg.jwks,
+        jwks_uri: reg.jwks_uri,
         backchannel_logout_uri: reg.backchannel_logout_uri,
         backchannel_logout_session_required: reg
             .backchannel_logout_session_required
             .unwrap_or(false),
         dpop_bound_access_tokens: reg.dpop_bound_access_tokens.unwrap_or(false),
         require_consent: reg.require_consent.unwrap_or(false),
+        require_pushed_authorization_requests: reg
+            .require_pushed_authorization_requests
+            .unwrap_or(false),
+        request_object_signing_alg: reg.request_object_signing_alg,
         logo_uri: reg.logo_uri,
         policy_uri: reg.policy_uri,
         tos_uri: reg.tos_uri,
@@ -277,8 +321,28 @@ pub async fn create(
     workspace: &str,
     reg: ClientRegistration,
 ) -> Result<Client> {
-    let ctx = ctx.clone();
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     let metadata = validate(reg)?;
+    let (tenant, workspace) = (tenant.to_owned(), workspace.to_owned());
+    app.db
+        .transaction(move |c| {
+            super::workspace::require(c, &tenant, &workspace)?;
+            insert_new(c, &ctx, &tenant, &workspace, metadata, now, Details::new())
+        })
+        .await
+}
+
+/// Inserts a client with checked `metadata` and a fresh secret when it uses one, with its `client.created` event
+/// (`details` plus the client's name); call inside the transaction that checked the workspace.
+pub fn insert_new(
+    c: &mut DbConn,
+    ctx: &audit::Context,
+    tenant: &str,
+    workspace: &str,
+    metadata: ClientMetadata,
+    now: i64,
+    details: Details,
+) -> Result<Client> {
     let secret = metadata
         .token_endpoint_auth_method
         .uses_secret()
@@ -290,20 +354,15 @@ pub async fn create(
         client_name: metadata.client_name.clone(),
         secret_hash: secret.as_deref().map(crate::secret::hash),
         metadata: serde_json::json!(metadata).to_string(),
-        created_at: app.clock.now(),
+        created_at: now,
     };
-    app.db
-        .transaction(move |c| {
-            super::workspace::require(c, &row.tenant_id, &row.workspace_id)?;
-            clients::insert(c, &row)?;
-            let details = Details::new().with("client_name", &row.client_name);
-            let event = client_event(EventType::ClientCreated, &row).details(details);
-            audit::record(c, &row.tenant_id, &ctx, row.created_at, event)?;
-            let mut client = view(row)?;
-            client.client_secret = secret;
-            Ok(client)
-        })
-        .await
+    clients::insert(c, &row)?;
+    let details = details.with("client_name", &row.client_name);
+    let event = client_event(EventType::ClientCreated, &row).details(details);
+    audit::record(c, tenant, ctx, now, event)?;
+    let mut client = view(row)?;
+    client.client_secret = secret;
+    Ok(client)
 }
 
 pub async fn find(app: &AppState, tenant: &str, workspace: &str, id: &str) -> Result<Client> {
@@ -336,21 +395,29 @@ pub async fn delete(
     workspace: &str,
     id: &str,
 ) -> Result<()> {
-    let (tenant, workspace, id) = (tenant.to_owned(), workspace.to_owned(), id.to_owned());
+    let (t, w, i) = (tenant.to_owned(), workspace.to_owned(), id.to_owned());
     let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
-            let row = require(c, &tenant, &workspace, &id)?;
-            clients::delete(c, &id)?;
-            let details = Details::new().with("client_name", &row.client_name);
-            let event = client_event(EventType::ClientDeleted, &row).details(details);
-            audit::record(c, &tenant, &ctx, now, event)?;
-            Ok(())
+            let row = require(c, &t, &w, &i)?;
+            delete_row(c, &ctx, &row, now)
         })
-        .await
+        .await?;
+    // Its grants went with it (foreign keys); this instance forgets it at once, others within 5 s.
+    app.clients.invalidate(tenant, workspace, id);
+    Ok(())
 }
 
-fn client_event(kind: EventType, row: &ClientRow) -> Event {
+/// Deletes the client `row` with its `client.deleted` event; call inside a transaction.
+pub fn delete_row(c: &mut DbConn, ctx: &audit::Context, row: &ClientRow, now: i64) -> Result<()> {
+    clients::delete(c, &row.id)?;
+    let details = Details::new().with("client_name", &row.client_name);
+    let event = client_event(EventType::ClientDeleted, row).details(details);
+    audit::record(c, &row.tenant_id, ctx, now, event)?;
+    Ok(())
+}
+
+pub(super) fn client_event(kind: EventType, row: &ClientRow) -> Event {
     Event::new(kind)
         .subject(SubjectType::Client, &row.id)
         .workspace(&row.workspace_id)
@@ -373,7 +440,7 @@ pub fn is_plausible_id(id: &str) -> bool {
     (1..=255).contains(&id.len()) && !id.chars().any(char::is_control)
 }
 
-fn view(row: ClientRow) -> Result<Client> {
+pub(super) fn view(row: ClientRow) -> Result<Client> {
     let metadata: ClientMetadata = serde_json::from_str(&row.metadata).map_err(|e| {
         Error::Store(crate::store::StoreError::Blocking(format!(
             "client {}: {e}",

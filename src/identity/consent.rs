@@ -12,7 +12,7 @@ use crate::store::page::{Page, PageRequest};
 use crate::store::{DbConn, StoreResult, grants};
 
 /// A consent as the admin API and the account page show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Consent {
     pub client_id: String,
     pub client_name: String,

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::dependents;
 
 /// A workspace named in an impact.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceRef {
     pub id: String,
     pub name: String,
@@ -18,7 +18,7 @@ pub struct WorkspaceRef {
 
 /// Deleting a pool removes its users (with their invitations, passkeys and memberships) and its groups. It is
 /// refused while workspaces are connected to it: `deletable` says whether it can go now.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PoolImpact {
     pub deletable: bool,
     pub users: i64,
@@ -30,7 +30,7 @@ pub struct PoolImpact {
 }
 
 /// Deleting a workspace removes its clients and signing keys and disconnects its pools (which stay).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceImpact {
     pub clients: i64,
     pub signing_keys: i64,
@@ -38,7 +38,7 @@ pub struct WorkspaceImpact {
 }
 
 /// Deleting a group removes its direct memberships (the users stay); its sub-groups move to the top level.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupImpact {
     pub memberships: i64,
     pub subgroups_to_top_level: Vec<GroupRef>,

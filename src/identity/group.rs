@@ -13,7 +13,7 @@ use crate::store::DbConn;
 use crate::store::groups::{self, GroupRow};
 use crate::store::page::{Page, PageRequest};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub id: String,
     pub pool_id: String,
@@ -38,7 +38,7 @@ impl From<GroupRow> for Group {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     pub name: String,
@@ -47,18 +47,19 @@ pub struct NewGroup {
     pub parent_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupPatch {
     pub name: Option<String>,
     pub description: Option<String>,
+    #[schema(value_type = Option<String>, nullable)]
     #[serde(default)]
     pub parent_id: Patch<String>,
 }
 
 /// A user's groups: those they were put in, those plus every ancestor, and each ancestor they are not in
 /// themselves with the path that makes them a member of it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserGroups {
     pub direct: Vec<Group>,
     pub effective: Vec<Group>,
@@ -67,7 +68,7 @@ pub struct UserGroups {
 
 /// A group the user is a member of through a sub-group: `via` runs from this group down to the one they were
 /// put in ("staff › eu-staff"); the shortest such path when there are several.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InheritedGroup {
     #[serde(flatten)]
     pub group: Group,

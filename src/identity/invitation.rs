@@ -20,7 +20,7 @@ use crate::store::users::{self, UserRow};
 pub const LIFETIME_SECONDS: i64 = 7 * 24 * 3600;
 
 /// Where an invitation stands. Not stored: it follows from the row's timestamps and the clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationStatus {
     /// Neither accepted nor revoked, and not yet expired: its link works.
@@ -38,7 +38,7 @@ impl InvitationStatus {
 }
 
 /// An invitation as the admin sees it (never the token).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Invitation {
     pub id: String,
     pub user_id: String,

@@ -20,14 +20,14 @@ use crate::store::page::{CountedPage, PageRequest};
 pub const MAX_USERS_PER_CALL: usize = 500;
 
 /// A group named in a membership path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct GroupRef {
     pub id: String,
     pub name: String,
 }
 
 /// One group of the tree, in depth-first order (siblings by name).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TreeNode {
     #[serde(flatten)]
     pub group: Group,
@@ -44,7 +44,7 @@ pub struct TreeNode {
 }
 
 /// A member of a group and how they are one.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Member {
     #[serde(flatten)]
     pub user: User,
@@ -54,14 +54,14 @@ pub struct Member {
     pub via: Vec<Vec<GroupRef>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     pub user_ids: Vec<String>,
 }
 
 /// What an assignment did: who became a member, who already was one.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Assigned {
     pub assigned: Vec<String>,
     pub already_members: Vec<String>,

@@ -12,7 +12,7 @@ use crate::store::page::{Page, PageRequest};
 use crate::store::pools::{self, PoolRow};
 
 /// A way users of a pool can sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mechanism {
     Password,
@@ -22,7 +22,7 @@ pub enum Mechanism {
 }
 
 /// Verification-code settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct OtpSettings {
     pub length: u32,
@@ -41,7 +41,7 @@ impl Default for OtpSettings {
 }
 
 /// A pool as the admin sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Pool {
     pub id: String,
     pub tenant_id: String,
@@ -72,7 +72,7 @@ impl Pool {
 }
 
 /// The input of pool creation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPool {
     pub name: String,
@@ -97,23 +97,28 @@ fn default_mechanisms() -> Vec<Mechanism> {
 }
 
 /// A partial update; absent fields keep their value, `null` clears an optional one.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoolPatch {
     pub name: Option<String>,
     pub description: Option<String>,
+    #[schema(value_type = Option<String>, nullable)]
     #[serde(default)]
     pub tag_color: Patch<String>,
     pub authentication_mechanisms: Option<Vec<Mechanism>>,
     pub preferred_authentication_mechanism: Option<Mechanism>,
     pub public_registration_allowed: Option<bool>,
+    #[schema(value_type = Option<String>, nullable)]
     #[serde(default)]
     pub payload_schema_id: Patch<String>,
+    #[schema(value_type = Option<String>, nullable)]
     #[serde(default)]
     pub metadata_schema_id: Patch<String>,
     /// Only the given keys change; the others keep their value.
+    #[schema(value_type = Option<PasswordPolicy>)]
     pub password_policy: Option<serde_json::Map<String, serde_json::Value>>,
     /// Only the given keys change; the others keep their value.
+    #[schema(value_type = Option<OtpSettings>)]
     pub otp_settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

@@ -1,16 +1,19 @@
-//! JSON Schema documents for user payloads and metadata: creation, the built-in default, and validation.
+//! JSON Schema documents for user payloads and metadata: creation, change, deletion (each audited), the built-in
+//! default, and validation.
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::error::{Error, Result, unique_as_conflict};
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::page::{Page, PageRequest};
 use crate::store::schemas::{self, SchemaRow};
 use crate::store::{DbConn, StoreError};
 
 /// A stored schema document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ProfileSchema)]
 pub struct Schema {
     pub id: String,
     pub tenant_id: String,
@@ -58,31 +61,114 @@ pub fn default_user_schema() -> Value {
 }
 
 /// Registers a schema document after checking it against its meta-schema.
-pub async fn create(app: &AppState, tenant: &str, name: &str, document: Value) -> Result<Schema> {
+pub async fn create(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    name: &str,
+    document: Value,
+) -> Result<Schema> {
     let name = super::slug::parse_name("name", name)?;
     check_document(&document)?;
+    let now = app.clock.now();
     let row = SchemaRow {
         id: crate::secret::new_id(),
         tenant_id: tenant.to_owned(),
         name,
         document: document.to_string(),
-        created_at: app.clock.now(),
+        created_at: now,
     };
-    let tenant = tenant.to_owned();
+    let (tenant, ctx) = (tenant.to_owned(), ctx.clone());
     app.db
-        .run(move |c| {
+        .transaction(move |c| {
             super::tenant::require(c, &tenant)?;
-            schemas::insert(c, &row)
-                .map_err(unique_as_conflict("a schema with this name already exists"))?;
+            schemas::insert(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
+            let event = schema_event(EventType::SchemaCreated, &row.id)
+                .details(Details::new().with("name", &row.name));
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(Schema::from(row))
         })
         .await
+}
+
+/// A change to a schema: a new name, a new document, or both.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaPatch {
+    pub name: Option<String>,
+    pub schema: Option<Value>,
+}
+
+/// Renames a schema or replaces its document (checked like a new one). Users already stored are not re-checked:
+/// the new document applies to every later write of a payload or metadata.
+pub async fn update(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    id: &str,
+    patch: SchemaPatch,
+) -> Result<Schema> {
+    let name = patch
+        .name
+        .map(|n| super::slug::parse_name("name", &n))
+        .transpose()?;
+    if let Some(document) = &patch.schema {
+        check_document(document)?;
+    }
+    let (tenant, id, ctx, now) = (
+        tenant.to_owned(),
+        id.to_owned(),
+        ctx.clone(),
+        app.clock.now(),
+    );
+    app.db
+        .transaction(move |c| {
+            let mut row = require(c, &tenant, &id)?;
+            let old = rendered(&row);
+            if let Some(name) = name {
+                row.name = name;
+            }
+            if let Some(document) = patch.schema {
+                row.document = document.to_string();
+            }
+            schemas::update(c, &row).map_err(unique_as_conflict(DUPLICATE))?;
+            let changes = Details::new().diff(&old, &rendered(&row));
+            if changes.has_changes() {
+                let event = schema_event(EventType::SchemaUpdated, &id).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
+            Ok(Schema::from(row))
+        })
+        .await
+}
+
+const DUPLICATE: &str = "a schema with this name already exists";
+
+fn schema_event(kind: EventType, id: &str) -> Event {
+    Event::new(kind).subject(SubjectType::Schema, id)
+}
+
+/// The fields an `.updated` event compares.
+fn rendered(row: &SchemaRow) -> Value {
+    let document: Value = serde_json::from_str(&row.document).unwrap_or(Value::Null);
+    json!({"name": row.name, "schema": document})
 }
 
 pub async fn find(app: &AppState, tenant: &str, id: &str) -> Result<Schema> {
     let (tenant, id) = (tenant.to_owned(), id.to_owned());
     app.db
         .run(move |c| require(c, &tenant, &id).map(Schema::from))
+        .await
+}
+
+/// `(id, name)` of the tenant's pools that use the schema, for payloads or metadata.
+pub async fn pools_using(app: &AppState, tenant: &str, id: &str) -> Result<Vec<(String, String)>> {
+    let (tenant, id) = (tenant.to_owned(), id.to_owned());
+    app.db
+        .run(move |c| {
+            require(c, &tenant, &id)?;
+            Ok(schemas::pools_using(c, &id)?)
+        })
         .await
 }
 
@@ -98,15 +184,23 @@ pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Pag
 }
 
 /// Deletes a schema no pool uses.
-pub async fn delete(app: &AppState, tenant: &str, id: &str) -> Result<()> {
-    let (tenant, id) = (tenant.to_owned(), id.to_owned());
+pub async fn delete(app: &AppState, ctx: &audit::Context, tenant: &str, id: &str) -> Result<()> {
+    let (tenant, id, ctx, now) = (
+        tenant.to_owned(),
+        id.to_owned(),
+        ctx.clone(),
+        app.clock.now(),
+    );
     app.db
         .transaction(move |c| {
-            require(c, &tenant, &id)?;
+            let row = require(c, &tenant, &id)?;
             if schemas::is_in_use(c, &id)? {
                 return Err(Error::Conflict("the schema is assigned to a pool".into()));
             }
             schemas::delete(c, &id)?;
+            let event = schema_event(EventType::SchemaDeleted, &id)
+                .details(Details::new().with("name", &row.name));
+            audit::record(c, &tenant, &ctx, now, event)?;
             Ok(())
         })
         .await

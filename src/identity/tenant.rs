@@ -12,7 +12,7 @@ use crate::store::{DbConn, StoreResult};
 /// The tenant and workspace every installation has.
 pub const DEFAULT: &str = "default";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: String,
     pub name: String,

@@ -18,7 +18,7 @@ use crate::store::{DbConn, StoreError};
 pub use crate::store::users::Status;
 
 /// A user as the admin sees it (never the password hash).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub pool_id: String,
@@ -54,7 +54,7 @@ impl From<UserRow> for User {
 }
 
 /// How a new user gets credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// The admin sets the password now; the user is active.
@@ -63,7 +63,7 @@ pub enum Mode {
     Invite,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub email: Option<String>,
@@ -77,6 +77,7 @@ pub struct NewUser {
     #[serde(default = "empty_object")]
     pub metadata: Value,
     pub mode: Mode,
+    #[schema(value_type = Option<String>)]
     pub password: Option<Secret>,
 }
 
@@ -84,7 +85,7 @@ fn empty_object() -> Value {
     Value::Object(Default::default())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub status: Option<Status>,

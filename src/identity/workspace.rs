@@ -7,9 +7,9 @@ use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::page::{Page, PageRequest, finish};
 use crate::store::workspaces::{self, ConnectionRow, WorkspaceRow};
-use crate::store::{DbConn, grants};
+use crate::store::{DbConn, dependents, grants};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Workspace {
     pub id: String,
     pub tenant_id: String,
@@ -20,10 +20,46 @@ pub struct Workspace {
     pub created_at: i64,
     /// Whether DPoP proofs must carry a server-issued nonce (RFC 9449 §8).
     pub dpop_nonce_required: bool,
+    /// Whether every authorization request must be pushed first (RFC 9126 §5–6).
+    pub require_pushed_authorization_requests: bool,
+    /// Who may register clients at `{issuer}/oauth2/register` (RFC 7591).
+    pub dynamic_registration: RegistrationMode,
+}
+
+/// Whether a workspace accepts dynamic client registration (RFC 7591), and from whom.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationMode {
+    /// No registration endpoint: it answers 404 and discovery does not name it.
+    #[default]
+    Off,
+    /// Anyone may register, within the per-address limit.
+    Open,
+    /// A registration needs a token made through the admin API (RFC 7591 §3: "initial access token").
+    InitialAccessToken,
+}
+
+impl RegistrationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationMode::Off => "off",
+            RegistrationMode::Open => "open",
+            RegistrationMode::InitialAccessToken => "initial_access_token",
+        }
+    }
+
+    /// The stored text as a mode; anything unknown is `Off`, the safe reading.
+    pub fn parse(stored: &str) -> RegistrationMode {
+        match stored {
+            "open" => RegistrationMode::Open,
+            "initial_access_token" => RegistrationMode::InitialAccessToken,
+            _ => RegistrationMode::Off,
+        }
+    }
 }
 
 /// Token and session lifetimes of a workspace, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lifetimes {
     pub access_token: i64,
@@ -90,16 +126,20 @@ pub fn new_row(tenant: &str, id: &str, name: &str, now: i64) -> WorkspaceRow {
         refresh_token_ttl: l.refresh_token,
         session_ttl: l.session,
         dpop_nonce_required: false,
+        require_pushed_authorization_requests: false,
+        dynamic_registration: RegistrationMode::Off.as_str().to_owned(),
     }
 }
 
 /// A partial update of a workspace.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspacePatch {
     pub name: Option<String>,
     pub lifetimes: Option<Lifetimes>,
     pub dpop_nonce_required: Option<bool>,
+    pub require_pushed_authorization_requests: Option<bool>,
+    pub dynamic_registration: Option<RegistrationMode>,
 }
 
 /// The issuer of a workspace.
@@ -116,10 +156,12 @@ fn view(public_url: &str, r: WorkspaceRow) -> Workspace {
         name: r.name,
         created_at: r.created_at,
         dpop_nonce_required: r.dpop_nonce_required,
+        require_pushed_authorization_requests: r.require_pushed_authorization_requests,
+        dynamic_registration: RegistrationMode::parse(&r.dynamic_registration),
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
     pub id: String,
@@ -127,7 +169,7 @@ pub struct NewWorkspace {
 }
 
 /// A pool connected to a workspace; its `id` is the pool's id.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Connection {
     pub id: String,
     pub workspace_id: String,
@@ -203,6 +245,38 @@ pub async fn list(app: &AppState, tenant: &str, page: PageRequest) -> Result<Pag
         .await
 }
 
+/// What a workspace holds, as the portal's list shows it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Counts {
+    pub applications: i64,
+    pub connected_pools: i64,
+}
+
+/// One page of the tenant's workspaces, each with how many applications and connected pools it has.
+pub async fn list_with_counts(
+    app: &AppState,
+    tenant: &str,
+    page: PageRequest,
+) -> Result<Page<(Workspace, Counts)>> {
+    let (tenant, public_url) = (tenant.to_owned(), app.config.public_url().to_owned());
+    app.db
+        .run(move |c| {
+            super::tenant::require(c, &tenant)?;
+            let (rows, next) = workspaces::list(c, &tenant, &page)?;
+            let mut counted = Vec::with_capacity(rows.len());
+            for row in rows {
+                let n = dependents::workspace_counts(c, &tenant, &row.id)?;
+                let counts = Counts {
+                    applications: n.clients,
+                    connected_pools: n.connected_pools,
+                };
+                counted.push((view(&public_url, row), counts));
+            }
+            Ok((counted, next))
+        })
+        .await
+}
+
 pub async fn update(
     app: &AppState,
     ctx: &audit::Context,
@@ -240,6 +314,29 @@ pub async fn update(
             }
             if let Some(required) = patch.dpop_nonce_required {
                 row.dpop_nonce_required = required;
+            }
+            if let Some(required) = patch.require_pushed_authorization_requests {
+                // The portal signs administrators in with plain authorization requests: requiring PAR there
+                // would lock every administrator out.
+                if required && super::admin::is_builtin_workspace(&tenant, &id) {
+                    return Err(Error::invalid(
+                        "require_pushed_authorization_requests",
+                        "the built-in workspace's portal sign-in does not push its requests",
+                    ));
+                }
+                row.require_pushed_authorization_requests = required;
+            }
+            if let Some(mode) = patch.dynamic_registration {
+                // Clients registered in the built-in workspace could sign administrators in to their own sites:
+                // it stays closed.
+                if mode != RegistrationMode::Off && super::admin::is_builtin_workspace(&tenant, &id)
+                {
+                    return Err(Error::invalid(
+                        "dynamic_registration",
+                        "the built-in workspace does not accept registrations",
+                    ));
+                }
+                row.dynamic_registration = mode.as_str().to_owned();
             }
             workspaces::update(c, &row)?;
             let updated = view(&public_url, row);

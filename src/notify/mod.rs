@@ -190,6 +190,14 @@ impl Notifier {
         })
     }
 
+    /// Whether messages of `channel` go to the dev outbox (no SMTP server or SMS webhook configured for it).
+    pub fn keeps_in_outbox(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.mail.is_none(),
+            Channel::Sms => self.sms.is_none(),
+        }
+    }
+
     /// Delivers `message` for `tenant` through its channel, or keeps it in the dev outbox when that channel is not
     /// configured. A connection failure is retried with back-off; the last error is returned.
     pub async fn send(&self, tenant: &str, message: &Message) -> Result<(), NotifyError> {

@@ -11,7 +11,7 @@ use crate::store::tenants;
 use crate::store::{Db, DbConn};
 
 /// A kept message as the admin sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutboxMessage {
     pub id: String,
     /// `email` or `sms`.

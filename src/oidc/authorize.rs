@@ -12,12 +12,14 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Op, respond};
 use crate::authn::{login, pending, session};
+use crate::error::ErrorKind;
 use crate::identity::consent::{self, Asked};
 use crate::state::AppState;
 use crate::tokens::authorization::{self, AuthorizeParams, Refusal, SignedIn, ValidRequest};
-use crate::tokens::client_auth::find_client;
+use crate::tokens::client_auth::{RegisteredClient, find_client};
 use crate::tokens::grant::{self, NewGrant};
 use crate::tokens::{Provider, TokenError, hint};
+use crate::tokens::{pushed, request_object};
 use crate::web::html;
 use crate::web::methods;
 use crate::web::sso::SsoCookie;
@@ -71,33 +73,24 @@ async fn try_authorize(
         Some(id) => find_client(app, p, id).await?,
         None => None,
     };
-    let valid = match authorization::validate(&params, client.as_deref()) {
+    let client = client.as_deref();
+    let (params, pushed) = match resolve(app, p, client, &params).await {
+        Ok(resolved) => resolved,
+        Err(e) if e.kind() == ErrorKind::Invalid => {
+            let why = e.to_string();
+            let refusal = authorization::refusal(&params, client, e.code(), &why);
+            return Ok(refused(app, p, refusal));
+        }
+        Err(e) => return Err(e),
+    };
+    let valid = authorization::validate(&params, client).and_then(|valid| {
+        let client = client.ok_or_else(|| Refusal::Page("unknown client".into()))?;
+        let required = p.require_pushed_authorization_requests;
+        authorization::check_pushed(&valid, client, required, pushed).map(|()| valid)
+    });
+    let valid = match valid {
         Ok(valid) => valid,
-        Err(Refusal::Page(message)) => {
-            return Ok(html::message(
-                public_url,
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                &message,
-            ));
-        }
-        Err(Refusal::Redirect {
-            redirect_uri,
-            response_mode,
-            error,
-            description,
-            state,
-        }) => {
-            return Ok(respond::error(
-                p,
-                public_url,
-                &redirect_uri,
-                response_mode,
-                error,
-                &description,
-                state.as_deref(),
-            ));
-        }
+        Err(refusal) => return Ok(refused(app, p, refusal)),
     };
     // OIDC Core §3.1.2.1: the hint names the user the client expects; a session of anyone else does not count.
     let keys = match &params.id_token_hint {
@@ -162,6 +155,68 @@ async fn try_authorize(
     Ok(HttpResponse::Found()
         .insert_header((LOCATION, first))
         .finish())
+}
+
+/// The parameters the request stands for, and whether they were pushed: those pushed before under its PAR
+/// `request_uri` (RFC 9126 §4: the query's other parameters but `client_id` are ignored), those of its request
+/// object (RFC 9101 §6.3), or the query's own. Any other `request_uri` is left to `validate` to refuse.
+async fn resolve(
+    app: &AppState,
+    p: &Arc<Provider>,
+    client: Option<&RegisteredClient>,
+    query: &AuthorizeParams,
+) -> Result<(AuthorizeParams, bool), TokenError> {
+    let Some(client) = client else {
+        return Ok((query.clone(), false));
+    };
+    if let Some(uri) = query.request_uri.as_deref() {
+        if !pushed::is_pushed(uri) {
+            return Ok((query.clone(), false));
+        }
+        let (provider, id, uri, now) = (
+            p.clone(),
+            client.row.id.clone(),
+            uri.to_owned(),
+            app.clock.now(),
+        );
+        let params = app
+            .db
+            .run(move |c| pushed::take(c, &provider, &id, &uri, now))
+            .await?;
+        return Ok((params, true));
+    }
+    match query.request.as_deref() {
+        Some(object) => Ok((request_object::unpack(app, p, client, object).await?, false)),
+        None => Ok((query.clone(), false)),
+    }
+}
+
+/// A refused request: a page, or an error sent to the client's verified redirect URI.
+fn refused(app: &AppState, p: &Provider, refusal: Refusal) -> HttpResponse {
+    let public_url = app.config.public_url();
+    match refusal {
+        Refusal::Page(message) => html::message(
+            public_url,
+            StatusCode::BAD_REQUEST,
+            "Sign-in error",
+            &message,
+        ),
+        Refusal::Redirect {
+            redirect_uri,
+            response_mode,
+            error,
+            description,
+            state,
+        } => respond::error(
+            p,
+            public_url,
+            &redirect_uri,
+            response_mode,
+            error,
+            &description,
+            state.as_deref(),
+        ),
+    }
 }
 
 /// Stores the request for the hosted pages; its id and the page it starts on: the registration page for
@@ -264,6 +319,21 @@ pub(crate) async fn complete(
     Ok(HttpResponse::Found()
         .insert_header((LOCATION, format!("{}{CONSENT_PAGE}?{query}", p.issuer)))
         .finish())
+}
+
+/// The grant to issue a code for at once, in the transaction that starts the sign-in's session (so the common
+/// sign-in commits once): `None` when [`complete`] must decide instead (a device request, or consent needed).
+/// The grant's `sid` is the caller's to fill in with the session's.
+pub(crate) async fn grant_at_once(
+    app: &AppState,
+    p: &Provider,
+    valid: &ValidRequest,
+    who: SignedIn,
+) -> Result<Option<NewGrant>, TokenError> {
+    if valid.device.is_some() || needs_consent(app, p, valid, &who.user).await? {
+        return Ok(None);
+    }
+    Ok(Some(new_grant(valid, who)))
 }
 
 /// The consent page, under the issuer.
@@ -377,7 +447,8 @@ fn new_grant(valid: &ValidRequest, who: SignedIn) -> NewGrant {
     }
 }
 
-fn code_to_client(
+/// Sends a freshly issued `code` to the client of `valid`.
+pub(crate) fn code_to_client(
     app: &AppState,
     p: &Provider,
     valid: &ValidRequest,

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::{Op, endpoint};
 use crate::identity::client::DEVICE_CODE_GRANT;
+use crate::identity::workspace::RegistrationMode;
 use crate::tokens::Provider;
 use crate::tokens::authorization::{PROMPT_VALUES, SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 use crate::tokens::client_auth::ASSERTION_ALGORITHMS;
@@ -37,7 +38,7 @@ async fn get_discovery(op: Op) -> HttpResponse {
 
 fn document(p: &Provider) -> String {
     let algs = ["RS256", "ES256", "EdDSA"];
-    json!({
+    let mut document = json!({
         "issuer": p.issuer,
         "authorization_endpoint": endpoint(p, "/oauth2/authorize"),
         "token_endpoint": endpoint(p, super::token::PATH),
@@ -47,6 +48,8 @@ fn document(p: &Provider) -> String {
         "introspection_endpoint": endpoint(p, "/oauth2/introspect"),
         "end_session_endpoint": endpoint(p, "/oauth2/logout"),
         "device_authorization_endpoint": endpoint(p, super::device::PATH),
+        "pushed_authorization_request_endpoint": endpoint(p, super::par::PATH),
+        "require_pushed_authorization_requests": p.require_pushed_authorization_requests,
         "scopes_supported": SUPPORTED_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
@@ -62,10 +65,14 @@ fn document(p: &Provider) -> String {
         "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        // RFC 9126 §2: the PAR endpoint authenticates clients as the token endpoint does (the lists above).
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": SUPPORTED_CLAIMS,
         "claims_parameter_supported": true,
-        "request_parameter_supported": false,
+        // RFC 9101: request objects by value, signed; by reference only as PAR's `request_uri` (RFC 9126),
+        // which needs no `request_uri_parameter_supported` (that is for URIs the server fetches).
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": crate::tokens::request_object::SIGNING_ALGS,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "authorization_response_iss_parameter_supported": true,
@@ -77,6 +84,10 @@ fn document(p: &Provider) -> String {
         "backchannel_logout_session_supported": true,
         // RFC 9449 §5.1: proofs are accepted with these algorithms.
         "dpop_signing_alg_values_supported": crate::tokens::dpop::SIGNING_ALGS,
-    })
-    .to_string()
+    });
+    // Named exactly when the workspace takes registrations (RFC 8414 §2, RFC 7591 §3).
+    if p.dynamic_registration != RegistrationMode::Off {
+        document["registration_endpoint"] = endpoint(p, super::register::PATH).into();
+    }
+    document.to_string()
 }

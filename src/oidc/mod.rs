@@ -2,15 +2,17 @@
 //! Web layer: protocol shaping (parameters, redirects, JSON errors); the rules live in `crate::tokens`.
 
 pub(crate) mod authorize;
-mod client_auth;
+pub(crate) mod client_auth;
 pub(crate) mod device;
 mod discovery;
 mod dpop;
 pub mod error;
-mod form;
+pub(crate) mod form;
 mod introspect;
 mod jwks;
 mod logout;
+mod par;
+mod register;
 pub mod respond;
 mod revoke;
 mod token;
@@ -38,10 +40,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(authorize::configure)
         .configure(token::configure)
         .configure(device::configure)
+        .configure(par::configure)
         .configure(userinfo::configure)
         .configure(revoke::configure)
         .configure(introspect::configure)
-        .configure(logout::configure);
+        .configure(logout::configure)
+        .configure(register::configure);
 }
 
 /// Mounts what lives outside the workspace scope: RFC 8414's root metadata path.

@@ -18,10 +18,11 @@ use crate::authn::login;
 use crate::authn::{pending, session};
 use crate::metrics::labels::{Outcome, SignInMethod};
 use crate::oidc::Op;
-use crate::oidc::authorize::complete;
+use crate::oidc::authorize::{code_to_client, complete, grant_at_once};
 use crate::state::AppState;
-use crate::tokens::authorization::ValidRequest;
+use crate::tokens::authorization::{SignedIn, ValidRequest};
 use crate::tokens::client_auth::find_client;
+use crate::tokens::grant;
 use crate::tokens::{Provider, TokenError};
 use crate::web::csrf;
 use crate::web::html;
@@ -226,20 +227,42 @@ impl SignIn {
     /// send the authorization code to the client. A user of a pool preferring passkeys who has none yet is first
     /// offered to add one; the request then stays pending until they do or decline (`enrolment`).
     pub async fn signed_in(&self, user: &str, amr: Vec<String>) -> Result<HttpResponse, PageError> {
+        self.signed_in_with(user, amr, None).await
+    }
+
+    /// [`signed_in`](Self::signed_in), writing a password's success (`proof`) in the same transaction. Where no
+    /// consent is needed the code is issued in it too: the session, the consumed request and the code commit once.
+    pub async fn signed_in_with(
+        &self,
+        user: &str,
+        amr: Vec<String>,
+        proof: Option<login::PasswordSuccess>,
+    ) -> Result<HttpResponse, PageError> {
         let p = &self.op;
-        let (t, w, u, id, now, ttl) = (
+        let now = self.app.clock.now();
+        let who = SignedIn {
+            user: user.to_owned(),
+            auth_time: now,
+            amr: amr.clone(),
+            sid: None,
+        };
+        let at_once = grant_at_once(&self.app, p, &self.pending.request, who).await?;
+        let (t, w, u, id, ttl) = (
             p.tenant.clone(),
             p.workspace.clone(),
             user.to_owned(),
             self.pending.id.clone(),
-            self.app.clock.now(),
             p.lifetimes.session,
         );
-        let (session_amr, may_suggest) = (amr.clone(), self.pending.offers_passkey);
-        let (started, suggest) = self
+        let (session_amr, may_suggest, provider) =
+            (amr.clone(), self.pending.offers_passkey, p.clone());
+        let (started, suggest, code) = self
             .app
             .db
             .transaction(move |c| {
+                if let Some(proof) = proof {
+                    proof.record(c, now)?;
+                }
                 let new = session::NewSession {
                     tenant: &t,
                     workspace: &w,
@@ -247,15 +270,26 @@ impl SignIn {
                     amr: &session_amr,
                     ttl,
                 };
-                session::start_for_request(c, &new, &id, may_suggest, now)
+                let (started, suggest) =
+                    session::start_for_request(c, &new, &id, may_suggest, now)?;
+                let code = match at_once {
+                    Some(mut g) if !suggest => {
+                        g.sid = Some(started.sid.clone());
+                        Some(grant::issue_code(c, &provider, g, now)?)
+                    }
+                    _ => None,
+                };
+                Ok::<_, TokenError>((started, suggest, code))
             })
-            .await
-            .map_err(TokenError::from)?;
-        let mut res = if suggest {
-            super::enrolment::suggestion(self, &amr)
-        } else {
-            let sid = Some(started.sid);
-            complete(&self.app, p, &self.pending.request, user, now, amr, sid).await?
+            .await?;
+        let valid = &self.pending.request;
+        let mut res = match (suggest, code) {
+            (true, _) => super::enrolment::suggestion(self, &amr),
+            (false, Some(code)) => code_to_client(&self.app, p, valid, code),
+            (false, None) => {
+                let sid = Some(started.sid);
+                complete(&self.app, p, valid, user, now, amr, sid).await?
+            }
         };
         SsoCookie::set(&mut res, &p.issuer, started.cookie, self.public_url());
         Ok(res)

@@ -108,7 +108,12 @@ async fn with_password(
     };
     let signed = login::with_password(&flow.app, &attempt);
     let (message, status) = match signed.await {
-        Ok(user) => return flow.signed_in(&user.id, vec!["pwd".into()]).await,
+        Ok(success) => {
+            let user = success.user.id.clone();
+            return flow
+                .signed_in_with(&user, vec!["pwd".into()], Some(success))
+                .await;
+        }
         Err(LoginError::Failed) => (texts::WRONG_CREDENTIALS, StatusCode::OK),
         Err(LoginError::Locked) => (texts::LOCKED, StatusCode::OK),
         Err(LoginError::Overloaded) => (texts::BUSY, StatusCode::SERVICE_UNAVAILABLE),

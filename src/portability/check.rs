@@ -466,6 +466,8 @@ impl Checker {
             refresh_token_ttl: w.lifetimes.refresh_token,
             session_ttl: w.lifetimes.session,
             dpop_nonce_required: w.dpop_nonce_required,
+            require_pushed_authorization_requests: w.require_pushed_authorization_requests,
+            dynamic_registration: w.dynamic_registration.as_str().to_owned(),
         }))
     }
 

@@ -14,7 +14,7 @@ use super::line::{
     ClientLine, GroupLine, Header, IdpLine, Line, MembershipLine, PasskeyLine, PoolLine,
     SchemaLine, TenantLine, UserLine, VERSION, WorkspaceLine,
 };
-use crate::identity::workspace::Lifetimes;
+use crate::identity::workspace::{Lifetimes, RegistrationMode};
 use crate::store::passkeys::PasskeyRow;
 use crate::store::users::UserRow;
 use crate::store::{Db, DbConn, StoreError, tenants, transfer};
@@ -316,6 +316,8 @@ fn workspaces(c: &mut DbConn, tenant: &str, w: &mut Writer) -> Result<(), Export
                 id: r.id,
                 name: r.name,
                 dpop_nonce_required: r.dpop_nonce_required,
+                require_pushed_authorization_requests: r.require_pushed_authorization_requests,
+                dynamic_registration: RegistrationMode::parse(&r.dynamic_registration),
                 created_at: Some(r.created_at),
             }))?;
             for idp in transfer::connections_of(c, tenant, &id)? {

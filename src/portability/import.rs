@@ -21,10 +21,13 @@ use crate::store::{
 };
 
 /// What an import did (or, with `dry_run`, would do).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportSummary)]
 pub struct Summary {
     pub tenant: String,
     pub dry_run: bool,
+    /// Lines per kind (`user`, `group`, …).
+    #[schema(value_type = std::collections::BTreeMap<String, u64>)]
     pub counts: Counts,
     pub seconds: f64,
 }

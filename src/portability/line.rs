@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::authn::password::PasswordPolicy;
 use crate::identity::pool::{Mechanism, OtpSettings};
 use crate::identity::user::Status;
-use crate::identity::workspace::Lifetimes;
+use crate::identity::workspace::{Lifetimes, RegistrationMode};
 
 /// The only format version this Tarn writes and reads.
 pub const VERSION: u32 = 1;
@@ -224,6 +224,10 @@ pub struct WorkspaceLine {
     pub lifetimes: Lifetimes,
     #[serde(default)]
     pub dpop_nonce_required: bool,
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    #[serde(default)]
+    pub dynamic_registration: RegistrationMode,
     #[serde(default)]
     pub created_at: Option<i64>,
 }

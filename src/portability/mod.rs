@@ -6,7 +6,7 @@ pub mod check;
 pub mod export;
 pub mod import;
 pub mod line;
-mod reader;
+pub(crate) mod reader;
 
 use std::collections::BTreeMap;
 

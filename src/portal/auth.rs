@@ -10,7 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PortalError;
-use super::form::FormState;
+use super::form::{FormState, PlainForm};
 use super::layout::{Layout, MessagePage, respond, see_other};
 use super::session::PortalCookie;
 use crate::authn::portal::sign_in::{self, Begin};
@@ -70,7 +70,7 @@ struct SetupForm {
     #[serde(default)]
     new_password: String,
 }
-crate::csrf_protected!(SetupForm, SignOutForm);
+crate::csrf_protected!(SetupForm);
 
 /// **Create administrator**: makes the first administrator, then signs them in.
 async fn set_up_tarn(
@@ -212,16 +212,11 @@ fn not_completed(req: &HttpRequest, app: &AppState) -> HttpResponse {
     respond(StatusCode::BAD_REQUEST, &page, cookies)
 }
 
-#[derive(Deserialize)]
-struct SignOutForm {
-    csrf_token: String,
-}
-
 /// **Sign out**: ends the portal session, then the built-in workspace's (RP-initiated logout).
 async fn sign_out(
     req: HttpRequest,
     app: Data<AppState>,
-    _: Csrf<SignOutForm>,
+    _: Csrf<PlainForm>,
 ) -> Result<HttpResponse, PortalError> {
     let public_url = app.config.public_url().to_owned();
     let id_token = match PortalCookie::read(&req, &public_url) {

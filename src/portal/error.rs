@@ -182,3 +182,21 @@ impl From<crate::authn::portal::sign_in::SignInError> for PortalError {
         PortalError::internal(e)
     }
 }
+
+impl From<crate::tokens::error::TokenError> for PortalError {
+    fn from(e: crate::tokens::error::TokenError) -> Self {
+        match e.kind() {
+            ErrorKind::Overloaded => PortalError::Busy,
+            _ => PortalError::internal(e),
+        }
+    }
+}
+
+impl From<crate::notify::NotifyError> for PortalError {
+    fn from(e: crate::notify::NotifyError) -> Self {
+        match e {
+            crate::notify::NotifyError::UnknownTenant => PortalError::NotFound("tenant"),
+            e => PortalError::internal(e),
+        }
+    }
+}

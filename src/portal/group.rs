@@ -10,7 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PortalError;
-use super::form::FormState;
+use super::form::{FormState, PlainForm};
 use super::groups::{GroupForm, crumbs, groups_path, path_label};
 use super::layout::{Layout, respond, see_other};
 use super::paging::{self, PageQuery};
@@ -244,12 +244,6 @@ async fn confirm_delete(
     };
     Ok(respond(StatusCode::OK, &page, cookies))
 }
-
-#[derive(Deserialize)]
-struct PlainForm {
-    csrf_token: String,
-}
-crate::csrf_protected!(PlainForm);
 
 /// **Delete group**: its memberships go (the users stay), its sub-groups move to the top level.
 async fn delete_group(

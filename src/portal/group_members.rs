@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PortalError;
-use super::form::FormState;
+use super::form::{FormState, PlainForm};
 use super::group::{GroupPath, identifier};
 use super::groups::crumbs;
 use super::layout::{Layout, respond, see_other};
@@ -198,12 +198,6 @@ struct MemberPath {
     group: String,
     user: String,
 }
-
-#[derive(Deserialize)]
-struct PlainForm {
-    csrf_token: String,
-}
-crate::csrf_protected!(PlainForm);
 
 /// **Remove** a direct member (the user stays in the pool); the last administrator stays, with a message.
 async fn remove_member(

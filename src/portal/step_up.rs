@@ -1,5 +1,6 @@
-//! Step-up for sensitive actions (deleting a pool; later rotating keys, deleting a workspace, changing who is an
-//! administrator): when the last sign-in is older than five minutes, the action is kept on the server, bound to the
+//! Step-up for sensitive actions (deleting a pool or a workspace, rotating a workspace's signing keys or a client
+//! secret; later
+//! changing who is an administrator): when the last sign-in is older than five minutes, the action is kept on the server, bound to the
 //! administrator and to this browser's sign-in, the built-in workspace is asked for a fresh sign-in (`max_age=0`),
 //! and the callback completes the action instead of losing it.
 
@@ -22,6 +23,22 @@ pub enum Sensitive {
         tenant: String,
         pool: String,
         name: String,
+    },
+    DeleteWorkspace {
+        tenant: String,
+        workspace: String,
+        name: String,
+    },
+    RotateKeys {
+        tenant: String,
+        workspace: String,
+    },
+    /// Only the fresh sign-in is kept: the new secret must be shown in answer to a POST, so the callback
+    /// returns to the confirmation rather than rotating.
+    RotateClientSecret {
+        tenant: String,
+        workspace: String,
+        client: String,
     },
 }
 
@@ -78,6 +95,38 @@ async fn perform(
             crate::identity::pool::delete(app, ctx, &tenant, &pool).await?;
             let path = format!("/admin/-/tenants/{tenant}/pools");
             Ok(see_other(app, &path, &format!("Deleted the pool {name}.")))
+        }
+        Sensitive::DeleteWorkspace {
+            tenant,
+            workspace,
+            name,
+        } => {
+            crate::identity::workspace::delete(app, ctx, &tenant, &workspace).await?;
+            let path = format!("/admin/-/tenants/{tenant}/workspaces");
+            let flash = format!("Deleted the workspace {name}.");
+            Ok(see_other(app, &path, &flash))
+        }
+        Sensitive::RotateKeys { tenant, workspace } => {
+            let rotated =
+                crate::tokens::provider::rotate_keys(app, ctx, &tenant, &workspace).await?;
+            if rotated.is_none() {
+                return Err(PortalError::NotFound("workspace"));
+            }
+            let path = format!("/admin/-/tenants/{tenant}/workspaces/{workspace}/keys");
+            let flash = "Rotated the signing keys: new keys sign from now on, and the old ones stay \
+                         published until the tokens they signed have expired.";
+            Ok(see_other(app, &path, flash))
+        }
+        Sensitive::RotateClientSecret {
+            tenant,
+            workspace,
+            client,
+        } => {
+            let path = format!(
+                "/admin/-/tenants/{tenant}/workspaces/{workspace}/applications/{client}/secret"
+            );
+            let flash = "You signed in again: rotate the secret now.";
+            Ok(see_other(app, &path, flash))
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One user of a pool as the portal shows it: identifiers, status, invitation and groups (those they were put in,
 //! and those they are in through a sub-group, with the path), and what an administrator does to them there:
-//! **Deactivate** / **Activate**, **Resend invitation**, **Delete user** (after a confirmation).
+//! **Deactivate** / **Activate**, **Resend invitation**, **Delete user** (after a confirmation). Its user data,
+//! passkeys, invitation, password and verification actions are in `user_profile`, `user_access` and
+//! `user_claims`.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Data, Path};
@@ -9,15 +11,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PortalError;
+use super::form::PlainForm;
 use super::layout::{Layout, respond, see_other};
+use super::paging::PageQuery;
 use super::session::{Admin, Viewer};
 use super::users::{crumbs, display_name, status_label};
+use crate::authn::passkey::admin::{self as passkeys, PasskeyView};
 use crate::authn::portal::Signed;
 use crate::identity::Error;
 use crate::identity::group::{self, UserGroups};
 use crate::identity::invitation::{self, Invitation, InvitationStatus};
 use crate::identity::membership;
 use crate::identity::pool::{self, Pool};
+use crate::identity::profile_form::{self, PoolForm};
 use crate::identity::user::{self, Status, User, UserPatch};
 use crate::state::AppState;
 use crate::web::csrf::Csrf;
@@ -45,14 +51,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Deserialize)]
-struct UserPath {
-    tenant: String,
-    pool: String,
-    user: String,
+pub(super) struct UserPath {
+    pub tenant: String,
+    pub pool: String,
+    pub user: String,
 }
 
 impl UserPath {
-    fn page(&self) -> String {
+    pub fn page(&self) -> String {
         format!(
             "/admin/-/tenants/{}/pools/{}/users/{}",
             self.tenant, self.pool, self.user
@@ -61,7 +67,7 @@ impl UserPath {
 }
 
 /// How the page names a user: their email, else their mobile, else their id.
-fn identifier(user: &User) -> &str {
+pub(super) fn identifier(user: &User) -> &str {
     user.email
         .as_deref()
         .or(user.mobile.as_deref())
@@ -77,6 +83,11 @@ fn invitation_label(status: &InvitationStatus) -> &'static str {
     }
 }
 
+/// When a passkey last signed in, as the page shows it.
+fn last_used(p: &PasskeyView) -> String {
+    p.last_used_at.map_or_else(|| "Never".into(), day)
+}
+
 #[derive(Template)]
 #[template(path = "portal/users/show.html")]
 struct UserPage {
@@ -89,13 +100,33 @@ struct UserPage {
     groups: UserGroups,
     /// `(id, path)` of the groups the user could be added to (those they are not in themselves).
     addable: Vec<(String, String)>,
+    /// `(label, value)` of the user-data fields the pool's schema shows that the user has.
+    profile: Vec<(String, String)>,
+    passkeys: Vec<PasskeyView>,
 }
 
 /// The pool, the user and what the page shows of them; another pool's user is not found.
-async fn load(app: &AppState, path: &UserPath) -> Result<(Pool, User), PortalError> {
+pub(super) async fn load(app: &AppState, path: &UserPath) -> Result<(Pool, User), PortalError> {
     let found = pool::find(app, &path.tenant, &path.pool).await?;
     let u = user::find(app, &path.tenant, &path.pool, &path.user).await?;
     Ok((found, u))
+}
+
+/// The user's data as the page lists it, labelled as the pool's schema labels it.
+fn profile_values(shape: &PoolForm, u: &User) -> Vec<(String, String)> {
+    let values = profile_form::values_of(&shape.fields, &u.payload, "");
+    shape
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let (_, v) = values.iter().find(|(name, _)| *name == f.name)?;
+            let shown = match f.input {
+                "checkbox" => "Yes".to_owned(),
+                _ => v.clone(),
+            };
+            Some((f.label.clone(), shown))
+        })
+        .collect()
 }
 
 async fn show_user(
@@ -104,7 +135,8 @@ async fn show_user(
     viewer: Viewer,
     path: Path<UserPath>,
 ) -> Result<HttpResponse, PortalError> {
-    let (found, u) = load(&app, &path).await?;
+    let (found, shape) = profile_form::of_pool(&app, &path.tenant, &path.pool).await?;
+    let u = user::find(&app, &path.tenant, &path.pool, &path.user).await?;
     let invitation = match invitation::find(&app, &path.tenant, &path.pool, &u.id).await {
         Ok(i) => Some(i),
         Err(Error::NotFound(_)) => None,
@@ -117,9 +149,13 @@ async fn show_user(
         .filter(|n| !groups.direct.iter().any(|d| d.id == n.group.id))
         .map(|n| (n.group.id.clone(), n.path.join(" › ")))
         .collect();
+    let first = PageQuery::default().request()?;
+    let (passkeys, _) = passkeys::list(&app, &path.tenant, &path.pool, &u.id, first).await?;
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
     let here = path.page();
     let page = UserPage {
+        profile: profile_values(&shape, &u),
+        passkeys,
         layout: crumbs(
             layout,
             &path.tenant,
@@ -171,12 +207,6 @@ async fn change_status(
         &format!("{done} {}.", identifier(&u)),
     ))
 }
-
-#[derive(Deserialize)]
-struct PlainForm {
-    csrf_token: String,
-}
-crate::csrf_protected!(PlainForm);
 
 /// **Resend invitation**: a new link; the earlier ones stop working.
 async fn resend_invitation(

@@ -7,16 +7,19 @@ use actix_web::web::{self, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::PortalError;
-use super::form::FormState;
+use super::form::{FormState, Pairs};
 use super::layout::{Layout, respond, see_other};
 use super::paging::{self, PageQuery};
 use super::session::{Admin, Viewer};
+use super::user_form::{self, ProfileInput};
 use crate::authn::portal::Signed;
+use crate::identity::membership;
 use crate::identity::pool::{self, Pool};
-use crate::identity::user::{self, Mode, NewUser, Status, User};
+use crate::identity::profile_form::{self, PoolForm};
+use crate::identity::user::{self, Mode, Status, User};
 use crate::identity::user_list::{self, UserQuery};
 use crate::state::AppState;
 use crate::web::csrf::Csrf;
@@ -77,14 +80,14 @@ pub(super) fn display_name(user: &User) -> String {
 
 /// The filters as the GET form sends them; an empty select means "any".
 #[derive(Debug, Default, Deserialize)]
-struct ListQuery {
+pub(super) struct ListQuery {
     #[serde(default)]
-    q: String,
+    pub q: String,
     #[serde(default)]
-    status: String,
+    pub status: String,
     #[serde(default)]
-    invitation: String,
-    cursor: Option<String>,
+    pub invitation: String,
+    pub cursor: Option<String>,
 }
 
 impl ListQuery {
@@ -98,7 +101,7 @@ impl ListQuery {
     }
 
     /// The query string of these filters, for the next-page link.
-    fn link(&self) -> String {
+    pub fn link(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("q", &self.q)
             .append_pair("status", &self.status)
@@ -129,6 +132,11 @@ struct UsersPage {
     query: ListQuery,
     filtered: bool,
     next: Option<String>,
+    /// The bulk form's refusal and what it had, and the users ticked in it.
+    form: FormState,
+    selected: Vec<String>,
+    /// `(id, path)` of the pool's groups, for **Add to group**.
+    groups: Vec<(String, String)>,
 }
 
 async fn list_users(
@@ -138,17 +146,44 @@ async fn list_users(
     path: Path<PoolPath>,
     q: Query<ListQuery>,
 ) -> Result<HttpResponse, PortalError> {
-    let query = q.into_inner();
+    let bulk = (FormState::default(), Vec::new());
+    list_page(
+        &req,
+        &app,
+        &viewer.0,
+        &path,
+        q.into_inner(),
+        bulk,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The list for `query`, with the bulk form as `bulk` left it.
+pub(super) async fn list_page(
+    req: &HttpRequest,
+    app: &AppState,
+    signed: &Signed,
+    path: &PoolPath,
+    query: ListQuery,
+    (form, selected): (FormState, Vec<String>),
+    status: StatusCode,
+) -> Result<HttpResponse, PortalError> {
     let page = PageQuery {
         cursor: query.cursor.clone(),
     }
     .request()?;
-    let found = pool::find(&app, &path.tenant, &path.pool).await?;
+    let found = pool::find(app, &path.tenant, &path.pool).await?;
     let filters = query.filters()?;
     let filtered = filters.q.is_some() || filters.status.is_some() || filters.invitation.is_some();
     let ((users, next), total) =
-        user_list::search(&app, &path.tenant, &path.pool, filters, page).await?;
-    let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
+        user_list::search(app, &path.tenant, &path.pool, filters, page).await?;
+    let groups = membership::tree(app, &path.tenant, &path.pool)
+        .await?
+        .iter()
+        .map(|n| (n.group.id.clone(), n.path.join(" › ")))
+        .collect();
+    let (layout, cookies) = Layout::new(req, app, signed);
     let page = UsersPage {
         layout: crumbs(layout, &path.tenant, &found, &[]),
         tenant: path.tenant.clone(),
@@ -158,104 +193,11 @@ async fn list_users(
         filtered,
         next: paging::cursor(&next).map(|c| format!("{}&cursor={c}", query.link())),
         query,
+        form,
+        selected,
+        groups,
     };
-    Ok(respond(StatusCode::OK, &page, cookies))
-}
-
-/// **Create User** as submitted.
-#[derive(Debug, Deserialize)]
-struct NewUserForm {
-    csrf_token: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    mobile: String,
-    email_verified: Option<String>,
-    #[serde(default)]
-    given_name: String,
-    #[serde(default)]
-    family_name: String,
-    /// The profile as JSON, for pools with their own user schema.
-    #[serde(default)]
-    payload: String,
-    #[serde(default)]
-    mode: String,
-    #[serde(default)]
-    password: String,
-}
-crate::csrf_protected!(NewUserForm);
-
-/// The domain's field names and the form's where they differ.
-const FIELDS: &[(&str, &str)] = &[
-    ("payload.given_name", "given_name"),
-    ("payload.family_name", "family_name"),
-];
-
-impl NewUserForm {
-    /// What the page shows again after a refusal (never the password).
-    fn state(&self) -> FormState {
-        FormState::with(&[
-            ("email", &self.email),
-            ("mobile", &self.mobile),
-            (
-                "email_verified",
-                self.email_verified.as_deref().unwrap_or(""),
-            ),
-            ("given_name", &self.given_name),
-            ("family_name", &self.family_name),
-            ("payload", &self.payload),
-            ("mode", &self.mode),
-        ])
-    }
-
-    /// The domain's input, or `None` with the problems noted in `state`.
-    fn new_user(self, pool: &Pool, state: &mut FormState) -> Option<NewUser> {
-        let mode = match self.mode.as_str() {
-            "invite" => Mode::Invite,
-            "set_credentials" => Mode::SetCredentials,
-            _ => {
-                state.refuse("mode", "Choose how the user gets their credentials");
-                return None;
-            }
-        };
-        let payload = if pool.payload_schema_id.is_none() {
-            let mut names = Map::new();
-            for (k, v) in [
-                ("given_name", &self.given_name),
-                ("family_name", &self.family_name),
-            ] {
-                if !v.trim().is_empty() {
-                    names.insert(k.into(), Value::String(v.trim().to_owned()));
-                }
-            }
-            Value::Object(names)
-        } else {
-            match serde_json::from_str::<Value>(self.payload.trim()) {
-                Ok(v) if v.is_object() => v,
-                _ => {
-                    state.refuse(
-                        "payload",
-                        "Enter the profile as a JSON object, like {\"name\": \"Ada\"}",
-                    );
-                    return None;
-                }
-            }
-        };
-        let given = |v: String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-        Some(NewUser {
-            email: given(self.email),
-            mobile: given(self.mobile),
-            email_verified: self.email_verified.is_some(),
-            mobile_verified: false,
-            payload,
-            metadata: Value::Object(Map::new()),
-            password: (mode == Mode::SetCredentials)
-                .then_some(self.password)
-                .filter(|p| !p.is_empty())
-                .map(crate::secret::Secret::new),
-            mode,
-        })
-    }
+    Ok(respond(status, &page, cookies))
 }
 
 #[derive(Template)]
@@ -264,6 +206,8 @@ struct NewUserPage {
     layout: Layout,
     tenant: String,
     pool: Pool,
+    profile: Vec<ProfileInput>,
+    metadata_schema: bool,
     form: FormState,
 }
 
@@ -272,7 +216,7 @@ fn new_user_page(
     app: &AppState,
     signed: &Signed,
     tenant: &str,
-    pool: Pool,
+    (pool, shape): (Pool, PoolForm),
     form: FormState,
     status: StatusCode,
 ) -> HttpResponse {
@@ -282,6 +226,8 @@ fn new_user_page(
         layout: crumbs(layout, tenant, &pool, &[(new.as_str(), "Create User")]),
         tenant: tenant.to_owned(),
         pool,
+        profile: user_form::inputs(&shape),
+        metadata_schema: shape.metadata_schema,
         form,
     };
     respond(status, &page, cookies)
@@ -293,8 +239,8 @@ async fn new_user(
     viewer: Viewer,
     path: Path<PoolPath>,
 ) -> Result<HttpResponse, PortalError> {
-    let found = pool::find(&app, &path.tenant, &path.pool).await?;
-    let form = FormState::with(&[("mode", "invite"), ("payload", "{}")]);
+    let found = profile_form::of_pool(&app, &path.tenant, &path.pool).await?;
+    let form = FormState::with(&[("mode", "invite"), ("metadata", "{}")]);
     Ok(new_user_page(
         &req,
         &app,
@@ -306,33 +252,28 @@ async fn new_user(
     ))
 }
 
-/// **Create**: 303 to the new user's page, or the form again (422) with the input kept and the refusals at their
-/// fields.
+/// **Create**: 303 to the new user's page, or the form again (422) with the input kept (never the password) and
+/// the refusals at their fields. Submitting it twice makes one user and sends one invitation: the second finds
+/// the identifier taken.
 async fn create_user(
     req: HttpRequest,
     app: Data<AppState>,
     admin: Admin,
     path: Path<PoolPath>,
-    form: Csrf<NewUserForm>,
+    form: Csrf<Pairs>,
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
-    let found = pool::find(&app, &path.tenant, &path.pool).await?;
-    let mut state = f.state();
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let Some(input) = f.new_user(&found, &mut state) else {
-        return Ok(new_user_page(
-            &req,
-            &app,
-            &admin.0,
-            &path.tenant,
-            found,
-            state,
-            status,
-        ));
+    let (found, shape) = profile_form::of_pool(&app, &path.tenant, &path.pool).await?;
+    let made = match user_form::new_user(&f, &shape) {
+        Ok(input) => {
+            let invited = input.mode == Mode::Invite;
+            let made = user::create(&app, &admin.1, &path.tenant, &path.pool, input).await;
+            made.map(|u| (u, invited))
+        }
+        Err(e) => Err(e),
     };
-    let invited = input.mode == Mode::Invite;
-    match user::create(&app, &admin.1, &path.tenant, &path.pool, input).await {
-        Ok(u) => {
+    match made {
+        Ok((u, invited)) => {
             let here = format!(
                 "/admin/-/tenants/{}/pools/{}/users/{}",
                 path.tenant, path.pool, u.id
@@ -345,24 +286,16 @@ async fn create_user(
             Ok(see_other(&app, &here, &done))
         }
         Err(e) => {
-            let e = match e {
-                crate::identity::Error::Invalid { field, message }
-                    if field.starts_with("payload") && found.payload_schema_id.is_some() =>
-                {
-                    crate::identity::Error::Invalid {
-                        field: "payload".into(),
-                        message: format!("{field} {message}"),
-                    }
-                }
-                other => other,
-            };
-            state.take(e, FIELDS, "email")?;
+            let mut state = f.state(&["password"]);
+            state.take(user_form::at_field(e, &shape), &[], "email")?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let (t, signed) = (&path.tenant, &admin.0);
             Ok(new_user_page(
                 &req,
                 &app,
-                &admin.0,
-                &path.tenant,
-                found,
+                signed,
+                t,
+                (found, shape),
                 state,
                 status,
             ))

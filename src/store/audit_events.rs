@@ -51,6 +51,7 @@ pub struct AuditFilter {
     pub outcome: Option<String>,
     pub actor_id: Option<String>,
     pub subject_id: Option<String>,
+    pub subject_type: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
 }
@@ -86,6 +87,9 @@ pub fn page(
     }
     if let Some(s) = &filter.subject_id {
         q = q.filter(audit_events::subject_id.eq(s.clone()));
+    }
+    if let Some(k) = &filter.subject_type {
+        q = q.filter(audit_events::subject_type.eq(k.clone()));
     }
     if let Some(since) = filter.since {
         q = q.filter(audit_events::occurred_at.ge(since));

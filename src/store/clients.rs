@@ -61,3 +61,14 @@ pub fn list(
 pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(clients::table.find(id)).execute(conn)?)
 }
+
+/// Writes a client's name, secret hash and metadata (the id, workspace and creation time never change).
+pub fn update(conn: &mut DbConn, row: &ClientRow) -> StoreResult<usize> {
+    Ok(diesel::update(clients::table.find(&row.id))
+        .set((
+            clients::client_name.eq(&row.client_name),
+            clients::secret_hash.eq(&row.secret_hash),
+            clients::metadata.eq(&row.metadata),
+        ))
+        .execute(conn)?)
+}

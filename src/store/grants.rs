@@ -89,13 +89,17 @@ pub fn find_grant_with_user_status(
 pub type GrantUser = (Option<i64>, Option<String>, UserRow);
 
 /// The grant's revocation time, requested claims and user.
+///
+/// UserInfo asks this at every call, so it is loaded without `.first()`: diesel's `LIMIT ?` makes SQLite look at
+/// the bound limit when planning, which marks the cached statement stale at every bind, and SQLite then prepares
+/// it again at every execution (40% of a UserInfo call, BENCHMARKS.md). The primary key matches one row at most.
 pub fn find_grant_user(conn: &mut DbConn, id: &str) -> StoreResult<Option<GrantUser>> {
-    Ok(grants::table
+    let rows: Vec<GrantUser> = grants::table
         .inner_join(users::table)
         .filter(grants::id.eq(id))
         .select((grants::revoked_at, grants::claims, UserRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .load(conn)?;
+    Ok(rows.into_iter().next())
 }
 
 /// Revokes a grant, which kills its refresh tokens and the access tokens that name it.

@@ -74,11 +74,12 @@ pub fn retire_current(
 
 /// Inside a transaction: waits until no other transaction is creating or rotating this workspace's keys, so two
 /// instances meeting a new workspace at once do not both create keys (PostgreSQL advisory lock, released at the
-/// end of the transaction; SQLite's `BEGIN IMMEDIATE` already serialises writers).
+/// end of the transaction; SQLite's `BEGIN IMMEDIATE` already serialises writers). The key names the schema too,
+/// as the start-up lock's does (`migrate::lock_startup`).
 pub fn lock_workspace(conn: &mut DbConn, tenant: &str, workspace: &str) -> StoreResult<()> {
     if let DbConn::Postgres(c) = conn {
         diesel::sql_query(
-            "SELECT pg_advisory_xact_lock(hashtext('tarn/keys/' || $1 || '/' || $2))",
+            "SELECT pg_advisory_xact_lock(hashtext(coalesce(current_schema(), '') || '/tarn/keys/' || $1 || '/' || $2))",
         )
         .bind::<Text, _>(tenant)
         .bind::<Text, _>(workspace)

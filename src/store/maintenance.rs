@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    authorization_codes, authorization_requests, refresh_tokens, revoked_tokens, sessions,
-    sign_in_failures, used_client_assertions, used_dpop_proofs,
+    authorization_codes, authorization_requests, pushed_requests, refresh_tokens, revoked_tokens,
+    sessions, sign_in_failures, used_client_assertions, used_dpop_proofs, used_request_objects,
 };
 use super::{DbConn, StoreResult};
 
@@ -36,6 +36,12 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     .execute(conn)?;
     n += diesel::delete(used_dpop_proofs::table.filter(used_dpop_proofs::expires_at.lt(now)))
         .execute(conn)?;
+    n += diesel::delete(pushed_requests::table.filter(pushed_requests::expires_at.lt(now)))
+        .execute(conn)?;
+    n += diesel::delete(
+        used_request_objects::table.filter(used_request_objects::expires_at.lt(now)),
+    )
+    .execute(conn)?;
     n += diesel::delete(
         sign_in_failures::table.filter(
             sign_in_failures::locked_until
@@ -49,6 +55,8 @@ pub fn purge_expired(conn: &mut DbConn, now: i64) -> StoreResult<usize> {
     n += super::registrations::purge(conn, now)?;
     // The registration limits count the last hour.
     n += super::registration_sends::purge(conn, now - 3600)?;
+    // The open-registration limit counts the last hour; used-up tokens stay listed an hour past expiry.
+    n += super::client_registrations::purge(conn, now - 3600)?;
     n += super::passkeys::purge_ceremonies(conn, now)?;
     n += super::portal::purge_sessions(conn, now)?;
     n += super::portal::purge_sign_ins(conn, now)?;

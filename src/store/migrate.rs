@@ -2,16 +2,12 @@
 //! and the lock that serialises start-up work between instances sharing one PostgreSQL.
 
 use diesel::RunQueryDsl;
-use diesel::sql_types::BigInt;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::{DbConn, StoreError};
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// The advisory-lock key of start-up work ("tarn" in ASCII); any constant would do, as long as it is one.
-const STARTUP_LOCK: i64 = 0x7461_726e;
 
 /// Applies every pending migration of the connection's backend.
 ///
@@ -40,9 +36,13 @@ pub fn lock_startup(conn: &mut DbConn) -> Result<(), StoreError> {
     }
 }
 
+/// Advisory locks belong to the whole database, so the key names the schema: installations in two schemas of one
+/// database (the tests' fresh schemas, for one) never wait for each other, nor deadlock through a third session
+/// dropping one of them.
 fn lock_postgres(c: &mut diesel::PgConnection) -> Result<(), StoreError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(STARTUP_LOCK)
-        .execute(c)?;
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtext(coalesce(current_schema(), '') || '/tarn/startup'))",
+    )
+    .execute(c)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod page;
 pub mod schema;
 
 pub mod audit_events;
+pub mod client_registrations;
 pub mod clients;
 pub mod codes;
 pub mod consents;
@@ -33,6 +34,7 @@ pub mod outbox;
 pub mod passkeys;
 pub mod pools;
 pub mod portal;
+pub mod pushed_requests;
 pub mod registration_sends;
 pub mod registrations;
 pub mod schemas;

@@ -104,6 +104,8 @@ diesel::table! {
         refresh_token_ttl -> BigInt,
         session_ttl -> BigInt,
         dpop_nonce_required -> Bool,
+        require_pushed_authorization_requests -> Bool,
+        dynamic_registration -> Text,
     }
 }
 
@@ -469,6 +471,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pushed_requests (id_hash) {
+        id_hash -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        client_id -> Text,
+        parameters -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    initial_access_tokens (id) {
+        id -> Text,
+        tenant_id -> Text,
+        workspace_id -> Text,
+        token_hash -> Text,
+        uses -> BigInt,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    used_request_objects (id_hash) {
+        id_hash -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_registrations (client_id) {
+        client_id -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    registration_requests (id) {
+        id -> Text,
+        client_address -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(client_registrations -> clients (client_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     tenants,
@@ -505,4 +555,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_codes,
     consents,
     audit_events,
+    pushed_requests,
+    used_request_objects,
+    initial_access_tokens,
+    client_registrations,
+    registration_requests,
 );

@@ -23,6 +23,17 @@ pub fn insert(conn: &mut DbConn, row: &SchemaRow) -> StoreResult<()> {
     Ok(())
 }
 
+/// Writes a schema's name and document.
+pub fn update(conn: &mut DbConn, row: &SchemaRow) -> StoreResult<()> {
+    diesel::update(schemas::table.find(&row.id))
+        .set((
+            schemas::name.eq(&row.name),
+            schemas::document.eq(&row.document),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConn, tenant: &str, id: &str) -> StoreResult<Option<SchemaRow>> {
     Ok(schemas::table
         .filter(schemas::tenant_id.eq(tenant).and(schemas::id.eq(id)))
@@ -54,6 +65,19 @@ pub fn is_in_use(conn: &mut DbConn, id: &str) -> StoreResult<bool> {
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// `(id, name)` of the pools using the schema for their payload or their metadata, by name.
+pub fn pools_using(conn: &mut DbConn, id: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(pools::table
+        .filter(
+            pools::payload_schema_id
+                .eq(id)
+                .or(pools::metadata_schema_id.eq(id)),
+        )
+        .order(pools::name.asc())
+        .select((pools::id, pools::name))
+        .load(conn)?)
 }
 
 pub fn delete(conn: &mut DbConn, id: &str) -> StoreResult<usize> {

@@ -21,7 +21,7 @@ type Db = <DbConn as Connection>::Backend;
 type Condition = Box<dyn BoxableExpression<users::table, Db, SqlType = Nullable<Bool>>>;
 
 /// A user's invitation state: the state of their latest invitation, or `None` when they never had one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationState {
     Pending,

@@ -44,6 +44,7 @@ impl UserRow {
 /// the pool's users nor stops the admin from seeing the user and setting the status back. The next write of the
 /// row stores `inactive`; the unknown value is logged when read.
 #[derive(
+    utoipa::ToSchema,
     Debug,
     Clone,
     Copy,
@@ -56,6 +57,7 @@ impl UserRow {
 )]
 #[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = UserStatus)]
 pub enum Status {
     Active,
     Inactive,

@@ -20,6 +20,10 @@ pub struct WorkspaceRow {
     pub session_ttl: i64,
     /// Whether DPoP proofs must carry a nonce this server issued (RFC 9449 §8).
     pub dpop_nonce_required: bool,
+    /// Whether every authorization request must be pushed first (RFC 9126 §6).
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 7591 registration at `{issuer}/oauth2/register`: `off`, `open` or `initial_access_token`.
+    pub dynamic_registration: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -60,7 +64,7 @@ pub fn list(conn: &mut DbConn, tenant: &str, req: &PageRequest) -> StoreResult<P
     )
 }
 
-/// Saves the workspace's name and lifetimes.
+/// Saves the workspace's name, lifetimes and protocol settings.
 pub fn update(conn: &mut DbConn, row: &WorkspaceRow) -> StoreResult<()> {
     diesel::update(workspaces::table.find((&row.tenant_id, &row.id)))
         .set((
@@ -70,6 +74,9 @@ pub fn update(conn: &mut DbConn, row: &WorkspaceRow) -> StoreResult<()> {
             workspaces::refresh_token_ttl.eq(row.refresh_token_ttl),
             workspaces::session_ttl.eq(row.session_ttl),
             workspaces::dpop_nonce_required.eq(row.dpop_nonce_required),
+            workspaces::require_pushed_authorization_requests
+                .eq(row.require_pushed_authorization_requests),
+            workspaces::dynamic_registration.eq(&row.dynamic_registration),
         ))
         .execute(conn)?;
     Ok(())

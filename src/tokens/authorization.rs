@@ -11,8 +11,9 @@ use super::client_auth::RegisteredClient;
 use crate::identity::client::AuthMethod;
 use crate::identity::redirect_uri;
 
-/// The parameters as sent (query or form). Unknown parameters are ignored.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The parameters as sent (query or form). Unknown parameters are ignored. Serialized as a pushed request
+/// keeps them (RFC 9126).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct AuthorizeParams {
     pub client_id: Option<String>,
     pub redirect_uri: Option<String>,
@@ -106,11 +107,91 @@ pub enum Refusal {
 const MAX_PARAM: usize = 2048;
 const MAX_CLAIMS_PARAM: usize = 8192;
 
-/// Checks the request against the client (`None` when `client_id` names no client of this workspace).
+/// Checks the request against the client (`None` when `client_id` names no client of this workspace). A
+/// request object or a pushed request is unpacked before (`crate::tokens::request_object`, `pushed`).
 pub fn validate(
     p: &AuthorizeParams,
     client: Option<&RegisteredClient>,
 ) -> Result<ValidRequest, Refusal> {
+    let (client, redirect_uri) = verified_redirect(p, client)?;
+    let response_mode = match p.response_mode.as_deref() {
+        None | Some("query") => ResponseMode::Query,
+        Some("form_post") => ResponseMode::FormPost,
+        Some(_) => ResponseMode::Query,
+    };
+    let refuse = |error: &'static str, description: &str| Refusal::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        response_mode,
+        error,
+        description: description.to_owned(),
+        state: p.state.clone(),
+    };
+    if p.request.is_some() {
+        return Err(refuse(
+            "invalid_request",
+            "a request object must be unpacked before validation",
+        ));
+    }
+    if p.request_uri.is_some() {
+        return Err(refuse(
+            "request_uri_not_supported",
+            "request_uri is supported only for pushed authorization requests (RFC 9126)",
+        ));
+    }
+    checked(p, client, redirect_uri.clone(), response_mode).map_err(|(e, d)| refuse(e, &d))
+}
+
+/// How to report `error` about a request that cannot be validated at all (a request object or pushed request
+/// that cannot be used): to the redirect URI when the outer request names the client and a redirect URI
+/// registered for it, on a page otherwise (the redirect URI is unverified).
+pub fn refusal(
+    p: &AuthorizeParams,
+    client: Option<&RegisteredClient>,
+    error: &'static str,
+    description: &str,
+) -> Refusal {
+    match verified_redirect(p, client) {
+        Ok((_, redirect_uri)) => Refusal::Redirect {
+            redirect_uri,
+            response_mode: match p.response_mode.as_deref() {
+                Some("form_post") => ResponseMode::FormPost,
+                _ => ResponseMode::Query,
+            },
+            error,
+            description: description.to_owned(),
+            state: p.state.clone(),
+        },
+        Err(_) => Refusal::Page(format!(
+            "The authorization request cannot be used: {description}."
+        )),
+    }
+}
+
+/// RFC 9126 §5–6: where the client or the workspace requires pushed authorization requests, a request that
+/// was not pushed is refused (`invalid_request`, to the client's verified redirect URI).
+pub fn check_pushed(
+    valid: &ValidRequest,
+    client: &RegisteredClient,
+    workspace_requires: bool,
+    pushed: bool,
+) -> Result<(), Refusal> {
+    if pushed || !(workspace_requires || client.metadata.require_pushed_authorization_requests) {
+        return Ok(());
+    }
+    Err(Refusal::Redirect {
+        redirect_uri: valid.redirect_uri.clone(),
+        response_mode: valid.response_mode,
+        error: "invalid_request",
+        description: "authorization requests must be pushed first (PAR, RFC 9126)".into(),
+        state: valid.state.clone(),
+    })
+}
+
+/// The client and the redirect URI, verified: anything wrong here is shown on a page, never redirected.
+fn verified_redirect<'c>(
+    p: &AuthorizeParams,
+    client: Option<&'c RegisteredClient>,
+) -> Result<(&'c RegisteredClient, String), Refusal> {
     let client = match (&p.client_id, client) {
         (None, _) => return Err(Refusal::Page("The request has no client_id.".into())),
         (Some(_), None) => {
@@ -131,30 +212,17 @@ pub fn validate(
         }
         Some(uri) => uri.clone(),
     };
-    let response_mode = match p.response_mode.as_deref() {
-        None | Some("query") => ResponseMode::Query,
-        Some("form_post") => ResponseMode::FormPost,
-        Some(_) => ResponseMode::Query,
-    };
-    let refuse = |error: &'static str, description: &str| Refusal::Redirect {
-        redirect_uri: redirect_uri.clone(),
-        response_mode,
-        error,
-        description: description.to_owned(),
-        state: p.state.clone(),
-    };
-    if p.request.is_some() {
-        return Err(refuse(
-            "request_not_supported",
-            "request objects are not supported",
-        ));
-    }
-    if p.request_uri.is_some() {
-        return Err(refuse(
-            "request_uri_not_supported",
-            "request_uri is not supported",
-        ));
-    }
+    Ok((client, redirect_uri))
+}
+
+/// The checks after client and redirect URI; an error is reported to the client (code, description).
+fn checked(
+    p: &AuthorizeParams,
+    client: &RegisteredClient,
+    redirect_uri: String,
+    response_mode: ResponseMode,
+) -> Result<ValidRequest, (&'static str, String)> {
+    let refuse = |error: &'static str, description: &str| (error, description.to_owned());
     if let Some(mode) = p
         .response_mode
         .as_deref()
@@ -208,7 +276,7 @@ pub fn validate(
         };
     Ok(ValidRequest {
         client_id: client.row.id.clone(),
-        redirect_uri: redirect_uri.clone(),
+        redirect_uri,
         response_mode,
         scope: granted_scope(p.scope.as_deref().unwrap_or(""), &client.metadata.scope),
         state: p.state.clone(),

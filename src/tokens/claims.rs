@@ -33,8 +33,9 @@ pub fn has_scope(scope: &str, name: &str) -> bool {
 }
 
 /// Where a claim's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ClaimSource)]
 pub enum Source {
     /// Set by Tarn itself (`sub`, `updated_at`, `iss`).
     BuiltIn,
@@ -47,7 +48,7 @@ pub enum Source {
 }
 
 /// One claim with its value and where it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Claim {
     pub name: String,
     pub value: Value,

@@ -1,5 +1,6 @@
 //! Client authentication at the token, revocation and introspection endpoints: `client_secret_basic`,
-//! `client_secret_post`, `private_key_jwt` (RFC 7523, keys from the client's registered `jwks`) and `none`.
+//! `client_secret_post`, `private_key_jwt` (RFC 7523, keys from the client's `jwks` or `jwks_uri`) and `none`;
+//! and the one lookup of a client's public keys ([`signing_keys`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use jsonwebtoken::{Algorithm, Validation};
 
 use super::error::TokenError;
 use super::provider::Provider;
-use super::{assertion, jwt};
+use super::{assertion, client_keys, jwt};
 use crate::cache::TtlCache;
 use crate::identity::client::{AuthMethod, ClientMetadata, is_plausible_id};
 use crate::state::AppState;
@@ -32,6 +33,16 @@ impl ClientCache {
     /// An empty cache counting its hits and misses in `lookups`.
     pub fn new(lookups: crate::metrics::CacheLookups) -> ClientCache {
         ClientCache(TtlCache::new(Duration::from_secs(5), lookups))
+    }
+
+    /// Forgets a client changed or deleted through this instance (others see it within the 5 s bound).
+    pub fn invalidate(&self, tenant: &str, workspace: &str, client_id: &str) {
+        let key = (
+            tenant.to_owned(),
+            workspace.to_owned(),
+            client_id.to_owned(),
+        );
+        self.0.invalidate(&key);
     }
 }
 
@@ -61,6 +72,23 @@ pub async fn find_client(
     let client = Arc::new(RegisteredClient { row, metadata });
     app.clients.0.put(key, client.clone());
     Ok(Some(client))
+}
+
+/// The client's public keys that may have signed a JWS whose header names `kid` (every key when it names none):
+/// the one lookup of a client's keys, for client assertions (RFC 7523) and request objects (RFC 9101) alike,
+/// from its `jwks` or the set at its `jwks_uri` (fetched again when `kid` is unknown). The error says why a
+/// `jwks_uri` gave no keys.
+pub async fn signing_keys(
+    app: &AppState,
+    client: &RegisteredClient,
+    kid: Option<&str>,
+) -> Result<Vec<serde_json::Value>, String> {
+    let keys = client_keys::lookup(&app.key_sets, &client.metadata, kid).await?;
+    Ok(keys
+        .iter()
+        .filter(|key| kid.is_none_or(|kid| key.get("kid").and_then(|k| k.as_str()) == Some(kid)))
+        .cloned()
+        .collect())
 }
 
 /// Credentials as a request presented them.
@@ -149,7 +177,7 @@ pub async fn authenticate(
 
 /// The client id the request claims: from Basic (a body `client_id` must agree), the body, or the
 /// assertion's unverified `iss`.
-fn claimed_id(presented: &Presented) -> Result<String, TokenError> {
+pub(crate) fn claimed_id(presented: &Presented) -> Result<String, TokenError> {
     let refused = |why: &str| TokenError::InvalidClient(why.to_owned());
     match (&presented.basic, &presented.client_id) {
         (Some((id, _)), Some(body)) if body != id => Err(refused(
@@ -179,30 +207,13 @@ async fn check_assertion(
     audiences: &[&str],
 ) -> Result<(), TokenError> {
     let refused = |why: String| TokenError::InvalidClient(why);
-    let keys = client
-        .metadata
-        .jwks
-        .as_ref()
-        .and_then(|j| j.get("keys"))
-        .and_then(|k| k.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.algorithms = ASSERTION_ALGORITHMS
-        .iter()
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    // The claims are checked below against Tarn's clock (jsonwebtoken would read the system clock).
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims: serde_json::Value = jwt::verify(assertion, &keys, &validation)
+    let keys = signing_keys(app, client, assertion_kid(assertion).as_deref())
+        .await
         .map_err(|e| refused(format!("client_assertion rejected: {e}")))?;
     let mut accepted = vec![p.issuer.as_str()];
     accepted.extend_from_slice(audiences);
     let id = &client.row.id;
-    let checked = assertion::check(&claims, id, &accepted, app.clock.now()).map_err(refused)?;
+    let checked = verify_assertion(assertion, &keys, id, &accepted, app.clock.now())?;
     let key = format!("{id}:{}", checked.jti);
     let fresh = app
         .db
@@ -214,4 +225,36 @@ async fn check_assertion(
         return Err(refused("client_assertion was already used".into()));
     }
     Ok(())
+}
+
+/// The `kid` an assertion's header names, if it parses at all.
+pub(crate) fn assertion_kid(assertion: &str) -> Option<String> {
+    jsonwebtoken::decode_header(assertion)
+        .ok()
+        .and_then(|h| h.kid)
+}
+
+/// The assertion's signature by one of `keys` with an accepted algorithm, then its claims as
+/// [`assertion::check`] requires for `client_id`, `audiences` and the clock reading `now`.
+pub(crate) fn verify_assertion(
+    assertion: &str,
+    keys: &[serde_json::Value],
+    client_id: &str,
+    audiences: &[&str],
+    now: i64,
+) -> Result<assertion::Checked, TokenError> {
+    let refused = |why: String| TokenError::InvalidClient(why);
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.algorithms = ASSERTION_ALGORITHMS
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    // The claims are checked below against Tarn's clock (jsonwebtoken would read the system clock).
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let claims: serde_json::Value = jwt::verify(assertion, keys, &validation)
+        .map_err(|e| refused(format!("client_assertion rejected: {e}")))?;
+    assertion::check(&claims, client_id, audiences, now).map_err(refused)
 }

@@ -23,6 +23,12 @@ pub enum TokenError {
     /// The request is malformed.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A request object (RFC 9101 §6.3) is malformed, encrypted, or its signature or claims do not pass.
+    #[error("{0}")]
+    InvalidRequestObject(String),
+    /// A pushed `request_uri` (RFC 9126 §4) is unknown, expired, used, or another client's.
+    #[error("{0}")]
+    InvalidRequestUri(String),
     /// An access token is invalid, expired or revoked.
     #[error("{0}")]
     InvalidToken(String),
@@ -57,6 +63,8 @@ impl TokenError {
             TokenError::InvalidGrant(_)
             | TokenError::RefreshReused
             | TokenError::InvalidRequest(_)
+            | TokenError::InvalidRequestObject(_)
+            | TokenError::InvalidRequestUri(_)
             | TokenError::InvalidScope(_)
             | TokenError::UnauthorizedClient(_)
             | TokenError::InvalidDpopProof(_)
@@ -83,6 +91,8 @@ impl TokenError {
             TokenError::InvalidClient(_) => "invalid_client",
             TokenError::InvalidScope(_) => "invalid_scope",
             TokenError::InvalidRequest(_) => "invalid_request",
+            TokenError::InvalidRequestObject(_) => "invalid_request_object",
+            TokenError::InvalidRequestUri(_) => "invalid_request_uri",
             TokenError::InvalidToken(_) => "invalid_token",
             TokenError::InvalidDpopProof(_) => "invalid_dpop_proof",
             TokenError::UseDpopNonce { .. } => "use_dpop_nonce",

@@ -110,12 +110,23 @@ pub struct Redemption {
     pub origin: crate::audit::Origin,
 }
 
+/// One transaction, so a login's token request commits once: the claim of the code, its event and the refresh
+/// token land together. A refusal is committed too (the claim of a code whose grant then fails, the revocation
+/// after a replay), so a code stays used; only a store failure rolls everything back, and then no token left.
 pub fn redeem_code(
     conn: &mut DbConn,
     p: &Provider,
     r: Redemption,
     now: i64,
 ) -> Result<Active, TokenError> {
+    let outcome = crate::store::transaction(conn, |c| match redeem(c, p, r, now) {
+        Err(TokenError::Store(e)) => Err(TokenError::Store(e)),
+        decided => Ok(decided),
+    });
+    outcome?
+}
+
+fn redeem(conn: &mut DbConn, p: &Provider, r: Redemption, now: i64) -> Result<Active, TokenError> {
     let Redemption {
         client_id,
         code,
@@ -162,7 +173,8 @@ pub fn redeem_code(
             "the code is bound to a DPoP key (dpop_jkt) this request did not prove",
         ));
     }
-    // Claiming the code is its own statement, so a concurrent replay loses even if what follows fails.
+    // The claim comes first and stays when what follows is refused (that part is a savepoint of its own), so a
+    // concurrent replay loses: it waits for the write lock (SQLite) or the row (PostgreSQL), then finds it used.
     if !grants::use_code(conn, &row.code_hash, now)? {
         grants::revoke_grant(conn, &grant.id, now)?;
         return Err(invalid(

@@ -4,6 +4,7 @@
 
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::error::TokenError;
 use super::{Provider, jwt};
@@ -37,13 +38,18 @@ enum Audience {
 
 /// The hint, if `token` is an ID token signed by one of this provider's keys for its issuer.
 pub fn verify(p: &Provider, token: &str) -> Result<Hint, TokenError> {
+    verify_for(&p.issuer, &p.keys.public, token)
+}
+
+/// The hint, if `token` is an ID token signed by one of the public keys `jwks` for `issuer`.
+pub(crate) fn verify_for(issuer: &str, jwks: &[Value], token: &str) -> Result<Hint, TokenError> {
     let mut validation = Validation::new(Algorithm::RS256);
     validation.algorithms = vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
-    validation.set_issuer(&[&p.issuer]);
+    validation.set_issuer(&[issuer]);
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let claims: Claims = jwt::verify(token, &p.keys.public, &validation)?;
+    let claims: Claims = jwt::verify(token, jwks, &validation)?;
     let aud = match claims.aud {
         Audience::One(a) => vec![a],
         Audience::Many(list) => list,

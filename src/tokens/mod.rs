@@ -6,6 +6,7 @@ pub mod assertion;
 pub mod authorization;
 pub mod claims;
 pub mod client_auth;
+pub mod client_keys;
 pub mod device;
 pub mod dpop;
 pub mod error;
@@ -18,6 +19,8 @@ pub mod keys;
 pub mod logout_token;
 pub mod preview;
 pub mod provider;
+pub mod pushed;
+pub mod request_object;
 
 pub use error::TokenError;
 pub use provider::{Provider, Providers};

@@ -28,7 +28,7 @@ pub const PER_SIGN_IN: [&str; 9] = [
 ];
 
 /// What one workspace would put in the user's tokens.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkspacePreview {
     pub workspace_id: String,
     pub workspace_name: String,
@@ -39,6 +39,7 @@ pub struct WorkspacePreview {
     pub id_token: Vec<Claim>,
     pub userinfo: Vec<Claim>,
     /// The ID token also carries these, set at each sign-in.
+    #[schema(value_type = Vec<String>)]
     pub per_sign_in: &'static [&'static str],
 }
 

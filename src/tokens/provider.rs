@@ -31,6 +31,10 @@ pub struct Provider {
     reloaded_for_kid_at: Option<Instant>,
     /// DPoP nonces: whether proofs must carry one, and the installation's key that makes them (RFC 9449 §8).
     pub dpop: super::dpop::NonceSettings,
+    /// RFC 9126 §5: every authorization request must come through the PAR endpoint.
+    pub require_pushed_authorization_requests: bool,
+    /// Whether `{issuer}/oauth2/register` is open, needs an initial access token, or is off (RFC 7591).
+    pub dynamic_registration: workspace::RegistrationMode,
 }
 
 /// Providers by `(tenant, workspace)`, and the keyring their private keys are stored under.
@@ -104,6 +108,11 @@ impl Providers {
                         required: row.dpop_nonce_required,
                         key: nonce_key.into_bytes(),
                     },
+                    require_pushed_authorization_requests: row
+                        .require_pushed_authorization_requests,
+                    dynamic_registration: workspace::RegistrationMode::parse(
+                        &row.dynamic_registration,
+                    ),
                 }))
             })
             .await?;
@@ -183,4 +192,56 @@ pub async fn rotate_keys(
         .get(&app.db, app.config.public_url(), now, tenant, ws)
         .await?;
     Ok(provider.map(|p| p.keys.current_kids()))
+}
+
+/// A published signing key of a workspace, as the portal lists it (no key material).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PublishedKey {
+    pub kid: String,
+    pub alg: String,
+    pub created_at: i64,
+    /// When a newer key replaced it; `None` for a current key.
+    pub retired_at: Option<i64>,
+    /// Until when a retired key stays in the JWK Set: its retirement plus the longest token lifetime.
+    pub published_until: Option<i64>,
+}
+
+/// The keys a workspace publishes (current first, then retiring ones, newest first), creating the current keys
+/// on first use as the JWKS endpoint does; `None` when the workspace does not exist.
+pub async fn published_keys(
+    app: &crate::state::AppState,
+    tenant: &str,
+    ws: &str,
+) -> Result<Option<Vec<PublishedKey>>, TokenError> {
+    let now = app.clock.now();
+    let loaded = app
+        .providers
+        .get(&app.db, app.config.public_url(), now, tenant, ws)
+        .await?;
+    if loaded.is_none() {
+        return Ok(None);
+    }
+    let (t, w) = (tenant.to_owned(), ws.to_owned());
+    app.db
+        .run(move |c| {
+            let Some(row) = workspaces::find(c, &t, &w)? else {
+                return Ok(None);
+            };
+            // The same retention as the provider's: a retired key stays while a token it signed may be valid.
+            let retention = row.access_token_ttl.max(row.id_token_ttl);
+            let mut keys: Vec<PublishedKey> =
+                crate::store::keys::list_published(c, &t, &w, now - retention)?
+                    .into_iter()
+                    .map(|k| PublishedKey {
+                        published_until: k.retired_at.map(|at| at + retention),
+                        kid: k.kid,
+                        alg: k.alg,
+                        created_at: k.created_at,
+                        retired_at: k.retired_at,
+                    })
+                    .collect();
+            keys.sort_by_key(|k| k.retired_at.is_some());
+            Ok::<_, TokenError>(Some(keys))
+        })
+        .await
 }

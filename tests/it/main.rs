@@ -9,7 +9,7 @@ mod oidc;
 mod ops;
 pub mod pages;
 mod portability;
-mod portal;
+pub mod portal;
 mod server;
 mod store;
 mod support;

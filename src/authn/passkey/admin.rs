@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::PasskeyError;
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::identity::{Error, Result, user};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -10,7 +11,7 @@ use crate::store::page::{Page, PageRequest, finish};
 use crate::store::passkeys::PasskeyRow;
 
 /// A passkey as the admin sees it: never the stored webauthn-rs credential (its public key and state).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PasskeyView {
     pub id: String,
     pub name: String,
@@ -70,10 +71,12 @@ pub async fn list(
         .await
 }
 
-/// Removes one passkey of a user of the tenant's pool; `NotFound` when the user has no such passkey. Removing
-/// the last one is allowed: it is how an admin takes a lost or stolen authenticator away from an account.
+/// Removes one passkey of a user of the tenant's pool, recorded as `user.passkey_removed`; `NotFound` when the
+/// user has no such passkey. Removing the last one is allowed: it is how an admin takes a lost or stolen
+/// authenticator away from an account.
 pub async fn remove(
     app: &AppState,
+    ctx: &audit::Context,
     tenant: &str,
     pool: &str,
     user: &str,
@@ -85,11 +88,18 @@ pub async fn remove(
         user.to_owned(),
         passkey.to_owned(),
     );
+    let (ctx, now) = (ctx.clone(), app.clock.now());
     app.db
         .transaction(move |c| {
             let user = user::require(c, &tenant, &pool, &user)?;
             // Through the user's own removal, so the admin's has the same effect (ceremonies already begun fail).
-            super::remove(c, &user.id, &passkey).map_err(identity_error)
+            super::remove(c, &user.id, &passkey).map_err(identity_error)?;
+            let event = Event::new(EventType::UserPasskeyRemoved)
+                .subject(SubjectType::User, &user.id)
+                .pool(&user.pool_id)
+                .details(Details::new().with("passkey_id", &passkey));
+            audit::record(c, &tenant, &ctx, now, event)?;
+            Ok(())
         })
         .await
 }

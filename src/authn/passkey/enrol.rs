@@ -2,7 +2,7 @@
 //! verification, the user's existing passkeys excluded) and the verified passkey to store.
 
 use serde_json::Value;
-use webauthn_rs::prelude::{Passkey, RegisterPublicKeyCredential, Uuid};
+use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
 use super::ceremony::{self, State, Subject};
 use super::{Options, PasskeyError, credential_key};
@@ -99,8 +99,7 @@ pub async fn finish(
     accept: impl FnOnce(&Subject) -> bool + Send + 'static,
 ) -> Result<(Subject, NewPasskey), PasskeyError> {
     let rp = app.passkeys.clone().ok_or(PasskeyError::Unavailable)?;
-    let credential: RegisterPublicKeyCredential =
-        serde_json::from_str(credential).map_err(|_| PasskeyError::Malformed)?;
+    let credential: RegisterPublicKeyCredential = super::parse_credential(credential)?;
     let (t, id, now) = (tenant.to_owned(), ceremony_id.to_owned(), app.clock.now());
     app.db
         .run(move |c| {
@@ -108,16 +107,25 @@ pub async fn finish(
             let State::Registration(state) = state else {
                 return Err(PasskeyError::Expired);
             };
-            let passkey = rp
-                .webauthn
-                .finish_passkey_registration(&credential, &state)
-                .map_err(|e| {
-                    tracing::info!(reason = %e, "passkey registration refused");
-                    PasskeyError::Refused
-                })?;
-            Ok((subject, NewPasskey(passkey)))
+            Ok((subject, verify(&rp, &credential, &state)?))
         })
         .await
+}
+
+/// The passkey the browser's new credential creates, if it answers the ceremony whose state is `state`.
+pub(crate) fn verify(
+    rp: &super::RelyingParty,
+    credential: &RegisterPublicKeyCredential,
+    state: &PasskeyRegistration,
+) -> Result<NewPasskey, PasskeyError> {
+    let passkey = rp
+        .webauthn
+        .finish_passkey_registration(credential, state)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "passkey registration refused");
+            PasskeyError::Refused
+        })?;
+    Ok(NewPasskey(passkey))
 }
 
 /// Stores a verified passkey for a user, named `name` (or "Passkey N" when empty). A credential already

@@ -50,7 +50,7 @@ pub struct Options {
 
 /// The WebAuthn relying party of this server, with the generator of decoy credential ids for unknown users.
 pub struct RelyingParty {
-    webauthn: Webauthn,
+    pub(crate) webauthn: Webauthn,
     decoys: WebauthnFakeCredentialGenerator<FakePasskeyDistribution>,
 }
 
@@ -171,6 +171,13 @@ pub fn remove(conn: &mut DbConn, user: &str, id: &str) -> Result<(), PasskeyErro
         return Err(PasskeyError::NotFound);
     }
     Ok(())
+}
+
+/// The JSON a browser posts for a passkey (`RegisterPublicKeyCredential` or `PublicKeyCredential`).
+pub(crate) fn parse_credential<T: serde::de::DeserializeOwned>(
+    json: &str,
+) -> Result<T, PasskeyError> {
+    serde_json::from_str(json).map_err(|_| PasskeyError::Malformed)
 }
 
 /// Whether a sign counter may follow the stored one (WebAuthn §7.2 step 21): when either is non-zero it must grow,

@@ -174,8 +174,7 @@ pub async fn finish(
     credential: &str,
 ) -> Result<SignedIn, PasskeyError> {
     let rp = app.passkeys.clone().ok_or(PasskeyError::Unavailable)?;
-    let credential: PublicKeyCredential =
-        serde_json::from_str(credential).map_err(|_| PasskeyError::Malformed)?;
+    let credential: PublicKeyCredential = super::parse_credential(credential)?;
     let (t, w, r, id, now) = (
         tenant.to_owned(),
         workspace.to_owned(),

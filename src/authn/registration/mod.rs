@@ -8,7 +8,7 @@ pub mod passkey;
 use crate::metrics::labels::Limiter;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use limits::Requester;
 
@@ -27,15 +27,8 @@ use crate::store::{DbConn, StoreError, workspaces};
 /// How long a registration waits for its code.
 const TTL: i64 = 30 * 60;
 
-/// One input of the registration form, from a property of the user schema.
-#[derive(Debug, Clone)]
-pub struct Field {
-    pub name: String,
-    pub label: String,
-    /// The HTML input type: `text`, `email`, `url`, `number` or `checkbox`.
-    pub input: &'static str,
-    pub required: bool,
-}
+/// The registration form's inputs: the pool's user schema as every profile form reads it.
+pub use crate::identity::profile_form::{Field, fields};
 
 /// Why a registration did not go ahead.
 #[derive(Debug, thiserror::Error)]
@@ -86,82 +79,6 @@ pub fn pool_for(
         }
     }
     Ok(None)
-}
-
-/// The form fields of a user schema: its top-level scalar properties, labelled by their `title`.
-pub fn fields(schema: &Value) -> Vec<Field> {
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map_or(Vec::new(), |r| r.iter().filter_map(Value::as_str).collect());
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    properties
-        .iter()
-        .filter_map(|(name, spec)| {
-            let input = match (
-                spec.get("type").and_then(Value::as_str),
-                spec.get("format").and_then(Value::as_str),
-            ) {
-                (Some("string"), Some("email")) => "email",
-                (Some("string"), Some("uri")) => "url",
-                (Some("string"), _) => "text",
-                (Some("integer" | "number"), _) => "number",
-                (Some("boolean"), _) => "checkbox",
-                _ => return None,
-            };
-            let label = spec
-                .get("title")
-                .and_then(Value::as_str)
-                .unwrap_or(name)
-                .to_owned();
-            Some(Field {
-                name: name.clone(),
-                label,
-                input,
-                required: required.contains(&name.as_str()),
-            })
-        })
-        .collect()
-}
-
-/// The payload the form values make, typed as the schema says (empty values are left out).
-fn payload(
-    fields: &[Field],
-    schema: &Value,
-    values: &HashMap<String, String>,
-) -> Result<Value, RegistrationError> {
-    let mut out = Map::new();
-    for field in fields {
-        let Some(raw) = values
-            .get(&field.name)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-        else {
-            continue;
-        };
-        let kind = schema
-            .pointer(&format!("/properties/{}/type", field.name))
-            .and_then(Value::as_str)
-            .unwrap_or("string");
-        let bad = |what: &str| RegistrationError::Invalid {
-            field: format!("payload.{}", field.name),
-            message: format!("must be {what}"),
-        };
-        let value = match kind {
-            "integer" => Value::from(raw.parse::<i64>().map_err(|_| bad("a whole number"))?),
-            "number" => {
-                serde_json::Number::from_f64(raw.parse::<f64>().map_err(|_| bad("a number"))?)
-                    .map(Value::Number)
-                    .ok_or_else(|| bad("a number"))?
-            }
-            "boolean" => Value::Bool(true),
-            _ => Value::String(raw.to_owned()),
-        };
-        out.insert(field.name.clone(), value);
-    }
-    Ok(Value::Object(out))
 }
 
 /// What a visitor submitted.
@@ -233,7 +150,7 @@ async fn check(
         .await?;
     let (pool, schema) = found.ok_or(RegistrationError::NotAllowed)?;
     let identifier = Identifier::parse("identifier", &s.identifier)?;
-    let payload = payload(&fields(&schema), &schema, &s.values)?;
+    let payload = crate::identity::profile_form::payload(&fields(&schema), &s.values, "")?;
     profile_schema::validate(&schema, &payload, "payload")?;
     let password = s.password.unwrap_or_default();
     // Where a passkey can take the password's place, an empty password means "a passkey instead".

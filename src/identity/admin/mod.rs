@@ -66,10 +66,15 @@ pub fn guard_pool(tenant: &str, pool: &str) -> Result<()> {
     )
 }
 
+/// Whether `(tenant, workspace)` is the built-in workspace the portal signs administrators in through.
+pub fn is_builtin_workspace(tenant: &str, workspace: &str) -> bool {
+    tenant == TENANT && workspace == WORKSPACE
+}
+
 /// Refuses renaming or deleting the built-in workspace.
 pub fn guard_workspace(tenant: &str, workspace: &str) -> Result<()> {
     refuse(
-        tenant == TENANT && workspace == WORKSPACE,
+        is_builtin_workspace(tenant, workspace),
         "the built-in workspace cannot be deleted or renamed",
     )
 }

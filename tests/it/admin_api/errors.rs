@@ -130,7 +130,7 @@ async fn unsupported_methods_are_json_405s() {
         (Method::DELETE, "/default/pools".to_owned()),
         (Method::PUT, format!("/default/pools/{pool}")),
         (Method::POST, format!("/default/pools/{pool}")),
-        (Method::PATCH, "/default/schemas/s".to_owned()),
+        (Method::PUT, "/default/schemas/s".to_owned()),
         (
             Method::POST,
             format!("/default/pools/{pool}/users/u/groups"),
@@ -144,9 +144,14 @@ async fn unsupported_methods_are_json_405s() {
             Method::GET,
             format!("/default/workspaces/default/idps/{pool}"),
         ),
+        // PATCH changes a client; PUT does not exist, nor reading a secret back.
         (
-            Method::PATCH,
+            Method::PUT,
             "/default/workspaces/default/clients/c".to_owned(),
+        ),
+        (
+            Method::GET,
+            "/default/workspaces/default/clients/c/secret".to_owned(),
         ),
     ];
     for (method, path) in cases {

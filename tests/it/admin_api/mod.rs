@@ -1,10 +1,12 @@
 mod claims_preview;
+mod client_changes;
 mod clients;
 mod consents;
 mod deletion_impact;
 mod errors;
 mod groups;
 mod membership;
+mod openapi;
 mod passkeys;
 mod pools;
 mod schemas;

@@ -170,14 +170,26 @@ async fn unknown_tenants_pools_users_and_users_of_another_pool_are_404() {
 async fn a_removed_passkey_is_no_longer_listed_and_no_longer_signs_in() {
     let (srv, admin) = TestServer::start().await;
     let (setup, mut authenticator) = with_passkey(&srv, &admin).await;
-    let path = format!(
-        "{}/{}",
-        passkeys(&setup.pool, &setup.user),
-        alices(&admin, &setup).await["id"].as_str().unwrap()
-    );
+    let id = alices(&admin, &setup).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("{}/{id}", passkeys(&setup.pool, &setup.user));
     assert_no_content(&admin.delete(&path).await);
     assert!(listed(&admin, &setup.pool, &setup.user).await.is_empty());
     assert_not_found(&admin.delete(&path).await);
+    let removed = crate::ops::audit::events(&admin, "type=user.passkey_removed").await;
+    assert_eq!(
+        removed.len(),
+        1,
+        "one event, none for the refused second removal"
+    );
+    assert_eq!(
+        removed[0]["subject"],
+        json!({"type": "user", "id": setup.user})
+    );
+    assert_eq!(removed[0]["details"], json!({"passkey_id": id}));
+    assert_eq!(removed[0]["actor"]["type"], "admin");
 
     // Discoverable, so the authenticator offers the removed credential itself.
     let browser = Browser::default();

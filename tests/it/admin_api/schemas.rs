@@ -272,3 +272,39 @@ async fn unknown_schemas_are_not_found_and_the_list_pages() {
     let res = admin.get("/default/schemas?limit=0").await;
     assert_bad_request(&res);
 }
+
+#[actix_web::test]
+async fn a_schema_is_renamed_and_replaced_and_bad_changes_change_nothing() {
+    let (_srv, admin) = TestServer::start().await;
+    let id = admin.create_schema("Employee", employee_schema()).await;
+    admin
+        .create_schema("Taken", json!({"type": "object"}))
+        .await;
+    let path = format!("/default/schemas/{id}");
+    let (status, renamed) = admin.patch(&path, json!({"name": "Staff"})).await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["name"], "Staff");
+    assert_eq!(renamed["schema"], employee_schema());
+    let open = json!({"type": "object"});
+    let (status, replaced) = admin.patch(&path, json!({"schema": open})).await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(replaced["schema"], open);
+
+    assert_invalid(
+        &admin
+            .patch(&path, json!({"schema": {"type": "nope"}}))
+            .await,
+        "schema.type",
+    );
+    assert_invalid(&admin.patch(&path, json!({"name": " "})).await, "name");
+    assert_conflict(&admin.patch(&path, json!({"name": "Taken"})).await);
+    assert_bad_request(&admin.patch(&path, json!({"version": 2})).await);
+    assert_not_found(
+        &admin
+            .patch("/default/schemas/missing", json!({"name": "X"}))
+            .await,
+    );
+    let (_, stored) = admin.get(&path).await;
+    assert_eq!(stored["name"], "Staff");
+    assert_eq!(stored["schema"], open);
+}

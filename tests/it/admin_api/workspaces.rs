@@ -313,3 +313,41 @@ async fn disconnecting_a_pool_revokes_its_users_tokens_in_that_workspace() {
     let introspected = setup.post("/oauth2/introspect", &[("token", access)]).await;
     assert_eq!(introspected.json["active"], false, "{}", introspected.json);
 }
+
+#[actix_web::test]
+async fn the_published_keys_are_listed_current_first_without_key_material() {
+    let (_srv, admin) = TestServer::start().await;
+    admin.create_workspace("shop").await;
+    let (status, first) = admin.get("/default/workspaces/shop/keys").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let keys = first["items"].as_array().unwrap();
+    assert_eq!(keys.len(), 3, "created on first use: {first}");
+    assert!(keys.iter().all(|k| k["retired_at"].is_null()));
+    assert!(!first.to_string().contains("private"), "{first}");
+    let (status, rotated) = admin
+        .post("/default/workspaces/shop/keys/rotate", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let (_, after) = admin.get("/default/workspaces/shop/keys").await;
+    let after = after["items"].as_array().unwrap();
+    assert_eq!(after.len(), 6);
+    let current: Vec<&Value> = after[..3].iter().collect();
+    let kids: Vec<&str> = current.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(rotated["current_kids"].as_array().unwrap().len(), 3);
+    for kid in rotated["current_kids"].as_array().unwrap() {
+        assert!(
+            kids.contains(&kid.as_str().unwrap()),
+            "current first: {after:?}"
+        );
+    }
+    for retiring in &after[3..] {
+        let retired_at = retiring["retired_at"].as_i64().unwrap();
+        assert_eq!(
+            retiring["published_until"].as_i64(),
+            Some(retired_at + 3600),
+            "the longer token lifetime"
+        );
+    }
+    let (status, _) = admin.get("/default/workspaces/nope/keys").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -114,14 +114,14 @@ async fn a_public_client_must_send_a_code_challenge() {
 }
 
 #[actix_web::test]
-async fn request_objects_and_request_uris_are_not_supported() {
+async fn unsigned_request_objects_and_request_uris_by_reference_are_refused() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;
     let browser = Browser::default();
     let request = browser
         .get(&setup.authorize_url(&[("request", "eyJhbGciOiJub25lIn0.e30.")]))
         .await;
-    assert_redirected_error(&request, "request_not_supported");
+    assert_redirected_error(&request, "invalid_request_object");
     let request_uri = browser
         .get(&setup.authorize_url(&[("request_uri", "https://client.example/request.jwt")]))
         .await;

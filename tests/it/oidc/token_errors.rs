@@ -29,6 +29,27 @@ async fn a_replayed_code_is_refused_and_revokes_what_it_issued() {
 }
 
 #[actix_web::test]
+async fn a_code_refused_after_it_was_claimed_stays_used() {
+    // The claim, the event and the refresh token commit together; a refusal after the claim (here: the user was
+    // deactivated, which revokes the grant) must still leave the code used, not roll the claim back.
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let code = setup.code(&Browser::default(), &[]).await;
+    let path = format!("/default/pools/{}/users/{}", setup.pool, setup.user);
+    let (status, body) = admin.patch(&path, json!({"status": "inactive"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let first = setup.exchange(&code, VERIFIER).await;
+    first.assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    let second = setup.exchange(&code, VERIFIER).await;
+    second.assert_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    let why = second.json["error_description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("already used"), "{}", second.json);
+}
+
+#[actix_web::test]
 async fn a_wrong_or_missing_pkce_verifier_is_invalid_grant() {
     let (srv, admin) = TestServer::start().await;
     let setup = Setup::new(&srv, &admin, json!({})).await;

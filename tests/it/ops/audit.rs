@@ -9,14 +9,14 @@ use crate::support::oidc::{ALICE, Browser, PASSWORD, Setup, VERIFIER};
 use crate::support::{ADMIN_TOKEN, Admin, TestServer, user_body};
 
 /// Every event of tenant `default` matching `query` (a query string without `?`, may be empty), newest first.
-async fn events(admin: &Admin, query: &str) -> Vec<Value> {
+pub async fn events(admin: &Admin, query: &str) -> Vec<Value> {
     admin
         .list_all(&format!("/default/audit-events?{query}"), 500)
         .await
 }
 
 /// The types of `events`, in their order.
-fn types(events: &[Value]) -> Vec<&str> {
+pub fn types(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["type"].as_str().unwrap()).collect()
 }
 

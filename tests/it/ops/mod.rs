@@ -1,9 +1,11 @@
 //! Running Tarn as an operator does: several instances on one database, turns at background work, and (with the
 //! real binary) start-up races, crashes, draining and outages.
 
-mod audit;
+pub(crate) mod audit;
+mod audit_flows;
 mod crash;
 mod drain;
+mod fuzz_corpus;
 mod instances;
 mod jobs;
 mod logs;

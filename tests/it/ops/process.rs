@@ -125,5 +125,16 @@ impl Process {
 impl Drop for Process {
     fn drop(&mut self) {
         self.kill();
+        // A failing test shows what the process said: the cause is often only there.
+        if std::thread::panicking() {
+            let log = self.log();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            eprintln!(
+                "--- tarn on port {} (last lines):\n{}",
+                self.port,
+                tail.join("\n")
+            );
+        }
     }
 }

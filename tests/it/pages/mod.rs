@@ -13,5 +13,5 @@ pub mod passkey;
 pub mod register;
 mod register_limits;
 mod register_passkey;
-mod reset;
+pub mod reset;
 mod verification;

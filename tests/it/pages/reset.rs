@@ -65,6 +65,18 @@ async fn last_code(admin: &Admin) -> String {
         .to_owned()
 }
 
+/// A whole "Forgot password?" for `identifier`: asks for the code, sets `NEW_PASSWORD` with it.
+pub async fn reset_password(admin: &Admin, setup: &Setup, identifier: &str) {
+    let browser = Browser::default();
+    let page = ask_reset(&browser, setup, identifier).await;
+    let done = confirm(&browser, &page, &last_code(admin).await, NEW_PASSWORD).await;
+    assert!(
+        done.body.contains("Your password was changed"),
+        "{}",
+        done.body
+    );
+}
+
 #[actix_web::test]
 async fn a_reset_changes_the_password_and_revokes_every_earlier_token() {
     let (srv, admin) = TestServer::start().await;

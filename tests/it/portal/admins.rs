@@ -85,6 +85,16 @@ async fn the_built_in_objects_cannot_be_deleted_or_renamed() {
         assert_conflict(&admin.delete(&path).await);
         assert_conflict(&admin.patch(&path, json!({"name": "renamed"})).await);
     }
+    // Registered clients could sign administrators in to sites of their own: the built-in workspace stays closed.
+    for mode in ["open", "initial_access_token"] {
+        let (status, body) = admin
+            .patch(
+                "/admin/workspaces/admin",
+                json!({"dynamic_registration": mode}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
     // Other settings may change: administrators may want codes too.
     let (status, body) = admin
         .patch(

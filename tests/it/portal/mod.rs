@@ -3,14 +3,22 @@
 //! browser signed in to the portal.
 
 mod admins;
+mod applications;
+mod audit;
 mod browser;
+mod bulk;
 mod cli;
 mod groups;
+mod keys;
+mod outbox;
 mod pools;
+mod schemas;
 mod setup;
 mod sign_in;
 mod templates;
+mod user_page;
 mod users;
+mod workspaces;
 
 use reqwest::StatusCode;
 use serde_json::json;

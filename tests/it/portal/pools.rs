@@ -158,7 +158,10 @@ async fn the_settings_tab_shows_and_saves_every_setting() {
     let path = format!("/admin/-/tenants/default/pools/{id}");
     let page = user.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(texts(&page, "nav.tabs li"), ["Users", "Groups", "Settings"]);
+    assert_eq!(
+        texts(&page, "nav.tabs li"),
+        ["Users", "Groups", "Settings", "History"]
+    );
     assert_eq!(page.input("name").as_deref(), Some("Staff"));
     assert_eq!(page.input("min_length").as_deref(), Some("8"));
     assert!(page.body.contains("Not connected to any workspace"));

@@ -75,7 +75,8 @@ async fn the_users_list_searches_filters_and_counts() {
         .get(&format!("{}?status=invited", users_of(&pool)))
         .await;
     assert_eq!(texts(&invited, "tbody th"), ["invited@example.com"]);
-    assert_eq!(texts(&invited, "tbody td:nth-child(3)"), ["Invited"]);
+    // The first column holds the bulk checkbox.
+    assert_eq!(texts(&invited, "tbody td:nth-child(4)"), ["Invited"]);
     let none = user.get(&format!("{}?q=nobody", users_of(&pool))).await;
     assert!(none.body.contains("No user matches these filters."));
     let bad = user
@@ -93,8 +94,8 @@ async fn create_user_sets_credentials_or_sends_an_invitation() {
         &pool,
         &[
             ("email", "Ada@Example.com"),
-            ("given_name", "Ada"),
-            ("family_name", "Lovelace"),
+            ("payload.given_name", "Ada"),
+            ("payload.family_name", "Lovelace"),
             ("mode", "set_credentials"),
             ("password", PASSWORD),
         ],
@@ -134,7 +135,13 @@ async fn create_user_sets_credentials_or_sends_an_invitation() {
     );
     assert_eq!(
         texts(&page, "form button"),
-        ["Sign out", "Resend invitation", "Deactivate"]
+        [
+            "Sign out",
+            "Resend invitation",
+            "Revoke invitation",
+            "Send email verification link",
+            "Deactivate"
+        ]
     );
 }
 

@@ -238,6 +238,27 @@ impl Chromium {
             .unwrap_or_else(|e| panic!("no element `{css}` within {TIMEOUT:?}: {e}"))
     }
 
+    /// The text of the element `css` selects right now, if there is one (a page being replaced may have none).
+    pub async fn text_now(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
+    }
+
+    /// Waits (within `TIMEOUT`) until the element `css` selects has the text `text`.
+    pub async fn wait_for_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if self.text_now(css).await.as_deref() == Some(text) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "`{css}` did not read {text:?} within {TIMEOUT:?}: {:?}",
+            self.text_now(css).await
+        );
+    }
+
     /// Replaces the value of the input `css` with `text`.
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.wait_for(css).await;

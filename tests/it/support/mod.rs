@@ -7,6 +7,7 @@ pub mod chromium;
 pub mod client_key;
 mod db;
 pub mod dpop;
+pub mod jwks_server;
 pub mod oidc;
 pub mod passkey;
 pub mod proxy;

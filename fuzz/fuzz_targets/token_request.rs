@@ -1,0 +1,4 @@
+//! Fuzz target `token_request`: feeds libFuzzer's input to `tarn::fuzzing::token_request`, the entry the stable corpus replay calls too.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tarn::fuzzing::token_request(data));

@@ -1,0 +1,4 @@
+//! Fuzz target `webauthn_json`: feeds libFuzzer's input to `tarn::fuzzing::webauthn_json`, the entry the stable corpus replay calls too.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tarn::fuzzing::webauthn_json(data));
