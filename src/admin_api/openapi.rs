@@ -43,7 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         groups::get_group_deletion_impact, groups::list_assignable_users, groups::assign_user_to_group,
         groups::unassign_user_from_group,
         workspaces::create_workspace, workspaces::list_workspaces, workspaces::get_workspace,
-        workspaces::update_workspace, workspaces::delete_workspace, workspaces::connect_idp, workspaces::list_idps,
+        workspaces::update_workspace, workspaces::delete_workspace, workspaces::connect_idp, workspaces::list_idps, workspaces::move_idp,
         workspaces::disconnect_idp, workspaces::rotate_keys, workspaces::list_keys,
         workspaces::get_workspace_deletion_impact,
         clients::create_client, clients::list_clients, clients::get_client, clients::patch_client,

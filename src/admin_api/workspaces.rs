@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/{tenant}/workspaces/{workspace}/idps/{pool}")
+            .route(web::patch().to(move_idp))
             .route(web::delete().to(disconnect_idp)),
     )
     .service(resource("/{tenant}/workspaces/{workspace}/keys").route(methods::get().to(list_keys)))
@@ -226,6 +227,37 @@ async fn list_idps(
 ) -> Reply {
     let page = workspace::list_connections(&app, &path.tenant, &path.workspace, q.page()?).await?;
     Ok(ok(List::from(page)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct MoveIdpRequest {
+    /// The connection's place in the resolution order, 0 for first.
+    position: i64,
+}
+
+#[utoipa::path(
+    patch, path = "/api/admin/{tenant}/workspaces/{workspace}/idps/{pool}", tag = "workspaces",
+    params(ConnectionPath),
+    request_body = MoveIdpRequest,
+    responses((status = 200, description = "every connection, in the new order", body = Vec<Connection>), BodyErrors)
+)]
+async fn move_idp(
+    admin: AdminBearer,
+    app: Data<AppState>,
+    path: Path<ConnectionPath>,
+    body: JsonBody<MoveIdpRequest>,
+) -> Reply {
+    let moved = workspace::move_connection(
+        &app,
+        &admin.audit,
+        &path.tenant,
+        &path.workspace,
+        &path.pool,
+        body.position,
+    )
+    .await?;
+    Ok(ok(moved))
 }
 
 #[utoipa::path(

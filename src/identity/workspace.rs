@@ -432,6 +432,54 @@ pub async fn list_connections(
         .await
 }
 
+/// Puts a connected pool at `position` (0: looked up first) in the workspace's resolution order; the others keep
+/// their order around it. Answers the connections in their new order.
+pub async fn move_connection(
+    app: &AppState,
+    ctx: &audit::Context,
+    tenant: &str,
+    workspace: &str,
+    pool: &str,
+    position: i64,
+) -> Result<Vec<Connection>> {
+    let (tenant, workspace, pool) = (tenant.to_owned(), workspace.to_owned(), pool.to_owned());
+    let (now, ctx) = (app.clock.now(), ctx.clone());
+    app.db
+        .transaction(move |c| {
+            require(c, &tenant, &workspace)?;
+            let mut rows = workspaces::list_connections(c, &tenant, &workspace)?;
+            let from = rows
+                .iter()
+                .position(|r| r.pool_id == pool)
+                .ok_or(Error::NotFound("identity provider connection"))?;
+            let to = usize::try_from(position)
+                .ok()
+                .filter(|to| *to < rows.len())
+                .ok_or_else(|| {
+                    let last = rows.len() - 1;
+                    Error::invalid("position", format!("must be from 0 to {last}"))
+                })?;
+            let old: Vec<String> = rows.iter().map(|r| r.pool_id.clone()).collect();
+            let row = rows.remove(from);
+            rows.insert(to, row);
+            for (at, row) in (0_i64..).zip(rows.iter_mut()) {
+                if row.position != at {
+                    row.position = at;
+                    workspaces::set_connection_position(c, &tenant, &workspace, &row.pool_id, at)?;
+                }
+            }
+            let new: Vec<String> = rows.iter().map(|r| r.pool_id.clone()).collect();
+            let changes = Details::new().change("identity_providers", &old, &new);
+            if changes.has_changes() {
+                let event =
+                    workspace_event(EventType::WorkspaceUpdated, &workspace).details(changes);
+                audit::record(c, &tenant, &ctx, now, event)?;
+            }
+            Ok(rows.into_iter().map(Connection::from).collect())
+        })
+        .await
+}
+
 pub async fn disconnect_pool(
     app: &AppState,
     ctx: &audit::Context,

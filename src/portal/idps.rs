@@ -1,7 +1,6 @@
 //! A workspace's **Identity Providers** tab: the connected pools in the order the login page looks identifiers
-//! up, **Connect** one of the tenant's other pools, and **Disconnect** after a confirmation. The domain
-//! (`identity::workspace`) has no way to reorder connections, so a pool goes last when connected; to move one,
-//! disconnect and connect it again.
+//! up, **Move up** / **Move down** in that order, **Connect** one of the tenant's other pools (it goes last), and
+//! **Disconnect** after a confirmation.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Data, Path};
@@ -27,6 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/tenants/{tenant}/workspaces/{workspace}/idps")
             .route(methods::get().to(list_idps))
             .route(web::post().to(connect)),
+    )
+    .service(
+        web::resource("/tenants/{tenant}/workspaces/{workspace}/idps/{pool}/move")
+            .route(web::post().to(move_pool)),
     )
     .service(
         web::resource("/tenants/{tenant}/workspaces/{workspace}/idps/{pool}/disconnect")
@@ -156,6 +159,35 @@ async fn connect(
             idps_page(&req, &app, &admin.0, &path, state, status).await
         }
     }
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    csrf_token: String,
+    #[serde(default)]
+    position: String,
+}
+crate::csrf_protected!(MoveForm);
+
+/// **Move up** / **Move down**: the buttons post the pool's new place; a stale one (the list changed meanwhile)
+/// is refused by the domain and shown as such.
+async fn move_pool(
+    app: Data<AppState>,
+    admin: Admin,
+    path: Path<ConnectionPath>,
+    form: Csrf<MoveForm>,
+) -> Result<HttpResponse, PortalError> {
+    let Csrf(f) = form;
+    let (tenant, ws) = (&path.tenant, &path.workspace);
+    let Ok(position) = f.position.trim().parse::<i64>() else {
+        return Err(PortalError::Invalid(
+            "The new place in the order is not a number.".into(),
+        ));
+    };
+    let name = pool::find(&app, tenant, &path.pool).await?.name;
+    workspace::move_connection(&app, &admin.1, tenant, ws, &path.pool, position).await?;
+    let flash = format!("Moved {name} to place {} of the order.", position + 1);
+    Ok(see_other(&app, &idps_path(tenant, ws), &flash))
 }
 
 #[derive(Template)]

@@ -140,3 +140,18 @@ pub fn delete_connection(
 ) -> StoreResult<usize> {
     Ok(diesel::delete(idp_connections::table.find((tenant, workspace, pool))).execute(conn)?)
 }
+
+/// Moves a connection to `position` in the resolution order.
+pub fn set_connection_position(
+    conn: &mut DbConn,
+    tenant: &str,
+    workspace: &str,
+    pool: &str,
+    position: i64,
+) -> StoreResult<usize> {
+    Ok(
+        diesel::update(idp_connections::table.find((tenant, workspace, pool)))
+            .set(idp_connections::position.eq(position))
+            .execute(conn)?,
+    )
+}

@@ -1,8 +1,10 @@
-//! `/api/admin/{tenant}/workspaces` and their `idps`: issuers, slug rules, conflicts, pool connections.
+//! `/api/admin/{tenant}/workspaces` and their `idps`: issuers, slug rules, conflicts, pool connections and their
+//! order.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::oidc::{ALICE, Setup, jwt_claims};
 use crate::support::{
     TestServer, assert_bad_request, assert_conflict, assert_invalid, assert_no_content,
     assert_not_found, id,
@@ -350,4 +352,141 @@ async fn the_published_keys_are_listed_current_first_without_key_material() {
     }
     let (status, _) = admin.get("/default/workspaces/nope/keys").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The pool ids of the default workspace's connections, in resolution order.
+async fn idp_order(admin: &crate::support::Admin) -> Vec<String> {
+    admin
+        .items("/default/workspaces/default/idps")
+        .await
+        .iter()
+        .map(|c| c["pool_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_connection_is_moved_in_the_order_the_others_keep_theirs_and_the_move_is_audited() {
+    let (_srv, admin) = TestServer::start().await;
+    let [one, two, three] = [
+        admin.create_pool("One").await,
+        admin.create_pool("Two").await,
+        admin.create_pool("Three").await,
+    ];
+    for pool in [&one, &two, &three] {
+        admin.connect_pool("default", pool).await;
+    }
+    let idps = "/default/workspaces/default/idps";
+    let (status, moved) = admin
+        .patch(&format!("{idps}/{three}"), json!({"position": 0}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let answered: Vec<(&str, i64)> = moved
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["pool_id"].as_str().unwrap(),
+                c["position"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        [(three.as_str(), 0), (one.as_str(), 1), (two.as_str(), 2)]
+    );
+    assert_eq!(
+        idp_order(&admin).await,
+        [three.clone(), one.clone(), two.clone()]
+    );
+    let (_, down) = admin
+        .patch(&format!("{idps}/{three}"), json!({"position": 2}))
+        .await;
+    assert_eq!(down.as_array().unwrap().len(), 3);
+    assert_eq!(
+        idp_order(&admin).await,
+        [one.clone(), two.clone(), three.clone()]
+    );
+
+    let events = admin
+        .list_all("/default/audit-events?type=workspace.updated", 50)
+        .await;
+    let changes: Vec<&Value> = events
+        .iter()
+        .map(|e| &e["details"]["changes"]["identity_providers"])
+        .collect();
+    assert_eq!(changes.len(), 2, "{events:?}");
+    assert!(changes.contains(&&json!({"old": [one, two, three], "new": [three, one, two]})));
+    assert!(changes.contains(&&json!({"old": [three, one, two], "new": [one, two, three]})));
+
+    let (status, same) = admin
+        .patch(&format!("{idps}/{two}"), json!({"position": 1}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{same}");
+    let events = admin
+        .list_all("/default/audit-events?type=workspace.updated", 50)
+        .await;
+    assert_eq!(
+        events.len(),
+        2,
+        "a move to its own place changes and records nothing"
+    );
+}
+
+#[actix_web::test]
+async fn a_bad_move_is_refused_and_changes_nothing() {
+    let (_srv, admin) = TestServer::start().await;
+    let [one, two] = [
+        admin.create_pool("One").await,
+        admin.create_pool("Two").await,
+    ];
+    let unconnected = admin.create_pool("Elsewhere").await;
+    for pool in [&one, &two] {
+        admin.connect_pool("default", pool).await;
+    }
+    let idps = "/default/workspaces/default/idps";
+    for position in [-1, 2, i64::MAX] {
+        let res = admin
+            .patch(&format!("{idps}/{two}"), json!({"position": position}))
+            .await;
+        assert_invalid(&res, "position");
+    }
+    for body in [
+        json!({"position": "0"}),
+        json!({}),
+        json!({"position": 0, "extra": 1}),
+    ] {
+        assert_bad_request(&admin.patch(&format!("{idps}/{two}"), body).await);
+    }
+    let res = admin
+        .patch(&format!("{idps}/{unconnected}"), json!({"position": 0}))
+        .await;
+    assert_not_found(&res);
+    let res = admin
+        .patch(
+            &format!("/default/workspaces/nowhere/idps/{one}"),
+            json!({"position": 0}),
+        )
+        .await;
+    assert_not_found(&res);
+    assert_eq!(idp_order(&admin).await, [one, two]);
+}
+
+#[actix_web::test]
+async fn the_first_pool_in_the_order_signs_an_identifier_in_that_two_pools_hold() {
+    let (srv, admin) = TestServer::start().await;
+    let setup = Setup::new(&srv, &admin, json!({})).await;
+    let staff = admin.create_pool("staff").await;
+    let staff_alice = admin.create_user(&staff, ALICE).await;
+    admin.connect_pool("default", &staff).await;
+    let sub = |tokens: Value| jwt_claims(tokens["id_token"].as_str().unwrap())["sub"].clone();
+    assert_eq!(sub(setup.tokens(&[]).await), json!(setup.user));
+    let res = admin
+        .patch(
+            &format!("/default/workspaces/default/idps/{staff}"),
+            json!({"position": 0}),
+        )
+        .await;
+    assert_eq!(res.0, StatusCode::OK, "{}", res.1);
+    assert_eq!(sub(setup.tokens(&[]).await), json!(staff_alice));
 }

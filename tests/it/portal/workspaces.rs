@@ -1,5 +1,5 @@
 //! The Workspaces pages: the list, Create workspace (303 with a flash, or 422 with the refusal at the id), the
-//! Overview tab and its settings (with dynamic registration and pushed requests, seen in discovery), the Identity Providers tab (connect, disconnect), deleting a workspace (what goes
+//! Overview tab and its settings (with dynamic registration and pushed requests, seen in discovery), the Identity Providers tab (connect, move, disconnect), deleting a workspace (what goes
 //! with it, type-to-confirm, step-up), auditors refused on every change, forms without their CSRF token refused.
 
 use reqwest::StatusCode;
@@ -235,6 +235,73 @@ async fn pools_are_connected_in_order_and_disconnected_after_a_confirmation() {
 }
 
 #[actix_web::test]
+async fn pools_are_moved_up_and_down_in_the_order_and_a_stale_move_is_refused() {
+    let (_srv, admin, user) = admin_signed_in().await;
+    admin.create_workspace("shop").await;
+    let [staff, customers, partners] = [
+        admin.create_pool("Staff").await,
+        admin.create_pool("Customers").await,
+        admin.create_pool("Partners").await,
+    ];
+    for pool in [&staff, &customers, &partners] {
+        admin.connect_pool("shop", pool).await;
+    }
+    let idps = format!("{}/idps", ws_path("shop"));
+    let tab = user.get(&idps).await;
+    assert_eq!(
+        texts(&tab, "tbody button"),
+        [
+            "Move Staff down",
+            "Move Customers up",
+            "Move Customers down",
+            "Move Partners up"
+        ]
+    );
+    let done = user
+        .post(
+            &format!("{idps}/{partners}/move"),
+            &tab,
+            &[("position", "1")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let tab = user.browser.get(done.location.as_deref().unwrap()).await;
+    assert_eq!(
+        texts(&tab, "[role=status]"),
+        ["Moved Partners to place 2 of the order."]
+    );
+    assert_eq!(texts(&tab, "tbody th"), ["Staff", "Partners", "Customers"]);
+    assert_eq!(
+        connected(&admin, "shop").await,
+        [staff.clone(), partners.clone(), customers.clone()]
+    );
+
+    for position in ["3", "-1", "first"] {
+        let refused = user
+            .post(
+                &format!("{idps}/{staff}/move"),
+                &tab,
+                &[("position", position)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{position}");
+    }
+    let unconnected = admin.create_pool("Elsewhere").await;
+    let refused = user
+        .post(
+            &format!("{idps}/{unconnected}/move"),
+            &tab,
+            &[("position", "0")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        connected(&admin, "shop").await,
+        [staff, partners, customers]
+    );
+}
+
+#[actix_web::test]
 async fn deleting_a_workspace_says_what_goes_asks_for_its_name_and_a_fresh_sign_in() {
     let (srv, admin, user) = admin_signed_in().await;
     admin.create_workspace("shop").await;
@@ -356,7 +423,7 @@ async fn auditors_see_the_workspace_pages_without_forms_and_every_change_is_refu
         assert_eq!(changing, 0, "no form that changes anything on {path}");
     }
     let from = auditor.get(&ws).await;
-    let posts: [(String, Vec<(&str, &str)>); 8] = [
+    let posts: [(String, Vec<(&str, &str)>); 9] = [
         (
             WORKSPACES.to_owned(),
             vec![("id", "evil"), ("name", "Evil")],
@@ -374,6 +441,7 @@ async fn auditors_see_the_workspace_pages_without_forms_and_every_change_is_refu
         (format!("{ws}/delete"), vec![("confirm_name", "shop")]),
         (format!("{ws}/idps"), vec![("pool_id", other.as_str())]),
         (format!("{ws}/idps/{pool}/disconnect"), vec![]),
+        (format!("{ws}/idps/{pool}/move"), vec![("position", "0")]),
         (
             apps.clone(),
             vec![
@@ -413,13 +481,14 @@ async fn workspace_forms_without_the_csrf_token_are_refused() {
     let pool = admin.create_pool("Staff").await;
     let ws = ws_path("shop");
     let (_, keys_before) = admin.get("/default/workspaces/shop/keys").await;
-    let posts: [(String, Vec<(&str, &str)>); 5] = [
+    let posts: [(String, Vec<(&str, &str)>); 6] = [
         (
             WORKSPACES.to_owned(),
             vec![("id", "forged"), ("name", "Forged")],
         ),
         (format!("{ws}/delete"), vec![("confirm_name", "shop")]),
         (format!("{ws}/idps"), vec![("pool_id", pool.as_str())]),
+        (format!("{ws}/idps/{pool}/move"), vec![("position", "0")]),
         (
             format!("{ws}/applications"),
             vec![
