@@ -9,6 +9,7 @@ use super::form::FormState;
 use crate::authn::password::PasswordPolicy;
 use crate::identity::patch::Patch;
 use crate::identity::pool::{Mechanism, NewPool, OtpSettings, Pool, PoolPatch};
+use crate::identity::profile_schema::Schema;
 
 /// The domain's field names and the form's, where they differ.
 pub const FIELDS: &[(&str, &str)] = &[
@@ -39,6 +40,39 @@ pub struct PoolForm {
     fields: std::collections::BTreeMap<String, String>,
 }
 crate::csrf_protected!(PoolForm);
+
+/// An option of a schema select: the id it submits (empty for none) and what it shows.
+pub struct SchemaChoice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of the schema select `field`: `none` first, then the tenant's schemas, the form's value selected.
+/// A value that names none of them (a schema deleted meanwhile) stays listed, so saving does not drop it unseen.
+pub fn schema_choices(
+    schemas: &[Schema],
+    form: &FormState,
+    field: &str,
+    none: &str,
+) -> Vec<SchemaChoice> {
+    let current = form.value(field);
+    let choice = |value: &str, label: String| SchemaChoice {
+        selected: value == current,
+        value: value.to_owned(),
+        label,
+    };
+    let mut choices = vec![choice("", none.to_owned())];
+    choices.extend(
+        schemas
+            .iter()
+            .map(|s| choice(&s.id, format!("{} ({})", s.name, s.id))),
+    );
+    if !choices.iter().any(|c| c.selected) {
+        choices.push(choice(current, format!("{current} (no such schema)")));
+    }
+    choices
+}
 
 /// The values of a new pool's form: password sign-in, the default policies.
 pub fn defaults() -> FormState {

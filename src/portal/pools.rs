@@ -12,12 +12,14 @@ use super::error::PortalError;
 use super::form::FormState;
 use super::layout::{Layout, respond, see_other};
 use super::paging::{self, PageQuery};
-use super::pool_form::{self, PoolForm};
+use super::pool_form::{self, PoolForm, SchemaChoice};
 use super::session::{Admin, Viewer};
 use super::step_up::{self, Sensitive};
 use crate::authn::portal::Signed;
 use crate::identity::pool::{self, Pool};
+use crate::identity::profile_schema::{self, Schema};
 use crate::state::AppState;
+use crate::store::page::PageRequest;
 use crate::web::csrf::Csrf;
 use crate::web::methods;
 
@@ -94,22 +96,56 @@ fn crumbs(layout: Layout, tenant: &str, more: &[(&str, &str)]) -> Layout {
     layout.crumbs(&all)
 }
 
+/// The options of the pool form's two schema selects.
+struct SchemaSelects {
+    payload: Vec<SchemaChoice>,
+    metadata: Vec<SchemaChoice>,
+}
+
+impl SchemaSelects {
+    /// Every schema of the tenant (a tenant has few; paged through the domain's list all the same).
+    async fn load(app: &AppState, tenant: &str, form: &FormState) -> Result<Self, PortalError> {
+        let mut schemas: Vec<Schema> = Vec::new();
+        let mut after = None;
+        loop {
+            let page = PageRequest { limit: 500, after };
+            let (rows, next) = profile_schema::list(app, tenant, page).await?;
+            schemas.extend(rows);
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        Ok(SchemaSelects {
+            payload: pool_form::schema_choices(
+                &schemas,
+                form,
+                "payload_schema_id",
+                "Built-in user schema (given_name, family_name, name)",
+            ),
+            metadata: pool_form::schema_choices(&schemas, form, "metadata_schema_id", "None"),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "portal/pools/new.html")]
 struct NewPoolPage {
     layout: Layout,
     tenant: String,
     form: FormState,
+    schemas: SchemaSelects,
 }
 
-fn new_pool_page(
+async fn new_pool_page(
     req: &HttpRequest,
     app: &AppState,
     signed: &Signed,
     tenant: &str,
     form: FormState,
     status: StatusCode,
-) -> HttpResponse {
+) -> Result<HttpResponse, PortalError> {
+    let schemas = SchemaSelects::load(app, tenant, &form).await?;
     let (layout, cookies) = Layout::new(req, app, signed);
     let new = format!("/admin/-/tenants/{tenant}/pools/new");
     let layout = crumbs(layout, tenant, &[(new.as_str(), "Create New")]).in_tenant(tenant);
@@ -117,8 +153,9 @@ fn new_pool_page(
         layout,
         tenant: tenant.to_owned(),
         form,
+        schemas,
     };
-    respond(status, &page, cookies)
+    Ok(respond(status, &page, cookies))
 }
 
 async fn new_pool(
@@ -129,14 +166,7 @@ async fn new_pool(
 ) -> Result<HttpResponse, PortalError> {
     crate::identity::tenant::find(&app, &tenant).await?;
     let form = pool_form::defaults();
-    Ok(new_pool_page(
-        &req,
-        &app,
-        &viewer.0,
-        &tenant,
-        form,
-        StatusCode::OK,
-    ))
+    new_pool_page(&req, &app, &viewer.0, &tenant, form, StatusCode::OK).await
 }
 
 async fn create_pool(
@@ -150,7 +180,7 @@ async fn create_pool(
     let mut state = f.state();
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     let Some(input) = f.new_pool(&mut state) else {
-        return Ok(new_pool_page(&req, &app, &admin.0, &tenant, state, status));
+        return new_pool_page(&req, &app, &admin.0, &tenant, state, status).await;
     };
     match pool::create(&app, &admin.1, &tenant, input).await {
         Ok(p) => {
@@ -163,7 +193,7 @@ async fn create_pool(
         }
         Err(e) => {
             state.take(e, pool_form::FIELDS, "name")?;
-            Ok(new_pool_page(&req, &app, &admin.0, &tenant, state, status))
+            new_pool_page(&req, &app, &admin.0, &tenant, state, status).await
         }
     }
 }
@@ -177,6 +207,7 @@ struct PoolPage {
     users: i64,
     workspaces: Vec<String>,
     form: FormState,
+    schemas: SchemaSelects,
 }
 
 async fn pool_page(
@@ -192,6 +223,7 @@ async fn pool_page(
         None => StatusCode::OK,
     };
     let form = form.unwrap_or_else(|| pool_form::of(&pool));
+    let schemas = SchemaSelects::load(app, &path.tenant, &form).await?;
     let (layout, cookies) = Layout::new(req, app, signed);
     let here = format!("/admin/-/tenants/{}/pools/{}", path.tenant, pool.id);
     let layout = crumbs(layout, &path.tenant, &[(here.as_str(), pool.name.as_str())])
@@ -203,6 +235,7 @@ async fn pool_page(
         users,
         workspaces,
         form,
+        schemas,
     };
     Ok(respond(status, &page, cookies))
 }

@@ -402,3 +402,79 @@ async fn the_built_in_pool_cannot_be_deleted_from_the_portal_either() {
         StatusCode::OK
     );
 }
+
+#[actix_web::test]
+async fn the_schema_settings_offer_the_tenant_s_schemas_and_keep_the_chosen_one() {
+    let (_srv, admin, user) = admin_signed_in().await;
+    let document = json!({"type": "object", "properties": {"employee_id": {"type": "string"}}});
+    let (status, schema) = admin
+        .post(
+            "/default/schemas",
+            json!({"name": "Employees", "schema": document}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{schema}");
+    let schema = schema["id"].as_str().unwrap().to_owned();
+    let form = user.get("/admin/-/tenants/default/pools/new").await;
+    assert_eq!(
+        texts(&form, "#payload_schema_id option"),
+        [
+            "Built-in user schema (given_name, family_name, name)".to_owned(),
+            format!("Employees ({schema})")
+        ]
+    );
+    assert_eq!(
+        form.attr("#payload_schema_id option[selected]", "value")
+            .as_deref(),
+        Some("")
+    );
+    assert_eq!(texts(&form, "#metadata_schema_id option").len(), 2);
+
+    let done = create_pool(
+        &user,
+        "default",
+        &[
+            ("name", "Staff"),
+            ("method_password", "on"),
+            ("payload_schema_id", &schema),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let settings = user.browser.get(done.location.as_deref().unwrap()).await;
+    assert_eq!(
+        settings
+            .attr("#payload_schema_id option[selected]", "value")
+            .as_deref(),
+        Some(schema.as_str())
+    );
+    let pools = admin.items("/default/pools").await;
+    let staff = pools.iter().find(|p| p["name"] == "Staff").unwrap();
+    assert_eq!(staff["payload_schema_id"], json!(schema));
+    assert_eq!(staff["metadata_schema_id"], json!(null));
+
+    let refused = create_pool(
+        &user,
+        "default",
+        &[
+            ("name", "Partners"),
+            ("method_password", "on"),
+            ("metadata_schema_id", "no-such-schema"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused
+            .attr("#metadata_schema_id option[selected]", "value")
+            .as_deref(),
+        Some("no-such-schema"),
+        "the refused value is kept, listed as unknown"
+    );
+    assert_eq!(
+        refused
+            .attr("#metadata_schema_id", "aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+}
