@@ -41,6 +41,9 @@ pub enum PortalError {
     Form(#[from] FormRejected),
     #[error("the server is busy")]
     Busy,
+    /// A message the action depends on was not delivered, so the domain undid the action (its words say what).
+    #[error("{0}")]
+    NotSent(String),
     #[error(transparent)]
     Internal(anyhow::Error),
 }
@@ -80,6 +83,14 @@ impl PortalError {
                 ("The form could not be read", "The form could not be read.".into())
             }
             PortalError::Busy => ("Busy", "The server is busy. Please try again in a moment.".into()),
+            PortalError::NotSent(what) => (
+                "The message could not be sent",
+                format!(
+                    "{}. The mail or SMS service did not take it: try again later, or check the delivery \
+                     settings (the server log says why).",
+                    capitalised(what)
+                ),
+            ),
             PortalError::Internal(_) => (
                 crate::web::html::FAILURE_TITLE,
                 "Please try again in a moment.".into(),
@@ -128,7 +139,7 @@ impl ResponseError for PortalError {
             PortalError::Invalid(_) => StatusCode::BAD_REQUEST,
             PortalError::Conflict(_) => StatusCode::CONFLICT,
             PortalError::Form(_) => StatusCode::BAD_REQUEST,
-            PortalError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            PortalError::Busy | PortalError::NotSent(_) => StatusCode::SERVICE_UNAVAILABLE,
             PortalError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -157,6 +168,15 @@ pub fn as_portal_page(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody>
     res
 }
 
+/// `text` with its first letter in upper case (the domain's messages are lower-case clauses).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 impl<T> From<CsrfRejected<T>> for PortalError {
     fn from(rejected: CsrfRejected<T>) -> Self {
         PortalError::Form(rejected.into())
@@ -169,6 +189,11 @@ impl From<crate::identity::Error> for PortalError {
             crate::identity::Error::NotFound(what) => PortalError::NotFound(what),
             crate::identity::Error::Conflict(message) => PortalError::Conflict(message),
             crate::identity::Error::Invalid { message, .. } => PortalError::Invalid(message),
+            crate::identity::Error::InvitationNotSent(ref cause)
+            | crate::identity::Error::MessageNotSent(ref cause) => {
+                tracing::warn!(error = %cause, "portal: a message was not delivered");
+                PortalError::NotSent(e.to_string())
+            }
             e => match e.kind() {
                 ErrorKind::Overloaded => PortalError::Busy,
                 _ => PortalError::internal(e),

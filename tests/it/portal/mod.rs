@@ -119,7 +119,14 @@ impl PortalUser {
 
 /// A server with Tarn set up on the web, and its first administrator signed in.
 pub async fn admin_signed_in() -> (TestServer, Admin, PortalUser) {
-    let (srv, admin) = TestServer::start().await;
+    admin_signed_in_with(|_| {}).await
+}
+
+/// [`admin_signed_in`] on a server whose configuration `edit` changes.
+pub async fn admin_signed_in_with(
+    edit: impl FnOnce(&mut tarn::config::Config),
+) -> (TestServer, Admin, PortalUser) {
+    let (srv, admin) = TestServer::start_with(edit).await;
     let user = PortalUser::new(&srv);
     let done = user.set_up(ADMIN_EMAIL, PASSWORD, ADMIN_TOKEN).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);

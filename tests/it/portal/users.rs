@@ -6,7 +6,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{PASSWORD, PortalUser, admin_signed_in, pool_user, texts};
+use super::{PASSWORD, PortalUser, admin_signed_in, admin_signed_in_with, pool_user, texts};
+use crate::notify::servers::SmtpServer;
 
 fn users_of(pool: &str) -> String {
     format!("/admin/-/tenants/default/pools/{pool}/users")
@@ -323,4 +324,39 @@ async fn auditors_read_users_and_change_nothing_and_pools_keep_their_users_apart
     assert_eq!(found["status"], "active");
     let elsewhere = auditor.get(&format!("{}/{ada}", users_of(&other))).await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn an_invitation_the_mail_server_refuses_says_so_and_creates_nobody() {
+    let smtp = SmtpServer::start_refusing_recipients().await;
+    let smtp_url = smtp.url.clone();
+    let (_srv, admin, user) = admin_signed_in_with(|c| c.smtp_url = Some(smtp_url)).await;
+    let pool = admin.create_pool("Customers").await;
+    let refused = create_user(
+        &user,
+        &pool,
+        &[("email", "bob@example.com"), ("mode", "invite")],
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(texts(&refused, "h1"), ["The message could not be sent"]);
+    assert!(
+        refused
+            .body
+            .contains("The invitation could not be sent; nothing was created."),
+        "{}",
+        refused.body
+    );
+    assert_eq!(smtp.refused(), 1);
+    assert!(
+        admin
+            .items(&format!("/default/pools/{pool}/users"))
+            .await
+            .is_empty()
+    );
 }
