@@ -390,10 +390,10 @@ async fn csp_violations(chromium: &Chromium) -> Vec<String> {
         .collect()
 }
 
-/// Visits every main page; fails on any CSP violation logged there (and on any logged during the flow before).
+/// Visits every page in `pages`; fails on any CSP violation logged there, or logged before since the last check.
 async fn no_csp_violation_on(chromium: &Chromium, pages: &[String]) {
-    let during_flow = csp_violations(chromium).await;
-    assert!(during_flow.is_empty(), "during the flow: {during_flow:#?}");
+    let before = csp_violations(chromium).await;
+    assert!(before.is_empty(), "since the last check: {before:#?}");
     for page in pages {
         chromium.goto(page).await;
         let found = csp_violations(chromium).await;
@@ -480,6 +480,45 @@ async fn no_serious_axe_violation_on(chromium: &Chromium, axe: &str, pages: &[St
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+/// The Create forms submitted empty: refused (422) with the error summary and the messages at the fields; axe-core
+/// on each of those pages.
+async fn no_serious_axe_violation_on_refused_forms(
+    chromium: &Chromium,
+    axe: &str,
+    public: &str,
+    made: &Made,
+) {
+    let tenant = format!("{public}{PORTAL}");
+    let forms = [
+        format!("{tenant}/pools/new"),
+        format!("{}/users/new", made.pool),
+        format!("{}/groups/new", made.pool),
+        format!("{tenant}/workspaces/-/new"),
+    ];
+    let mut found = Vec::new();
+    for form in &forms {
+        chromium.goto(form).await;
+        chromium.click("form.stack button[type=submit]").await;
+        chromium.wait_for(".error-summary").await;
+        found.extend(serious_violations(chromium, axe, &format!("{form} (refused)")).await);
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// No page scrolls sideways at the window's width (the content reflows instead).
+async fn no_horizontal_scrolling_on(chromium: &Chromium, pages: &[String]) {
+    let widths = "const d = document.documentElement; return [d.scrollWidth, d.clientWidth];";
+    let mut wide = Vec::new();
+    for page in pages {
+        chromium.goto(page).await;
+        let w = chromium.execute(widths, vec![]).await;
+        if w[0].as_u64() > w[1].as_u64() {
+            wide.push(format!("{page}: {} px wide in {} px", w[0], w[1]));
+        }
+    }
+    assert!(wide.is_empty(), "{}", wide.join("\n"));
+}
+
 /// The axe check sees a violation when there is one: an input without a label, added to the page.
 async fn an_unlabelled_input_is_caught(chromium: &Chromium, axe: &str) {
     let add = "document.querySelector('main').appendChild(document.createElement('input'));";
@@ -507,12 +546,23 @@ async fn chromium_creates_everything_the_user_signs_in_and_every_main_page_passe
     };
     let axe = axe_source();
     let made = create_everything_and_sign_in(&chromium, &srv, &smtp).await;
-    let pages = main_pages(srv.state.config.public_url(), &made);
+    let public = srv.state.config.public_url();
+    let pages = main_pages(public, &made);
     no_csp_violation_on(&chromium, &pages).await;
     an_inline_script_is_caught(&chromium).await;
-    if let Some(axe) = axe {
-        no_serious_axe_violation_on(&chromium, &axe, &pages).await;
-        an_unlabelled_input_is_caught(&chromium, &axe).await;
+    if let Some(axe) = &axe {
+        no_serious_axe_violation_on(&chromium, axe, &pages).await;
+        no_serious_axe_violation_on_refused_forms(&chromium, axe, public, &made).await;
+    }
+    // Again at 320 px wide, where the layout must reflow (WCAG 1.4.10), and sizes and contrast still hold.
+    chromium.set_window_size(320, 800).await;
+    no_horizontal_scrolling_on(&chromium, &pages).await;
+    if let Some(axe) = &axe {
+        no_serious_axe_violation_on(&chromium, axe, &pages).await;
+    }
+    no_csp_violation_on(&chromium, &[]).await;
+    if let Some(axe) = &axe {
+        an_unlabelled_input_is_caught(&chromium, axe).await;
     }
     chromium.close().await;
 }

@@ -354,6 +354,14 @@ impl Chromium {
             .collect()
     }
 
+    /// Resizes the browser window (the viewport follows), e.g. to 320 px wide for reflow.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("resizing the window to {width}×{height}: {e}"));
+    }
+
     pub async fn current_url(&self) -> Url {
         self.client.current_url().await.unwrap()
     }
