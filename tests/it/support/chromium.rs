@@ -1,6 +1,7 @@
 //! `Chromium`: a headless Chromium driven over WebDriver by its own chromedriver (one per test, on a free loopback
-//! port), with the W3C WebAuthn automation commands for a virtual authenticator. Skipped when Chromium is not
-//! installed, unless `TARN_TEST_REQUIRE_CHROMIUM=1` (as in CI) makes that a failure.
+//! port), with the W3C WebAuthn automation commands for a virtual authenticator, scripts run in the page, and the
+//! console's messages (chromedriver's browser log). Skipped when Chromium is not installed, unless
+//! `TARN_TEST_REQUIRE_CHROMIUM=1` (as in CI) makes that a failure.
 
 use std::net::TcpListener;
 use std::path::Path;
