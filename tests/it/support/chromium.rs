@@ -1,6 +1,7 @@
 //! `Chromium`: a headless Chromium driven over WebDriver by its own chromedriver (one per test, on a free loopback
-//! port), with the W3C WebAuthn automation commands for a virtual authenticator. Skipped when Chromium is not
-//! installed, unless `TARN_TEST_REQUIRE_CHROMIUM=1` (as in CI) makes that a failure.
+//! port), with the W3C WebAuthn automation commands for a virtual authenticator, scripts run in the page, and the
+//! console's messages (chromedriver's browser log). Skipped when Chromium is not installed, unless
+//! `TARN_TEST_REQUIRE_CHROMIUM=1` (as in CI) makes that a failure.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -87,20 +88,21 @@ impl Drop for Driver {
     }
 }
 
-/// A W3C WebAuthn automation command (<https://w3c.github.io/webauthn/#sctn-automation>) under
-/// `/session/{id}/webauthn/`; fantoccini has none built in, so they go through `Client::issue_cmd`.
+/// A session command fantoccini has none built in for, through `Client::issue_cmd`: the W3C WebAuthn automation
+/// commands (<https://w3c.github.io/webauthn/#sctn-automation>) under `/session/{id}/webauthn/`, and
+/// chromedriver's browser log under `/session/{id}/se/log`.
 #[derive(Debug)]
-struct WebAuthnCommand {
+struct SessionCommand {
     method: Method,
-    /// The rest of the path after `webauthn/`.
+    /// The rest of the path after `/session/{id}/`.
     path: String,
     body: Option<Value>,
 }
 
-impl WebDriverCompatibleCommand for WebAuthnCommand {
+impl WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(&self, base: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
         let session = session_id.expect("a WebDriver session is open");
-        base.join(&format!("session/{session}/webauthn/{}", self.path))
+        base.join(&format!("session/{session}/{}", self.path))
     }
 
     fn method_and_body(&self, _url: &Url) -> (Method, Option<String>) {
@@ -159,6 +161,8 @@ impl Chromium {
                 "prefs": prefs,
             }),
         );
+        // Keeps the console's messages (CSP violations among them) for `console_messages`.
+        capabilities.insert("goog:loggingPrefs".to_owned(), json!({"browser": "ALL"}));
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&driver.url)
@@ -173,7 +177,12 @@ impl Chromium {
     }
 
     async fn webauthn(&self, method: Method, path: String, body: Option<Value>) -> Value {
-        let command = WebAuthnCommand { method, path, body };
+        self.session_command(method, format!("webauthn/{path}"), body)
+            .await
+    }
+
+    async fn session_command(&self, method: Method, path: String, body: Option<Value>) -> Value {
+        let command = SessionCommand { method, path, body };
         let description = format!("{command:?}");
         self.client
             .issue_cmd(command)
@@ -297,6 +306,61 @@ impl Chromium {
             "the browser did not reach {prefix}; it is at {}",
             self.current_url().await
         );
+    }
+
+    /// Chooses the option labelled `label` in the select `css`.
+    pub async fn select(&self, css: &str, label: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {label:?} in `{css}`: {e}"));
+    }
+
+    /// The `value` of the input `css`, once it appears.
+    pub async fn value(&self, css: &str) -> String {
+        let input = self.wait_for(css).await;
+        input.prop("value").await.unwrap().unwrap_or_default()
+    }
+
+    /// Runs `script` in the page (WebDriver scripts are not subject to the page's CSP) with `args`; its return
+    /// value.
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("a script failed: {e}"))
+    }
+
+    /// Runs `script`, which calls its last argument with the result, in the page (within `TIMEOUT`).
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("an async script failed: {e}"))
+    }
+
+    /// The console's messages since the last call, as text ("… Refused to load … Content Security Policy …").
+    pub async fn console_messages(&self) -> Vec<String> {
+        let body = json!({"type": "browser"});
+        let entries = self
+            .session_command(Method::POST, "se/log".to_owned(), Some(body))
+            .await;
+        let Value::Array(entries) = entries else {
+            panic!("the browser log is not a list: {entries}");
+        };
+        entries
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Resizes the browser window (the viewport follows), e.g. to 320 px wide for reflow.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("resizing the window to {width}×{height}: {e}"));
     }
 
     pub async fn current_url(&self) -> Url {
