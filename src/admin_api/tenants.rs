@@ -33,11 +33,12 @@ struct CreateTenantRequest {
     responses((status = 201, description = "the created tenant", body = Tenant), BodyErrors)
 )]
 async fn create_tenant(
-    _: AdminBearer,
+    admin: AdminBearer,
     app: Data<AppState>,
     body: JsonBody<CreateTenantRequest>,
 ) -> Reply {
-    Ok(created(tenant::create(&app, &body.id, &body.name).await?))
+    let made = tenant::create(&app, &admin.audit, &body.id, &body.name).await?;
+    Ok(created(made))
 }
 
 #[utoipa::path(

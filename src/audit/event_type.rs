@@ -35,6 +35,7 @@ event_types! {
     RefreshReuseDetected => "token.refresh_reuse_detected",
     TokenRevoked => "token.revoked",
     SessionEnded => "session.ended",
+    TenantCreated => "tenant.created",
     UserCreated => "user.created",
     UserUpdated => "user.updated",
     UserDeleted => "user.deleted",

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::error::{Error, Result, unique_as_conflict};
+use crate::audit::{self, Details, Event, EventType, SubjectType};
 use crate::state::AppState;
 use crate::store::page::{Page, PageRequest};
 use crate::store::tenants::{self, TenantRow};
@@ -29,16 +30,22 @@ impl From<TenantRow> for Tenant {
     }
 }
 
-pub async fn create(app: &AppState, id: &str, name: &str) -> Result<Tenant> {
+/// Creates a tenant; its first audit event, `tenant.created`, is written with it.
+pub async fn create(app: &AppState, ctx: &audit::Context, id: &str, name: &str) -> Result<Tenant> {
     let row = TenantRow {
         id: super::slug::parse("id", id)?,
         name: super::slug::parse_name("name", name)?,
         created_at: app.clock.now(),
     };
+    let ctx = ctx.clone();
     app.db
-        .run(move |c| {
+        .transaction(move |c| {
             tenants::insert(c, &row)
                 .map_err(unique_as_conflict("a tenant with this id already exists"))?;
+            let event = Event::new(EventType::TenantCreated)
+                .subject(SubjectType::Tenant, &row.id)
+                .details(Details::new().with("name", &row.name));
+            audit::record(c, &row.id, &ctx, row.created_at, event)?;
             Ok(Tenant::from(row))
         })
         .await

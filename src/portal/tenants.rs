@@ -93,7 +93,7 @@ async fn create_tenant(
     form: Csrf<TenantForm>,
 ) -> Result<HttpResponse, PortalError> {
     let Csrf(f) = form;
-    match tenant::create(&app, &f.id, &f.name).await {
+    match tenant::create(&app, &admin.1, &f.id, &f.name).await {
         Ok(t) => Ok(see_other(
             &app,
             &format!("/admin/-/tenants/{}/pools", t.id),

@@ -294,7 +294,7 @@ async fn events_stay_with_their_tenant() {
     assert_eq!(types(&ours), ["pool.created"]);
     assert_eq!(ours[0]["details"]["name"], "here");
     let theirs = admin.list_all("/acme/audit-events", 10).await;
-    assert_eq!(types(&theirs), ["pool.created"]);
+    assert_eq!(types(&theirs), ["pool.created", "tenant.created"]);
     assert_eq!(theirs[0]["details"]["name"], "there");
     let (status, _) = admin.get("/nowhere/audit-events").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -306,6 +306,29 @@ async fn events_stay_with_their_tenant() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn a_new_tenant_s_first_event_is_its_creation_and_a_refused_one_writes_none() {
+    let (_srv, admin) = TestServer::start().await;
+    admin.create_tenant("acme").await;
+    let (status, _) = admin
+        .post("/tenants", json!({"id": "acme", "name": "Again"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = admin
+        .post("/tenants", json!({"id": "Not A Slug", "name": "Bad"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let acme = admin.list_all("/acme/audit-events", 10).await;
+    assert_eq!(types(&acme), ["tenant.created"], "{acme:?}");
+    assert_eq!(acme[0]["actor"], json!({"type": "admin", "id": "token"}));
+    assert_eq!(acme[0]["subject"], json!({"type": "tenant", "id": "acme"}));
+    assert_eq!(acme[0]["details"]["name"], "acme");
+    assert!(
+        types(&events(&admin, "").await).is_empty(),
+        "nothing in the other tenants"
+    );
 }
 
 #[actix_web::test]

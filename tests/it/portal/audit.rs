@@ -467,7 +467,11 @@ async fn another_tenant_s_events_never_show_and_its_objects_are_not_found() {
     }
     let theirs = user.get("/admin/-/tenants/acme/audit").await;
     assert_eq!(theirs.status, StatusCode::OK);
-    assert_eq!(rows(&theirs).len(), 5);
+    assert_eq!(
+        rows(&theirs).len(),
+        6,
+        "the tenant, its pool, user, group, workspace and client"
+    );
     assert!(!theirs.body.contains(&ours));
 
     let base = "/admin/-/tenants/default";
