@@ -11,13 +11,13 @@ use serde::Deserialize;
 use super::error::PortalError;
 use super::form::{FormState, PlainForm};
 use super::layout::{Layout, respond, see_other};
+use super::paging;
 use super::session::{Admin, Viewer};
 use super::workspaces::{WorkspacePath, crumbs};
 use crate::authn::portal::Signed;
 use crate::identity::pool::{self, Pool};
 use crate::identity::workspace::{self, Workspace};
 use crate::state::AppState;
-use crate::store::page::PageRequest;
 use crate::web::csrf::Csrf;
 use crate::web::methods;
 
@@ -49,32 +49,14 @@ fn idps_path(tenant: &str, ws: &str) -> String {
     format!("/admin/-/tenants/{tenant}/workspaces/{ws}/idps")
 }
 
-/// Every pool of the tenant (a tenant has few; paged through the domain's list all the same).
-async fn all_pools(app: &AppState, tenant: &str) -> Result<Vec<Pool>, PortalError> {
-    let mut pools = Vec::new();
-    let mut after = None;
-    loop {
-        let page = PageRequest { limit: 500, after };
-        let (rows, next) = pool::list(app, tenant, page).await?;
-        pools.extend(rows);
-        match next {
-            Some(n) => after = Some(n),
-            None => return Ok(pools),
-        }
-    }
-}
-
 /// The connected pools in order, and the tenant's pools not connected yet.
 async fn connections(
     app: &AppState,
     ws: &Workspace,
 ) -> Result<(Vec<Pool>, Vec<Pool>), PortalError> {
-    let page = PageRequest {
-        limit: 500,
-        after: None,
-    };
-    let (connected, _) = workspace::list_connections(app, &ws.tenant_id, &ws.id, page).await?;
-    let mut pools = all_pools(app, &ws.tenant_id).await?;
+    let (tenant, id) = (&ws.tenant_id, &ws.id);
+    let connected = paging::all(|page| workspace::list_connections(app, tenant, id, page)).await?;
+    let mut pools = paging::all(|page| pool::list(app, tenant, page)).await?;
     let mut ordered = Vec::with_capacity(connected.len());
     for c in connected {
         if let Some(at) = pools.iter().position(|p| p.id == c.pool_id) {

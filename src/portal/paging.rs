@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use super::error::PortalError;
-use crate::store::page::PageRequest;
+use crate::store::page::{Page, PageRequest};
 
 /// Rows per portal page.
 pub const PAGE_SIZE: i64 = 50;
@@ -29,6 +29,25 @@ impl PageQuery {
             limit: PAGE_SIZE,
             after,
         })
+    }
+}
+
+/// Every row of a domain list, page after page: for what a tenant has few of and a select offers whole (pools,
+/// schemas).
+pub async fn all<T, F, Fut>(mut list: F) -> Result<Vec<T>, PortalError>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = crate::identity::Result<Page<T>>>,
+{
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) = list(PageRequest { limit: 500, after }).await?;
+        rows.extend(page);
+        match next {
+            Some(n) => after = Some(n),
+            None => return Ok(rows),
+        }
     }
 }
 

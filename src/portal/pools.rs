@@ -17,9 +17,8 @@ use super::session::{Admin, Viewer};
 use super::step_up::{self, Sensitive};
 use crate::authn::portal::Signed;
 use crate::identity::pool::{self, Pool};
-use crate::identity::profile_schema::{self, Schema};
+use crate::identity::profile_schema;
 use crate::state::AppState;
-use crate::store::page::PageRequest;
 use crate::web::csrf::Csrf;
 use crate::web::methods;
 
@@ -103,19 +102,9 @@ struct SchemaSelects {
 }
 
 impl SchemaSelects {
-    /// Every schema of the tenant (a tenant has few; paged through the domain's list all the same).
+    /// The selects over every schema of the tenant.
     async fn load(app: &AppState, tenant: &str, form: &FormState) -> Result<Self, PortalError> {
-        let mut schemas: Vec<Schema> = Vec::new();
-        let mut after = None;
-        loop {
-            let page = PageRequest { limit: 500, after };
-            let (rows, next) = profile_schema::list(app, tenant, page).await?;
-            schemas.extend(rows);
-            match next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
-        }
+        let schemas = paging::all(|page| profile_schema::list(app, tenant, page)).await?;
         Ok(SchemaSelects {
             payload: pool_form::schema_choices(
                 &schemas,
