@@ -233,14 +233,7 @@ async fn secret_page(
 ) -> Result<HttpResponse, PortalError> {
     let ws = workspace::find(app, &path.tenant, &path.workspace).await?;
     let (layout, cookies) = Layout::new(req, app, signed);
-    let list = clients_path(&ws.tenant_id, &ws.id);
-    let here = format!("{list}/{}", client.client_id);
-    let name = shown_name(&client).to_owned();
-    let mut layout = crumbs(
-        layout,
-        &ws,
-        &[(list.as_str(), "Applications"), (here.as_str(), &name)],
-    );
+    let mut layout = client_crumbs(layout, &ws, &client, None);
     layout.flash = Some(flash);
     let page = CreatedPage { layout, ws, client };
     Ok(respond(StatusCode::OK, &page, cookies))
@@ -252,6 +245,26 @@ fn shown_name(c: &Client) -> &str {
         true => &c.client_id,
         false => &c.metadata.client_name,
     }
+}
+
+/// Breadcrumbs down to the application, and to one of its pages (`("edit", "Edit")`) when given.
+fn client_crumbs(
+    layout: Layout,
+    ws: &Workspace,
+    client: &Client,
+    page: Option<(&str, &str)>,
+) -> Layout {
+    let list = clients_path(&ws.tenant_id, &ws.id);
+    let here = format!("{list}/{}", client.client_id);
+    let below = page.map(|(path, label)| (format!("{here}/{path}"), label));
+    let mut more = vec![
+        (list.as_str(), "Applications"),
+        (here.as_str(), shown_name(client)),
+    ];
+    if let Some((path, label)) = &below {
+        more.push((path.as_str(), label));
+    }
+    crumbs(layout, ws, &more)
 }
 
 async fn client_and_workspace(
@@ -279,14 +292,8 @@ async fn show_client(
 ) -> Result<HttpResponse, PortalError> {
     let (ws, client) = client_and_workspace(&app, &path).await?;
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
-    let list = clients_path(&ws.tenant_id, &ws.id);
-    let here = format!("{list}/{}", client.client_id);
-    let more = [
-        (list.as_str(), "Applications"),
-        (here.as_str(), shown_name(&client)),
-    ];
     let page = ClientPage {
-        layout: crumbs(layout, &ws, &more),
+        layout: client_crumbs(layout, &ws, &client, None),
         ws,
         client,
     };
@@ -309,16 +316,8 @@ async fn confirm_delete(
 ) -> Result<HttpResponse, PortalError> {
     let (ws, client) = client_and_workspace(&app, &path).await?;
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
-    let list = clients_path(&ws.tenant_id, &ws.id);
-    let here = format!("{list}/{}", client.client_id);
-    let del = format!("{here}/delete");
-    let more = [
-        (list.as_str(), "Applications"),
-        (here.as_str(), shown_name(&client)),
-        (del.as_str(), "Delete"),
-    ];
     let page = DeleteClientPage {
-        layout: crumbs(layout, &ws, &more),
+        layout: client_crumbs(layout, &ws, &client, Some(("delete", "Delete"))),
         ws,
         client,
     };
@@ -375,16 +374,8 @@ async fn edit_page(
     };
     let form = form.unwrap_or_else(|| client_form::state_of(&client.metadata));
     let (layout, cookies) = Layout::new(req, app, signed);
-    let list = clients_path(&ws.tenant_id, &ws.id);
-    let here = format!("{list}/{}", client.client_id);
-    let edit = format!("{here}/edit");
-    let more = [
-        (list.as_str(), "Applications"),
-        (here.as_str(), shown_name(&client)),
-        (edit.as_str(), "Edit"),
-    ];
     let page = EditClientPage {
-        layout: crumbs(layout, &ws, &more),
+        layout: client_crumbs(layout, &ws, &client, Some(("edit", "Edit"))),
         ws,
         client,
         form,
@@ -452,16 +443,8 @@ async fn confirm_rotate(
 ) -> Result<HttpResponse, PortalError> {
     let (ws, client) = client_and_workspace(&app, &path).await?;
     let (layout, cookies) = Layout::new(&req, &app, &viewer.0);
-    let list = clients_path(&ws.tenant_id, &ws.id);
-    let here = format!("{list}/{}", client.client_id);
-    let rotate = format!("{here}/secret");
-    let more = [
-        (list.as_str(), "Applications"),
-        (here.as_str(), shown_name(&client)),
-        (rotate.as_str(), "Rotate secret"),
-    ];
     let page = RotateSecretPage {
-        layout: crumbs(layout, &ws, &more),
+        layout: client_crumbs(layout, &ws, &client, Some(("secret", "Rotate secret"))),
         ws,
         client,
     };

@@ -9,7 +9,14 @@ use serde_json::json;
 
 use super::workspaces::complete_step_up;
 use super::{PASSWORD, PortalUser, admin_signed_in, pool_user, texts};
+use crate::support::browser::Page;
 use crate::support::oidc::http;
+
+/// The last three breadcrumbs of an application's page: the list, the application, the page itself.
+fn last_crumbs(page: &Page) -> Vec<String> {
+    let all = texts(page, "nav[aria-label=Breadcrumb] li");
+    all[all.len().saturating_sub(3)..].to_vec()
+}
 
 const APPS: &str = "/admin/-/tenants/default/workspaces/shop/applications";
 
@@ -214,6 +221,16 @@ async fn deleting_an_application_asks_first() {
     assert_eq!(confirm.status, StatusCode::OK);
     assert_eq!(texts(&confirm, "h1"), ["Delete Shop API?"]);
     assert_eq!(
+        last_crumbs(&confirm),
+        ["Applications", "Shop API", "Delete"]
+    );
+    assert_eq!(
+        confirm
+            .attr("nav[aria-label=Breadcrumb] li:nth-last-child(2) a", "href")
+            .as_deref(),
+        Some(user.url(&format!("{APPS}/{id}")).as_str())
+    );
+    assert_eq!(
         admin
             .get(&format!("/default/workspaces/shop/clients/{id}"))
             .await
@@ -281,6 +298,7 @@ async fn editing_an_application_is_the_admin_api_s_patch_and_a_bad_uri_changes_n
     let page = user.get(&edit).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.input("client_name").as_deref(), Some("Shop"));
+    assert_eq!(last_crumbs(&page), ["Applications", "Shop", "Edit"]);
     assert!(page.body.contains("https://shop.example/cb"), "prefilled");
     assert_eq!(
         page.attr("#grant_authorization_code", "checked").as_deref(),
@@ -355,6 +373,7 @@ async fn rotating_a_secret_asks_first_shows_the_new_one_once_and_the_old_one_sto
     assert!(app.body.contains(&rotate), "a Rotate secret link");
     let page = user.get(&rotate).await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(last_crumbs(&page)[2], "Rotate secret");
     assert_eq!(token_status(&user.public, &id, &old).await, StatusCode::OK);
     let done = user.post(&rotate, &page, &[]).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
